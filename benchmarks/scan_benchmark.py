@@ -1,0 +1,423 @@
+"""Time the scanner against deptry, FawltyDeps, pigar and pipreqs on generated corpora.
+
+One command from a clean clone (the project's own dependencies installed):
+
+    python benchmarks/scan_benchmark.py                 # 300 and 3,000 notebooks + the 50 MB pair
+    python benchmarks/scan_benchmark.py --sizes 300 --heavy-mb 10 --repeat 1   # quicker
+
+The peers are installed by this script into a throwaway venv (``benchmarks/.venv-peers``,
+git-ignored) and timed in the same run, as command-line tools, like our own scan (a fresh
+interpreter that imports the scanner and scans the folder). Corpora are generated under
+``benchmarks/.work`` with a fixed seed, so every run scans the same bytes. Figures go to
+stdout and to ``benchmarks/RESULTS-scan.md`` (``--results`` to change).
+
+What is measured (targets from issue 3):
+  * cold scan, ours vs each peer, as a ratio (target: ours <= deptry);
+  * warm re-scan after one notebook changed, in a long-running process with the cache
+    (target: <= 50 ms for 3,000 notebooks);
+  * a ~50 MB output-heavy notebook vs its code-only twin (target: <= 2x).
+It also checks that our scan finds every third-party module the generator planted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import venv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+PEERS = ("deptry", "fawltydeps", "pigar", "pipreqs")
+
+# Third-party modules the generator plants (import name -> distribution for requirements.txt).
+THIRD_PARTY = {
+    "numpy": "numpy", "pandas": "pandas", "matplotlib": "matplotlib", "seaborn": "seaborn",
+    "scipy": "scipy", "sklearn": "scikit-learn", "requests": "requests", "tqdm": "tqdm",
+    "torch": "torch", "plotly": "plotly", "statsmodels": "statsmodels", "bokeh": "bokeh",
+    "xarray": "xarray", "networkx": "networkx", "sympy": "sympy", "yaml": "PyYAML",
+    "bs4": "beautifulsoup4", "PIL": "pillow", "cv2": "opencv-python", "h5py": "h5py",
+    "dask": "dask", "numba": "numba", "altair": "altair", "polars": "polars",
+    "ujson": "ujson", "lightgbm": "lightgbm", "xgboost": "xgboost", "shapely": "shapely",
+}
+SUBMODULES = {
+    "matplotlib": ["matplotlib.pyplot"], "scipy": ["scipy.stats", "scipy.optimize"],
+    "sklearn": ["sklearn.model_selection", "sklearn.linear_model"], "plotly": ["plotly.express"],
+    "statsmodels": ["statsmodels.api"],
+}
+STDLIB = ["os", "sys", "json", "re", "math", "collections", "itertools", "pathlib", "datetime", "functools"]
+ALIASES = {"numpy": "np", "pandas": "pd", "matplotlib.pyplot": "plt", "seaborn": "sns", "plotly.express": "px"}
+
+BODY_LINES = [
+    "df = pd.DataFrame({{'a': range({n}), 'b': [x * 2 for x in range({n})]}})",
+    "result = [i ** 2 for i in range({n}) if i % 3 == 0]",
+    "for i in range({n}):\n    total = i * 2\n    if total > 10:\n        print('big %d' % total)",
+    "def step_{n}(values):\n    out = []\n    for v in values:\n        out.append(v + {n})\n    return out",
+    "summary = {{'mean': sum(range({n})) / {n}, 'count': {n}}}",
+    "print(f'value {{summary}}')",
+    "data = np.linspace(0, {n}, 100)\nmask = data > {n} / 2",
+    "class Model{n}:\n    def __init__(self, k={n}):\n        self.k = k\n    def fit(self, xs):\n        return [x * self.k for x in xs]",
+    "text = '''multi\nline {n}\nstring'''",
+    "# a comment about step {n}\nvalue = ({n} + 1) * 3",
+]
+
+
+@dataclass
+class Corpus:
+    root: Path
+    notebooks: int
+    planted: set[str] = field(default_factory=set)  # third-party top-level names used
+
+
+# ---------------------------------------------------------------------------- generation
+
+
+def small_png(rng: random.Random, size: int) -> str:
+    return base64.b64encode(rng.randbytes(size)).decode()
+
+
+def code_cells(rng: random.Random, index: int) -> tuple[list[str], set[str]]:
+    """The code cells of one generated notebook and the third-party names it imports."""
+    used: set[str] = set()
+    chosen = rng.sample(sorted(THIRD_PARTY), rng.randint(3, 8))
+    lines = []
+    for name in chosen:
+        module = rng.choice([name, *SUBMODULES.get(name, [])])
+        alias = ALIASES.get(module)
+        lines.append(f"import {module} as {alias}" if alias else f"import {module}")
+        used.add(name)
+    for name in rng.sample(STDLIB, 3):
+        lines.append(f"import {name}")
+    lines.append("from collections import defaultdict")
+    cells = ["\n".join(lines)]
+    if rng.random() < 0.6:
+        cells.insert(0, "%matplotlib inline")
+        used.add("matplotlib")
+    if rng.random() < 0.3:
+        pkg = rng.choice(sorted(THIRD_PARTY))
+        cells.insert(0, f"!pip install -q {THIRD_PARTY[pkg]}")
+    for k in range(rng.randint(8, 16)):
+        n = rng.randint(2, 500)
+        body = "\n".join(rng.choice(BODY_LINES).format(n=n) for _ in range(rng.randint(2, 6)))
+        roll = rng.random()
+        if roll < 0.08:
+            body = "%%time\n" + body
+        elif roll < 0.12:
+            body = "try:\n    import ujson as json_fast\nexcept ImportError:\n    import json as json_fast\n" + body
+            used.add("ujson")
+        elif roll < 0.15:
+            body = "def loader():\n    import h5py\n    return h5py\n" + body
+            used.add("h5py")
+        elif roll < 0.17:
+            body = "%%bash\necho generated\nls -la"
+        cells.append(body)
+    return cells, used
+
+
+def notebook_json(cells: list[str], rng: random.Random, *, outputs: bool, image_bytes: int = 0) -> str:
+    nb_cells = []
+    for i, source in enumerate(cells):
+        if rng.random() < 0.35:
+            nb_cells.append({"cell_type": "markdown", "id": f"m{i}", "metadata": {},
+                             "source": f"## Step {i}\n\nSome explanation of what happens next.\n"})
+        cell_outputs = []
+        if outputs:
+            if image_bytes:
+                cell_outputs.append({"output_type": "display_data", "metadata": {},
+                                     "data": {"image/png": small_png(rng, image_bytes), "text/plain": ["<Figure>"]}})
+            elif rng.random() < 0.5:
+                cell_outputs.append({"output_type": "stream", "name": "stdout",
+                                     "text": [f"line {k}: {rng.random():.6f}\n" for k in range(rng.randint(1, 40))]})
+            elif rng.random() < 0.25:
+                cell_outputs.append({"output_type": "display_data", "metadata": {},
+                                     "data": {"image/png": small_png(rng, rng.randint(5_000, 40_000)),
+                                              "text/plain": ["<Figure size 640x480 with 1 Axes>"]}})
+        nb_cells.append({"cell_type": "code", "execution_count": i + 1 if outputs else None, "id": f"c{i}",
+                         "metadata": {}, "outputs": cell_outputs, "source": source.splitlines(keepends=True)})
+    metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}
+    if rng.random() < 0.8:
+        metadata["language_info"] = {"name": "python", "version": "3.11.7"}
+    return json.dumps({"cells": nb_cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}, indent=1)
+
+
+def generate_corpus(root: Path, count: int, *, seed: int = 3, broken: float = 0.02) -> Corpus:
+    """``count`` notebooks in folders of 25, a helper module per folder, a requirements.txt."""
+    corpus = Corpus(root, count)
+    rng = random.Random(seed)
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        folder = root / f"part{i // 25:03d}"
+        folder.mkdir(exist_ok=True)
+        cells, used = code_cells(rng, i)
+        if rng.random() < broken:
+            cells.append("def broken(:\n    import not_scanned")
+        corpus.planted |= used
+        (folder / f"analysis_{i:05d}.ipynb").write_text(notebook_json(cells, rng, outputs=True), encoding="utf-8")
+        if i % 25 == 0:
+            (folder / "helpers.py").write_text("import os\n\ndef load(path):\n    return open(path).read()\n")
+    requirements = sorted({THIRD_PARTY[name] for name in corpus.planted})
+    (root / "requirements.txt").write_text("\n".join(requirements) + "\n")
+    return corpus
+
+
+def generate_heavy_pair(root: Path, megabytes: int, *, seed: int = 5) -> tuple[Path, Path]:
+    """An output-heavy notebook of about ``megabytes`` MB and its code-only twin, each in
+    its own folder."""
+    rng = random.Random(seed)
+    cells, _ = code_cells(rng, 0)
+    per_image = int(megabytes * 1_000_000 / len(cells) * 3 / 4)
+    heavy_dir, twin_dir = root / "heavy", root / "twin"
+    for folder in (heavy_dir, twin_dir):
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+    (heavy_dir / "heavy.ipynb").write_text(
+        notebook_json(cells, random.Random(seed), outputs=True, image_bytes=per_image), encoding="utf-8"
+    )
+    (twin_dir / "heavy.ipynb").write_text(notebook_json(cells, random.Random(seed), outputs=False), encoding="utf-8")
+    return heavy_dir, twin_dir
+
+
+# ---------------------------------------------------------------------------- running
+
+
+@dataclass
+class Run:
+    tool: str
+    seconds: float | None
+    status: str
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 900) -> tuple[float, str]:
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return time.perf_counter() - start, f"timed out after {timeout:.0f} s"
+    elapsed = time.perf_counter() - start
+    err = (done.stderr or b"").decode(errors="replace")
+    out = (done.stdout or b"").decode(errors="replace")
+    if "Traceback (most recent call last)" in err + out:
+        last = (err or out).strip().splitlines()[-1][:120]
+        return elapsed, f"crashed: {last}"
+    return elapsed, f"ok (exit {done.returncode})"
+
+
+def ensure_peers(venv_dir: Path) -> Path:
+    python = venv_dir / "bin" / "python"
+    if not python.exists():
+        print(f"creating peer venv in {venv_dir} ...", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(venv_dir)
+    missing = [p for p in PEERS if not (venv_dir / "bin" / p).exists()]
+    if missing:
+        print(f"installing {', '.join(missing)} ...", flush=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *missing], check=True)
+    return venv_dir / "bin"
+
+
+def peer_command(tool: str, bin_dir: Path, out: Path) -> list[str]:
+    exe = str(bin_dir / tool)
+    if tool == "deptry":
+        return [exe, ".", "--requirements-files", "requirements.txt", "--no-ansi"]
+    if tool == "fawltydeps":
+        return [exe, "--code", ".", "--deps", "requirements.txt"]
+    if tool == "pigar":
+        return [exe, "generate", "--dry-run", "--auto-select", "--question-answer", "no",
+                "--dont-show-differences", "-f", str(out / "pigar.txt"), "."]
+    if tool == "pipreqs":
+        return [exe, "--scan-notebooks", "--use-local", "--force", "--savepath", str(out / "pipreqs.txt"), "."]
+    raise ValueError(tool)
+
+
+OURS_SNIPPET = (
+    "import sys; from jupyter_rees_ui.adapters.files import scan_folder; "
+    "r = scan_folder(sys.argv[1]); print(len(r.files), len(r.imports))"
+)
+
+
+def ours_command() -> tuple[list[str], dict[str, str]]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))
+    return [sys.executable, "-c", OURS_SNIPPET], env
+
+
+def median_of(repeat: int, measure: Callable[[], tuple[float, str]]) -> Run:
+    times, status = [], "ok"
+    for _ in range(repeat):
+        seconds, status = measure()
+        if not status.startswith("ok"):
+            return Run("", seconds, status)
+        times.append(seconds)
+    return Run("", statistics.median(times), status)
+
+
+def in_process(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# ---------------------------------------------------------------------------- the benchmark
+
+
+def bench_corpus(corpus: Corpus, bin_dir: Path | None, peers: list[str], repeat: int, work: Path) -> dict:
+    from jupyter_rees_ui.adapters.files import ScanCache, scan_folder
+
+    figures: dict = {"notebooks": corpus.notebooks, "runs": []}
+    command, env = ours_command()
+    ours = median_of(repeat, lambda: timed([*command, str(corpus.root)], REPO, env))
+    ours.tool = "jupyter-rees-ui (CLI, fresh process)"
+    figures["runs"].append(ours)
+    figures["ours"] = ours.seconds
+    for tool in peers:
+        assert bin_dir is not None
+        run = median_of(repeat, lambda t=tool: timed(peer_command(t, bin_dir, work), corpus.root))
+        run.tool = tool
+        figures["runs"].append(run)
+
+    # In a long-running process (the server): cold with an empty cache, then warm.
+    figures["in_process_cold"] = in_process(lambda: scan_folder(corpus.root, cache=ScanCache()), max(1, repeat))
+    cache = ScanCache()
+    result = scan_folder(corpus.root, cache=cache)
+    figures["in_process_unchanged"] = in_process(lambda: scan_folder(corpus.root, cache=cache), 5)
+    target = corpus.root / "part000" / "analysis_00000.ipynb"
+    original = target.read_text(encoding="utf-8")
+    warm_times = []
+    for k in range(5):
+        nb = json.loads(original)
+        nb["cells"].append({"cell_type": "code", "id": f"x{k}", "metadata": {}, "outputs": [],
+                            "execution_count": None, "source": f"import networkx\nx = {k}"})
+        target.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+        reads = cache.reads
+        start = time.perf_counter()
+        scan_folder(corpus.root, cache=cache)
+        warm_times.append(time.perf_counter() - start)
+        assert cache.reads == reads + 1, f"a warm re-scan must re-read exactly the changed notebook ({cache.reads - reads})"
+    target.write_text(original, encoding="utf-8")
+    figures["in_process_one_changed"] = statistics.median(warm_times)
+
+    found = {s.top_level for s in result.imports}
+    figures["planted"] = len(corpus.planted)
+    figures["missed"] = sorted(corpus.planted - found)
+    figures["extra"] = sorted(found - corpus.planted)
+    figures["issues"] = len(result.issues)
+    return figures
+
+
+def bench_heavy(work: Path, megabytes: int, repeat: int) -> dict:
+    from jupyter_rees_ui.adapters.files import scan_folder
+
+    heavy, twin = generate_heavy_pair(work / "heavy-pair", megabytes)
+    size = (heavy / "heavy.ipynb").stat().st_size
+    twin_size = (twin / "heavy.ipynb").stat().st_size
+    assert scan_folder(heavy).imports == scan_folder(twin).imports
+    heavy_s = in_process(lambda: scan_folder(heavy), max(5, repeat))
+    twin_s = in_process(lambda: scan_folder(twin), max(5, repeat))
+    return {"size": size, "twin_size": twin_size, "heavy": heavy_s, "twin": twin_s}
+
+
+def fmt_s(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def report(corpora: list[dict], heavy: dict | None, args: argparse.Namespace, versions: dict[str, str]) -> str:
+    lines = [
+        "# Scanner benchmark results",
+        "",
+        f"Written by `benchmarks/scan_benchmark.py` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}).",
+        f"Machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}.",
+        f"Command: `python benchmarks/scan_benchmark.py {' '.join(sys.argv[1:])}`".rstrip(),
+        f"Peers: {', '.join(f'{k} {v}' for k, v in versions.items()) or 'not run'}. "
+        f"Median of {args.repeat} run(s) each; every tool is a fresh process on the same folder.",
+        "",
+    ]
+    for figures in corpora:
+        n = figures["notebooks"]
+        lines += [f"## {n:,} notebooks", "", "| tool | time | ours / tool | status |", "|---|---|---|---|"]
+        for run in figures["runs"]:
+            ratio = "-"
+            if run.seconds and figures["ours"] and run.status.startswith("ok"):
+                ratio = f"{figures['ours'] / run.seconds:.2f}"
+            lines.append(f"| {run.tool} | {fmt_s(run.seconds)} | {ratio} | {run.status} |")
+        lines += [
+            "",
+            f"- In a long-running process: cold scan (empty cache) {fmt_s(figures['in_process_cold'])}, "
+            f"re-scan with nothing changed {fmt_s(figures['in_process_unchanged'])}, "
+            f"**re-scan after one notebook changed {fmt_s(figures['in_process_one_changed'])}** (target <= 50 ms).",
+            f"- Planted third-party modules: {figures['planted']}; missed by our scan: "
+            f"{', '.join(figures['missed']) or 'none'}; extra: {', '.join(figures['extra']) or 'none'}; "
+            f"issues reported: {figures['issues']} (the planted syntax-error cells).",
+            "",
+        ]
+    if heavy:
+        ratio = heavy["heavy"] / heavy["twin"]
+        lines += [
+            "## Output-heavy notebook",
+            "",
+            f"- {heavy['size'] / 1e6:.1f} MB notebook: {fmt_s(heavy['heavy'])}; its code-only twin "
+            f"({heavy['twin_size'] / 1e3:.1f} kB): {fmt_s(heavy['twin'])}; **ratio {ratio:.2f}** (target <= 2).",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="300,3000", help="comma-separated corpus sizes (notebooks)")
+    parser.add_argument("--heavy-mb", type=int, default=50, help="size of the output-heavy notebook; 0 to skip")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per tool; the median is reported")
+    parser.add_argument("--peers", default=",".join(PEERS), help="peers to time; empty for none")
+    parser.add_argument("--peer-sizes", default="", help="sizes on which to run peers (default: all)")
+    parser.add_argument("--venv", type=Path, default=HERE / ".venv-peers", help="where to install the peers")
+    parser.add_argument("--work", type=Path, default=HERE / ".work", help="where corpora are generated")
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS-scan.md")
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(REPO))
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    peer_sizes = {int(s) for s in args.peer_sizes.split(",") if s} or set(sizes)
+    peers = [p for p in args.peers.split(",") if p]
+    bin_dir = ensure_peers(args.venv) if peers else None
+    versions = {}
+    if bin_dir is not None:
+        pip_list = subprocess.run([str(bin_dir / "python"), "-m", "pip", "list", "--format=json"],
+                                  capture_output=True, check=True).stdout
+        installed = {p["name"].lower(): p["version"] for p in json.loads(pip_list)}
+        versions = {p: installed.get(p, "?") for p in peers}
+    args.work.mkdir(parents=True, exist_ok=True)
+
+    corpora = []
+    for size in sizes:
+        print(f"generating {size} notebooks ...", flush=True)
+        corpus = generate_corpus(args.work / f"corpus-{size}", size)
+        print(f"timing {size} notebooks ...", flush=True)
+        figures = bench_corpus(corpus, bin_dir, peers if size in peer_sizes else [], args.repeat, args.work)
+        corpora.append(figures)
+        print(report([figures], None, args, versions).split("\n", 7)[-1], flush=True)
+    heavy = bench_heavy(args.work, args.heavy_mb, args.repeat) if args.heavy_mb else None
+    text = report(corpora, heavy, args, versions)
+    print(text)
+    args.results.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,227 @@
+"""The kernel's environment: which interpreter a kernelspec runs, and what it has installed.
+
+``introspect`` runs ``introspect_env.py`` with that interpreter in a subprocess (stdlib
+only, JSON out) and turns the answer into a ``core.model.Environment``. Answers are
+cached per interpreter until one of its site directories (or ``conda-meta``) changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+from ..core.model import Environment, InstalledDistribution, Source
+
+NATIVE_NAMES = {"python", f"python{sys.version_info[0]}", "python%d.%d" % sys.version_info[:2]}
+
+
+class IntrospectionError(RuntimeError):
+    """The interpreter could not be run or did not answer with JSON."""
+
+
+@dataclass(frozen=True)
+class _Cached:
+    stamp: tuple[tuple[str, int], ...]
+    environment: Environment
+
+
+_cache: dict[str, _Cached] = {}
+_cache_lock = threading.Lock()
+
+
+def introspect(python: str | None = None, *, timeout: float = 60) -> Environment:
+    """What ``python`` (default: the server's interpreter) has installed."""
+    interpreter = _interpreter_path(python or sys.executable)
+    with _cache_lock:
+        cached = _cache.get(interpreter)
+    if cached is not None and _stamp(cached.stamp) == cached.stamp:
+        return cached.environment
+    report = run_introspection(interpreter, timeout=timeout)
+    environment = environment_from_report(report, interpreter)
+    stamp = tuple(
+        [(interpreter, _mtime(interpreter))]
+        + [(d["path"], int(d["mtime_ns"])) for d in report.get("site_dirs", ())]
+    )
+    with _cache_lock:
+        _cache[interpreter] = _Cached(stamp, environment)
+    return environment
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def run_introspection(python: str, *, timeout: float = 60) -> dict[str, Any]:
+    """Run the introspection script with ``python`` and return its JSON report."""
+    script = files(__package__).joinpath("introspect_env.py").read_text("utf-8")
+    try:
+        completed = subprocess.run(
+            [python, "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=os.path.dirname(python) or None,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise IntrospectionError(f"{python} did not answer within {timeout:g} s") from error
+    except OSError as error:
+        raise IntrospectionError(f"cannot run {python}: {error}") from error
+    try:
+        report = json.loads(completed.stdout)
+    except ValueError as error:
+        detail = (completed.stderr or completed.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise IntrospectionError(
+            f"{python} exited with {completed.returncode}: {detail[0]}"
+        ) from error
+    if not isinstance(report, dict) or "error" in report:
+        message = report.get("error") if isinstance(report, dict) else "unexpected output"
+        raise IntrospectionError(f"{python}: {message}")
+    return report
+
+
+def environment_from_report(report: dict[str, Any], python: str) -> Environment:
+    """Turn the script's JSON into the shared model (provenance decided here)."""
+    dists = tuple(
+        sorted(
+            (_distribution(d) for d in report.get("distributions", ())),
+            key=lambda d: d.name.lower(),
+        )
+    )
+    is_conda = bool(report.get("is_conda"))
+    prefix = report.get("prefix", "")
+    if is_conda:
+        description = f"conda env '{report.get('conda_env_name') or os.path.basename(prefix)}' at {prefix}"
+    elif prefix != report.get("base_prefix", prefix):
+        description = f"venv at {prefix}"
+    else:
+        description = f"Python at {prefix}"
+    version = report.get("python_full_version") or report.get("python_version", "")
+    return Environment(
+        python=report.get("python") or python,
+        python_version=report.get("python_version", ""),
+        distributions=dists,
+        description=f"{description} (Python {version})",
+        is_conda=is_conda,
+    )
+
+
+def _distribution(data: dict[str, Any]) -> InstalledDistribution:
+    direct = data.get("direct_url") or {}
+    url: str | None = direct.get("url") if isinstance(direct, dict) else None
+    commit = None
+    source: Source = "pip"
+    if data.get("conda_package"):
+        source = "conda"  # file ownership wins over INSTALLER and conda-build's file:// urls
+        url = None
+    elif (direct.get("dir_info") or {}).get("editable"):
+        source = "editable"
+    elif direct.get("vcs_info"):
+        vcs = direct["vcs_info"]
+        source = "vcs"
+        commit = vcs.get("commit_id")
+        kind = vcs.get("vcs", "git")
+        if url and not url.startswith(f"{kind}+"):
+            url = f"{kind}+{url}"
+    elif direct.get("archive_info") is not None or (url and "dir_info" in direct):
+        source = "archive"
+    return InstalledDistribution(
+        name=data["name"],
+        version=data.get("version") or "",
+        source=source,
+        top_level=tuple(data.get("top_level") or ()),
+        files=tuple(data.get("files") or ()),
+        url=url,
+        commit=commit,
+        conda_name=data.get("conda_package"),
+        import_names=tuple(data.get("import_names") or ()),
+        shadowed=tuple(sorted(data.get("shadowed") or ())),
+        installer=data.get("installer"),
+    )
+
+
+def kernel_python(kernel_name: str | None) -> str:
+    """The interpreter a kernelspec runs; the server's own for the native kernel, an
+    unknown kernel, or one whose command does not name a Python."""
+    if not kernel_name:
+        return sys.executable
+    try:
+        spec = KernelSpecManager().get_kernel_spec(kernel_name)
+    except (NoSuchKernel, OSError, ValueError):
+        return sys.executable
+    return _python_from_argv(list(spec.argv), dict(spec.env or {})) or sys.executable
+
+
+def list_kernels() -> list[dict[str, Any]]:
+    """Kernelspecs found: name, display_name, language and the Python they run (None
+    for other languages or commands we cannot read)."""
+    found = []
+    for name, entry in sorted(KernelSpecManager().get_all_specs().items()):
+        spec = entry.get("spec", {})
+        language = spec.get("language", "")
+        python = None
+        if language.lower() == "python":
+            python = _python_from_argv(list(spec.get("argv", ())), dict(spec.get("env") or {}))
+        found.append(
+            {
+                "name": name,
+                "display_name": spec.get("display_name", name),
+                "language": language,
+                "python": python,
+            }
+        )
+    return found
+
+
+def _python_from_argv(argv: list[str], env: dict[str, str]) -> str | None:
+    """Find the interpreter in a kernel command such as ``python -m ipykernel_launcher``,
+    ``/env/bin/python -m ipykernel``, ``conda run -p /env python -m ipykernel`` or
+    nb_conda_kernels' ``python -m nb_conda_kernels.runner ROOT /env python -m ...``."""
+    if not argv:
+        return None
+    position = None
+    for i in range(len(argv) - 1):
+        if argv[i] == "-m" and argv[i + 1].split(".")[0] in ("ipykernel", "ipykernel_launcher"):
+            position = i - 1
+            break
+    candidate = argv[position] if position is not None and position >= 0 else argv[0]
+    if candidate in NATIVE_NAMES and position in (0, None):
+        return sys.executable  # jupyter_client runs these with the server's interpreter
+    if os.path.isabs(candidate):
+        return candidate if os.path.exists(candidate) else None
+    # A bare "python" after a wrapper: look for an environment folder earlier in argv.
+    for arg in reversed(argv[: position if position is not None else 0]):
+        if os.path.isabs(arg) and os.path.isdir(arg):
+            for relative in ("bin/python", "python.exe", "Scripts/python.exe"):
+                path = os.path.join(arg, relative)
+                if os.path.exists(path):
+                    return path
+    return shutil.which(candidate, path=env.get("PATH")) if env.get("PATH") else None
+
+
+def _interpreter_path(python: str) -> str:
+    if os.sep not in python and not os.path.isabs(python):
+        python = shutil.which(python) or python
+    # Keep venv symlinks: bin/python in a venv differs from the interpreter it links to.
+    return os.path.abspath(python)
+
+
+def _mtime(path: str) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return -1
+
+
+def _stamp(previous: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
+    return tuple((path, _mtime(path)) for path, _ in previous)

@@ -1,0 +1,379 @@
+"""Scan a folder of notebooks and Python files: which files, read how, cached how.
+
+The parsing itself is pure (``core.scan``); this module walks the tree, applies the
+skip rules (hidden folders, virtual environments, build outputs, ``.gitignore`` when
+the folder is in a git repository), reads each file and remembers the result per file
+by ``(size, mtime)`` so a re-scan only re-reads what changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import subprocess
+import threading
+import time
+import tokenize
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from ..core.model import Location, ScanIssue, ScanResult
+from ..core.scan import CodeScan, merge_scans, scan_code, scan_notebook_code
+from ..core.stdlib import target_version
+
+try:  # a fast notebook reader that skips outputs without building them
+    import msgspec
+except ImportError:  # pragma: no cover - json is the fallback
+    msgspec = None
+
+# Folder names never scanned, wherever they are.
+SKIPPED_DIRS = frozenset(
+    {"node_modules", "site-packages", "dist-packages", "__pycache__", "build", "dist", "_build", "__pypackages__"}
+)
+# A folder holding one of these is an environment, not project code.
+ENVIRONMENT_MARKERS = ("pyvenv.cfg", "conda-meta")
+SCANNED_SUFFIXES = (".ipynb", ".py", ".md")
+MYST_MARKER = "{code-cell}"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    size: int
+    mtime_ns: int
+    target: str
+    scan: CodeScan
+
+
+# File systems stamp mtimes from a coarse clock, so a file rewritten within the same
+# tick keeps its mtime. Like git's "racy" index entries, a result read less than this
+# long after the file's mtime is not trusted and the file is read again next time.
+RACY_NS = 50_000_000
+
+
+class ScanCache:
+    """Per-file scan results keyed by absolute path, valid while (size, mtime) match.
+
+    Safe to share between threads (a server runs scans in an executor). ``reads``
+    counts the files actually read and parsed, which tests and benchmarks use to check
+    that a warm re-scan re-reads only what changed.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[str, _Entry] = {}
+        self._lock = threading.Lock()
+        self.reads = 0
+
+    def get(self, path: str, size: int, mtime_ns: int, target: str) -> CodeScan | None:
+        entry = self._entries.get(path)
+        if entry and entry.size == size and entry.mtime_ns == mtime_ns and entry.target == target:
+            return entry.scan
+        return None
+
+    def put(self, path: str, size: int, mtime_ns: int, target: str, scan: CodeScan, read_at_ns: int) -> None:
+        """Remember a result; ``read_at_ns`` is the wall-clock time just before the stat."""
+        with self._lock:
+            self.reads += 1
+            if mtime_ns < read_at_ns - RACY_NS:
+                self._entries[path] = _Entry(size, mtime_ns, target, scan)
+            else:
+                self._entries.pop(path, None)
+
+    def forget(self, keep: Iterable[str]) -> None:
+        """Drop entries under no longer listed paths (call with the live paths)."""
+        alive = set(keep)
+        with self._lock:
+            for path in [p for p in self._entries if p not in alive]:
+                del self._entries[path]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+# The cache a long-running server shares between requests.
+DEFAULT_CACHE = ScanCache()
+
+
+def scan_folder(
+    root: str | Path,
+    *,
+    target_python: str | None = None,
+    cache: ScanCache | None = None,
+) -> ScanResult:
+    """Scan every notebook, Python file and text notebook under ``root``.
+
+    ``imports`` leave out the standard library of ``target_python`` (the running
+    Python when None), ``__future__``, relative imports and modules that live in the
+    tree (those are listed in ``local_modules``). Paths are relative to ``root``.
+    """
+    root_path = Path(root)
+    files = list_files(root_path)
+    target = target_version(target_python)
+    scans: list[CodeScan] = []
+    for relative in files:
+        scan = _scan_file(root_path, relative, target, cache)
+        if scan is not None:
+            scans.append(scan)
+    local = local_modules_by_file(files, scans, root=root_path)
+    issues = [
+        ScanIssue(location, "other", f"sys.path entry {entry!r} is outside the scanned folder")
+        for scan in scans
+        for location, entry in scan.path_entries
+        if _inside(posixpath.dirname(scan.path), entry, root_path) is None
+    ]
+    return merge_scans(str(root), scans, local_modules=local, issues=issues)
+
+
+# ---------------------------------------------------------------------------- listing
+
+
+def list_files(root: Path) -> list[str]:
+    """Relative POSIX paths of the files to scan, sorted.
+
+    In a git work tree the listing comes from ``git ls-files`` (tracked plus untracked
+    files not ignored), so ignored folders are never walked; otherwise the folder is
+    walked. Either way hidden, environment and build folders are skipped.
+    """
+    listed = _git_files(root)
+    if listed is None:
+        listed = _walk_files(root)
+    environments: dict[str, bool] = {}
+    kept = [p for p in listed if p.endswith(SCANNED_SUFFIXES) and not _skipped(root, p, environments)]
+    return sorted(set(kept))
+
+
+def _git_files(root: Path) -> list[str] | None:
+    try:
+        completed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if completed.returncode != 0:
+        return None
+    names = completed.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return [n for n in names if n and not n.endswith("/")]
+
+
+def _walk_files(root: Path) -> list[str]:
+    found: list[str] = []
+    pending = [""]
+    while pending:
+        relative = pending.pop()
+        try:
+            with os.scandir(root / relative if relative else root) as entries:
+                children = list(entries)
+        except OSError:
+            continue
+        names = {e.name for e in children}
+        if relative and any(marker in names for marker in ENVIRONMENT_MARKERS):
+            continue
+        for entry in children:
+            path = f"{relative}/{entry.name}" if relative else entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if not _skipped_name(entry.name):
+                        pending.append(path)
+                elif entry.is_file():
+                    found.append(path)
+            except OSError:
+                continue
+    return found
+
+
+def _skipped_name(name: str) -> bool:
+    return name.startswith(".") or name in SKIPPED_DIRS or name.endswith(".egg-info")
+
+
+def _skipped(root: Path, relative: str, environments: dict[str, bool]) -> bool:
+    parts = relative.split("/")
+    if any(_skipped_name(part) for part in parts):
+        return True
+    folder = ""
+    for part in parts[:-1]:
+        folder = f"{folder}/{part}" if folder else part
+        if folder not in environments:
+            environments[folder] = any((root / folder / m).exists() for m in ENVIRONMENT_MARKERS)
+        if environments[folder]:
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def _scan_file(root: Path, relative: str, target: str, cache: ScanCache | None) -> CodeScan | None:
+    path = root / relative
+    read_at_ns = time.time_ns()
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    key = str(path)
+    if cache is not None:
+        cached = cache.get(key, stat.st_size, stat.st_mtime_ns, target)
+        if cached is not None:
+            return cached
+    scan = read_and_scan(path, relative, target_python=target)
+    if cache is not None and scan is not None:
+        cache.put(key, stat.st_size, stat.st_mtime_ns, target, scan, read_at_ns)
+    return scan
+
+
+def read_and_scan(path: Path, relative: str, *, target_python: str | None = None) -> CodeScan | None:
+    """Read one file and scan it; None for a Markdown file that is no MyST notebook."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return CodeScan(relative, issues=(_unreadable(relative, error.strerror or str(error)),))
+    if relative.endswith(".ipynb"):
+        try:
+            nb = read_notebook_bytes(data)
+        except ValueError as error:
+            return CodeScan(relative, issues=(_unreadable(relative, f"not a notebook: {error}"),))
+        return scan_notebook_code(nb, relative, target_python=target_python)
+    text = _decode_source(data)
+    if relative.endswith(".md"):
+        if MYST_MARKER not in text:
+            return None
+        return _scan_text_notebook(text, relative, "md:myst", target_python)
+    if _is_percent_script(text):
+        return _scan_text_notebook(text, relative, "py:percent", target_python)
+    return scan_code(text, relative, None, target_python=target_python, ipython=False)
+
+
+def read_notebook_bytes(data: bytes) -> Mapping[str, Any]:
+    """The parts of an .ipynb the scanner needs (cells' type and source, metadata,
+    nbformat), without materialising outputs when msgspec is available.
+
+    Raises ValueError when the bytes are not a JSON object.
+    """
+    if msgspec is not None:
+        try:
+            nb = msgspec.json.decode(data, type=_Notebook)
+        except msgspec.ValidationError:
+            nb = None  # valid JSON of an unexpected shape: read it plainly below
+        except msgspec.DecodeError as error:
+            raise ValueError(str(error)) from error
+        if nb is not None and nb.nbformat >= 4:
+            return {
+                "nbformat": nb.nbformat,
+                "metadata": nb.metadata,
+                "cells": [{"cell_type": c.cell_type, "source": c.source} for c in nb.cells],
+            }
+    try:
+        value = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(str(error)) from error
+    if not isinstance(value, dict):
+        raise ValueError("the top level is not a JSON object")
+    return value
+
+
+if msgspec is not None:
+
+    class _Cell(msgspec.Struct):
+        cell_type: str = ""
+        source: str | list[str] = ""
+
+    class _Notebook(msgspec.Struct):
+        cells: list[_Cell] = []
+        metadata: dict[str, Any] = {}
+        nbformat: int = 4
+
+
+def _decode_source(data: bytes) -> str:
+    """Python source text, honouring a coding cookie; undecodable bytes replaced."""
+    try:
+        encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
+    except SyntaxError:
+        encoding = "utf-8"
+    try:
+        return data.decode(encoding, errors="replace")
+    except LookupError:
+        return data.decode("utf-8", errors="replace")
+
+
+def _is_percent_script(text: str) -> bool:
+    return text.startswith("# %%") or "\n# %%" in text
+
+
+def _scan_text_notebook(text: str, relative: str, fmt: str, target_python: str | None) -> CodeScan:
+    try:
+        import jupytext
+    except ImportError:
+        if fmt.startswith("py"):
+            return scan_code(text, relative, None, target_python=target_python, ipython=False)
+        return CodeScan(relative, issues=(_unreadable(relative, "jupytext is needed to read MyST notebooks"),))
+    try:
+        nb = jupytext.reads(text, fmt=fmt)
+    except Exception as error:  # jupytext raises many kinds on malformed text
+        return CodeScan(relative, issues=(_unreadable(relative, f"cannot read as {fmt}: {error}"),))
+    return scan_notebook_code(nb, relative, target_python=target_python)
+
+
+def _unreadable(relative: str, message: str) -> ScanIssue:
+    return ScanIssue(Location(relative), "unreadable", message)
+
+
+# ---------------------------------------------------------------------------- local modules
+
+
+def local_modules_by_file(
+    files: Iterable[str], scans: Iterable[CodeScan], *, root: Path | None = None
+) -> dict[str, frozenset[str]]:
+    """For each scanned file, the top-level names importable from the tree: modules and
+    packages at the root, in ``src/``, next to the file, and in its literal
+    ``sys.path`` additions that stay inside the tree."""
+    names_at: dict[str, set[str]] = {}
+    for relative in files:
+        if not relative.endswith(".py"):
+            continue
+        parts = relative.split("/")
+        for depth in range(len(parts)):
+            folder = "/".join(parts[:depth])
+            name = parts[depth]
+            if depth == len(parts) - 1:
+                name = name[:-3]
+            if name.isidentifier():
+                names_at.setdefault(folder, set()).add(name)
+    base = frozenset(names_at.get("", set()) | names_at.get("src", set()))
+    local: dict[str, frozenset[str]] = {}
+    for scan in scans:
+        folder = posixpath.dirname(scan.path)
+        names = set(names_at.get(folder, ()))
+        for _, entry in scan.path_entries:
+            inside = _inside(folder, entry, root)
+            if inside is not None:
+                names |= names_at.get(inside, set())
+        local[scan.path] = base | names
+    return local
+
+
+def _inside(folder: str, entry: str, root: Path | None) -> str | None:
+    """A literal sys.path entry seen from ``folder`` (the notebook's working directory),
+    as a root-relative folder, or None when it leaves the tree."""
+    if not entry or entry.startswith("~"):
+        return None
+    if os.path.isabs(entry):
+        if root is None:
+            return None
+        try:
+            relative = Path(os.path.normpath(entry)).relative_to(Path(os.path.abspath(root)))
+        except ValueError:
+            return None
+        return relative.as_posix() if relative.parts else ""
+    entry = entry.replace("\\", "/")
+    joined = posixpath.normpath(posixpath.join(folder, entry))
+    if joined == ".":
+        return ""
+    if joined.startswith(".."):
+        return None
+    return joined

@@ -1,0 +1,305 @@
+"""Describe the Python environment this script runs in, as JSON on stdout.
+
+Run by ``adapters/environment.py`` with the *kernel's* interpreter, not the server's,
+so it must stay importable on Python 3.8+ with the standard library only.  Keep it a
+single file with no imports from this package.
+
+Output (one JSON object):
+    python, python_version, implementation, prefix, base_prefix, is_conda,
+    conda_env_name, site_dirs (with mtimes, for cache invalidation), distributions
+    (name, version, files, top_level, import_names, installer, direct_url, conda
+    package, shadowed files, location), errors.
+"""
+
+import ast
+import base64
+import hashlib
+import json
+import os
+import re
+import sys
+
+try:  # Python 3.8+
+    import importlib.metadata as metadata
+except ImportError:  # pragma: no cover - older interpreters are not supported
+    metadata = None
+
+MODULE_SUFFIXES = (".py", ".pyi", ".so", ".pyd")
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def module_path(path):
+    """Keep RECORD paths that are importable module files, normalised to '/'."""
+    path = path.replace("\\", "/")
+    if not path.endswith(MODULE_SUFFIXES):
+        return None
+    parts = path.split("/")
+    for part in parts[:-1]:
+        if not IDENTIFIER.match(part):
+            return None  # '..', 'foo-1.0.dist-info', 'bin' outside the site dir
+    if "__pycache__" in parts:
+        return None
+    stem = parts[-1].split(".", 1)[0]
+    if not IDENTIFIER.match(stem):
+        return None
+    return path
+
+
+def dist_dir(dist):
+    path = getattr(dist, "_path", None)
+    return str(path) if path is not None else None
+
+
+def read_json_file(dist, name):
+    try:
+        text = dist.read_text(name)
+    except Exception:
+        return None
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def editable_top_level(dist, site_dir):
+    """Top-level names an editable install exposes through .pth files or finders."""
+    names = set()
+    for entry in dist.files or ():
+        entry = str(entry)
+        full = os.path.join(site_dir, entry)
+        base = os.path.basename(entry)
+        if base.startswith("__editable__") and base.endswith("_finder.py"):
+            names.update(finder_mapping_names(full))
+        elif entry.endswith(".pth") and "/" not in entry.replace("\\", "/"):
+            names.update(pth_top_level(full))
+    return names
+
+
+def finder_mapping_names(path):
+    """setuptools' editable finder holds ``MAPPING = {'pkg': '/src/pkg'}``."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            tree = ast.parse(handle.read())
+    except (OSError, SyntaxError, ValueError):
+        return set()
+    for node in tree.body:
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+            value = node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets = [node.target]
+            value = node.value
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id == "MAPPING":
+                try:
+                    mapping = ast.literal_eval(value)
+                except ValueError:
+                    return set()
+                if isinstance(mapping, dict):
+                    return {str(key) for key in mapping}
+    return set()
+
+
+def pth_top_level(path):
+    """A .pth that adds a source folder: the importable names in that folder."""
+    names = set()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except (OSError, ValueError):
+        return names
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith(("#", "import ")) or not os.path.isdir(line):
+            continue
+        try:
+            entries = sorted(os.listdir(line))
+        except OSError:
+            continue
+        for entry in entries:
+            full = os.path.join(line, entry)
+            if os.path.isdir(full) and IDENTIFIER.match(entry):
+                if os.path.exists(os.path.join(full, "__init__.py")):
+                    names.add(entry)
+            elif entry.endswith(".py") and IDENTIFIER.match(entry[:-3]):
+                if entry[:-3] not in ("setup", "conftest", "noxfile"):
+                    names.add(entry[:-3])
+    return names
+
+
+def conda_owners(prefix):
+    """Map '<site-dir relative path>/<name>.dist-info' (and .egg-info) -> conda package."""
+    owners = {}
+    meta_dir = os.path.join(prefix, "conda-meta")
+    try:
+        records = sorted(os.listdir(meta_dir))
+    except OSError:
+        return owners
+    for record in records:
+        if not record.endswith(".json"):
+            continue
+        try:
+            with open(os.path.join(meta_dir, record), encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            continue
+        name = data.get("name") or record.rsplit("-", 2)[0]
+        for path in data.get("files") or ():
+            path = str(path).replace("\\", "/")
+            for marker in (".dist-info/", ".egg-info/"):
+                index = path.find(marker)
+                if index != -1:
+                    owners.setdefault(path[: index + len(marker) - 1], name)
+                    break
+            else:
+                if path.endswith(".egg-info"):
+                    owners.setdefault(path, name)
+    return owners
+
+
+def record_hashes(dist):
+    hashes = {}
+    for entry in dist.files or ():
+        digest = getattr(entry, "hash", None)
+        if digest is not None and digest.mode == "sha256":
+            hashes[str(entry).replace("\\", "/")] = digest.value
+    return hashes
+
+
+def file_digest(path):
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 16), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
+
+
+def import_names(dist):
+    names = []
+    for field in ("Import-Name", "Import-Namespace"):
+        for value in dist.metadata.get_all(field) or ():
+            value = str(value).split(";", 1)[0].strip()
+            if value:
+                names.append(value)
+    return names
+
+
+def canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def conda_env_name(prefix):
+    if os.path.isdir(os.path.join(prefix, "envs")):
+        return "base"
+    return os.path.basename(os.path.normpath(prefix))
+
+
+def describe():
+    errors = []
+    prefix = sys.prefix
+    is_conda = os.path.isdir(os.path.join(prefix, "conda-meta"))
+    owners = conda_owners(prefix) if is_conda else {}
+    seen = set()
+    dists = []
+    claims = {}  # module file path relative to its site dir -> [(dist index, hash)]
+    for dist in metadata.distributions():
+        try:
+            name = dist.metadata["Name"]
+        except Exception as error:  # a broken METADATA must not stop the scan
+            errors.append("unreadable metadata in %s: %s" % (dist_dir(dist), error))
+            continue
+        if not name:
+            errors.append("distribution without a name at %s" % dist_dir(dist))
+            continue
+        key = canonical(name)
+        if key in seen:
+            continue  # shadowed by an earlier sys.path entry, as import would be
+        seen.add(key)
+        location = dist_dir(dist)
+        site_dir = os.path.dirname(location) if location else ""
+        try:
+            files = sorted({p for p in (module_path(str(f)) for f in dist.files or ()) if p})
+        except Exception as error:
+            errors.append("unreadable RECORD for %s: %s" % (name, error))
+            files = []
+        top_level = (dist.read_text("top_level.txt") or "").split()
+        direct_url = read_json_file(dist, "direct_url.json")
+        editable = bool(
+            isinstance(direct_url, dict) and (direct_url.get("dir_info") or {}).get("editable")
+        )
+        if editable and site_dir:
+            top_level = sorted(set(top_level) | editable_top_level(dist, site_dir))
+        installer = (dist.read_text("INSTALLER") or "").strip() or None
+        conda_package = None
+        if owners and location:
+            relative = os.path.relpath(location, prefix).replace("\\", "/")
+            conda_package = owners.get(relative)
+        index = len(dists)
+        hashes = record_hashes(dist)
+        for path in files:
+            if path in hashes:
+                claims.setdefault(os.path.join(site_dir, path), []).append((index, path, hashes[path]))
+        dists.append(
+            {
+                "name": name,
+                "version": dist.version,
+                "location": location,
+                "files": files,
+                "top_level": sorted(set(top_level)),
+                "import_names": sorted(set(import_names(dist))),
+                "installer": installer,
+                "direct_url": direct_url if isinstance(direct_url, dict) else None,
+                "conda_package": conda_package,
+                "shadowed": [],
+            }
+        )
+    # Files claimed by several distributions: the one whose RECORD hash matches the
+    # file on disk is the one that import will load; the others are shadowed.
+    for full, claimants in sorted(claims.items()):
+        if len(claimants) < 2:
+            continue
+        actual = file_digest(full)
+        for index, path, expected in claimants:
+            if actual != expected:
+                dists[index]["shadowed"].append(path)
+    site_dirs = []
+    for entry in sys.path:
+        if entry and os.path.isdir(entry):
+            site_dirs.append({"path": os.path.abspath(entry), "mtime_ns": os.stat(entry).st_mtime_ns})
+    if is_conda:
+        meta = os.path.join(prefix, "conda-meta")
+        site_dirs.append({"path": meta, "mtime_ns": os.stat(meta).st_mtime_ns})
+    dists.sort(key=lambda d: canonical(d["name"]))
+    return {
+        "python": sys.executable,
+        "python_version": "%d.%d" % sys.version_info[:2],
+        "python_full_version": "%d.%d.%d" % sys.version_info[:3],
+        "implementation": sys.implementation.name,
+        "prefix": prefix,
+        "base_prefix": getattr(sys, "base_prefix", prefix),
+        "is_conda": is_conda,
+        "conda_env_name": conda_env_name(prefix) if is_conda else None,
+        "site_dirs": site_dirs,
+        "distributions": dists,
+        "errors": errors,
+    }
+
+
+def main():
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]  # the caller's working directory is not part of the environment
+    if metadata is None:
+        json.dump({"error": "Python 3.8 or later is required"}, sys.stdout)
+        return 2
+    json.dump(describe(), sys.stdout, sort_keys=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

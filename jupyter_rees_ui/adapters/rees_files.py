@@ -1,0 +1,280 @@
+"""Preview and write REES files (and the README badge) under a folder.
+
+A preview reads what is there, merges (core.rees), and returns one ``FileChange`` per
+file with a unified diff and the sha256 of what was read. A write carries those hashes
+and is refused with ``ConflictError`` (HTTP 409) when any file changed since; files are
+replaced atomically (temporary file in the same folder + ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from ..core import binder, rees
+
+Status = Literal["create", "update", "unchanged", "delete"]
+
+#: where the REES goes: the name a request uses -> the folder under the root
+TARGETS = {"binder": "binder", ".binder": ".binder", ".": ".", "root": ".", "": "."}
+
+README_NAMES = ("README.md", "README.rst", "README.markdown", "README.txt", "README", "README.html")
+
+
+class PathError(ValueError):
+    """A path that is not a plain relative path inside the folder (HTTP 400)."""
+
+
+class ConflictError(Exception):
+    """A file changed between preview and write (HTTP 409)."""
+
+    status_code = 409
+
+    def __init__(self, path: str, expected: str | None, actual: str | None):
+        self.path = path
+        self.expected = expected
+        self.actual = actual
+        if actual is None:
+            what = "was deleted"
+        elif expected is None:
+            what = "was created"
+        else:
+            what = "was modified"
+        super().__init__(f"{path} {what} since the preview; preview again before writing.")
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str  # POSIX, relative to the root
+    old: str | None  # text on disk at preview time, None when absent
+    new: str | None  # text after the merge, None for a deletion
+    diff: str  # unified diff old -> new, "" when unchanged
+    old_sha256: str | None  # sha256 of the bytes read, None when absent
+    status: Status
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def resolve_inside(root: Path, relative: str) -> Path:
+    """``root / relative``, refusing absolute paths, NUL bytes, ``..`` and symlinks that
+    lead outside the root."""
+    if not isinstance(relative, str) or not relative or "\0" in relative:
+        raise PathError(f"{relative!r} is not a file path.")
+    posix = PurePosixPath(relative.replace("\\", "/"))
+    if posix.is_absolute() or any(part == ".." for part in posix.parts) or (
+        len(relative) > 1 and relative[1] == ":"
+    ):
+        raise PathError(f"{relative!r} must be a relative path inside the folder.")
+    base = Path(root).resolve()
+    candidate = base.joinpath(*[part for part in posix.parts if part != "."])
+    if not candidate.resolve().is_relative_to(base):
+        raise PathError(f"{relative!r} leads outside the folder.")
+    return candidate
+
+
+def _target_dir(target: str) -> str:
+    folder = TARGETS.get(target.strip("/") if isinstance(target, str) else target)
+    if folder is None:
+        raise PathError(f"target must be one of binder, .binder or . (the root), not {target!r}.")
+    return folder
+
+
+def _relative(folder: str, name: str) -> str:
+    if "/" in name.strip("/") or name in ("", ".", ".."):
+        raise PathError(f"{name!r} must be a file name inside the target folder.")
+    return name if folder == "." else f"{folder}/{name}"
+
+
+def _read(path: Path) -> tuple[str | None, str | None]:
+    """(text, sha256) of a file, (None, None) when absent."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, None
+    except IsADirectoryError as err:
+        raise PathError(f"{path.name} is a folder, not a file.") from err
+    try:
+        return data.decode("utf-8"), sha256(data)
+    except UnicodeDecodeError as err:
+        raise PathError(f"{path.name} is not UTF-8 text; not touching it.") from err
+
+
+def _change(relative: str, old: str | None, digest: str | None, new: str | None) -> FileChange:
+    if new is None:
+        status: Status = "delete" if old is not None else "unchanged"
+    elif old is None:
+        status = "create"
+    else:
+        status = "unchanged" if old == new else "update"
+    if status == "unchanged":
+        new = old
+    return FileChange(relative, old, new, rees.unified_diff(relative, old, new), digest, status)
+
+
+def preview(
+    root: Path,
+    files: Mapping[str, str],
+    *,
+    target: str = "binder",
+    drop: Iterable[str] = (),
+    remove: Iterable[str] = (),
+) -> list[FileChange]:
+    """What writing ``files`` (file name -> generated text) into ``target`` would do:
+    each merged with what exists. ``drop`` names requirements to take out of existing
+    files; ``remove`` names files in the target to delete (the ones Binder would
+    ignore). Sorted by path."""
+    folder = _target_dir(target)
+    drop = tuple(drop)
+    changes = []
+    for name in sorted(files):
+        relative = _relative(folder, name)
+        old, digest = _read(resolve_inside(root, relative))
+        new = rees.merge_rees_file(name, old, files[name], drop=drop)
+        changes.append(_change(relative, old, digest, new))
+    for name in sorted(set(remove) - set(files)):
+        relative = _relative(folder, name)
+        old, digest = _read(resolve_inside(root, relative))
+        changes.append(_change(relative, old, digest, None))
+    return sorted(changes, key=lambda change: change.path)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(text.encode("utf-8"))
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write(
+    root: Path,
+    changes: Sequence[FileChange] | Mapping[str, str],
+    expected: Mapping[str, str | None] | None = None,
+    *,
+    target: str = "binder",
+    drop: Iterable[str] = (),
+) -> list[FileChange]:
+    """Write what a preview showed. Either the previewed ``FileChange`` list, or the
+    generated files again with ``expected`` (relative path -> the ``old_sha256`` the
+    preview returned, None for "did not exist"). Every file is checked before any is
+    written; a mismatch raises ``ConflictError``. Returns the changes made."""
+    if isinstance(changes, Mapping):
+        if expected is None:
+            raise TypeError("write(root, files, expected) needs the hashes from the preview")
+        planned = preview(root, changes, target=target, drop=drop)
+        for change in planned:
+            wanted = expected.get(change.path)
+            if wanted != change.old_sha256:
+                raise ConflictError(change.path, wanted, change.old_sha256)
+    else:
+        planned = list(changes)
+        for change in planned:
+            _old, digest = _read(resolve_inside(root, change.path))
+            if digest != change.old_sha256:
+                raise ConflictError(change.path, change.old_sha256, digest)
+    done = []
+    for change in planned:
+        if change.status == "unchanged":
+            continue
+        path = resolve_inside(root, change.path)
+        if change.new is None:
+            path.unlink(missing_ok=True)
+        else:
+            _atomic_write(path, change.new)
+        done.append(change)
+    return done
+
+
+def layout(root: Path) -> dict[str, str | None]:
+    """The files repo2docker looks at: the root's config files and everything directly
+    in ``binder/`` and ``.binder/`` (POSIX paths -> text for runtime.txt, else None)."""
+    base = Path(root)
+    found: dict[str, str | None] = {}
+    for name in rees.CONFIG_FILES:
+        if (base / name).is_file():
+            found[name] = None
+    for folder in ("binder", ".binder"):
+        directory = base / folder
+        if directory.is_dir() and not directory.is_symlink():
+            for entry in sorted(directory.iterdir()):
+                if entry.is_file():
+                    found[f"{folder}/{entry.name}"] = None
+    for path in list(found):
+        if path.rsplit("/", 1)[-1] == rees.RUNTIME_TXT:
+            try:
+                found[path] = (base / path).read_text(encoding="utf-8")[:200]
+            except (OSError, UnicodeDecodeError):
+                found[path] = None
+    return dict(sorted(found.items()))
+
+
+def notes(
+    root: Path, files: Iterable[str], *, target: str = "binder", python_version: str | None = None
+) -> tuple[rees.ReesNote, ...]:
+    """The layout notes (core.rees.check_layout) for writing ``files`` into ``target``."""
+    return rees.check_layout(
+        layout(root), files, target=_target_dir(target), python_version=python_version
+    )
+
+
+def find_readme(root: Path) -> str | None:
+    for name in README_NAMES:
+        if (Path(root) / name).is_file():
+            return name
+    return None
+
+
+def preview_badge(
+    root: Path,
+    link: binder.BinderLink | str,
+    *,
+    readme: str | None = None,
+    fmt: str | None = None,
+) -> FileChange:
+    """The README change that puts the Binder badge between markers (creating
+    README.md, or README.rst for ``fmt="rst"``, when there is none)."""
+    name = readme or find_readme(root) or ("README.rst" if fmt == "rst" else "README.md")
+    if "/" in name.strip("/"):
+        raise PathError(f"{name!r} must be a file at the top of the folder.")
+    fmt = fmt or binder.readme_format(name)
+    old, digest = _read(resolve_inside(root, name))
+    new = binder.insert_badge(old, binder.badge(link, fmt), fmt=fmt, title=Path(root).resolve().name)
+    return _change(name, old, digest, new)
+
+
+__all__ = [
+    "ConflictError",
+    "FileChange",
+    "PathError",
+    "README_NAMES",
+    "TARGETS",
+    "find_readme",
+    "layout",
+    "notes",
+    "preview",
+    "preview_badge",
+    "resolve_inside",
+    "sha256",
+    "write",
+]

@@ -1,0 +1,175 @@
+"""Ask repo2docker itself what Binder would build from a folder, without Docker.
+
+Optional: used when jupyter-repo2docker is importable. A subprocess (so that
+repo2docker's chdir and logging stay out of the server) picks the buildpack the way
+``Repo2Docker.build`` does (each buildpack's ``detect()`` in order, in the folder) and
+renders its Dockerfile, which is what ``repo2docker --no-run --no-build`` prints.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+TIMEOUT = 60
+
+_SCRIPT = r"""
+import json, logging, sys
+logging.disable(logging.CRITICAL)
+from repo2docker.app import Repo2Docker
+app = Repo2Docker()
+picked = None
+for BP in app.buildpacks:
+    candidate = BP(base_image=app.base_image)
+    if candidate.detect():
+        picked = candidate
+        break
+if picked is None:
+    picked = app.default_buildpack(base_image=app.base_image)
+picked.platform = app.platform
+out = {"buildpack": type(picked).__name__, "binder_dir": picked.binder_dir}
+try:
+    out["python_version"] = getattr(picked, "python_version", None)
+    out["dockerfile"] = picked.render({"NB_USER": "jovyan", "NB_UID": "1000"})
+except Exception as err:
+    out["error"] = f"{type(err).__name__}: {err}"
+print(json.dumps(out))
+"""
+
+
+class Repo2DockerUnavailable(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class RequirementCheck:
+    name: str  # canonical
+    file: str  # the REES file that lists it
+    reached: bool  # that file is installed by the Dockerfile
+
+
+@dataclass(frozen=True)
+class Repo2DockerSummary:
+    buildpack: str  # e.g. "PythonBuildPack", "CondaBuildPack"
+    binder_dir: str  # "binder", ".binder" or "" (the root)
+    python_version: str | None
+    files_used: tuple[str, ...]  # REES files the Dockerfile installs from
+    requirements: tuple[RequirementCheck, ...]
+    dockerfile: str
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and all(r.reached for r in self.requirements)
+
+
+def available() -> bool:
+    return importlib.util.find_spec("repo2docker") is not None
+
+
+def _requirement_names(text: str) -> list[str]:
+    names = []
+    for line in text.splitlines():
+        line = line.split(" #", 1)[0].strip()
+        if not line or line.startswith(("#", "-")):
+            continue
+        try:
+            names.append(canonicalize_name(Requirement(line).name))
+        except InvalidRequirement:
+            continue
+    return names
+
+
+def _environment_names(text: str) -> list[tuple[str, bool]]:
+    """(name, via pip) for each dependency of an environment.yml."""
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(text) or {}
+    names: list[tuple[str, bool]] = []
+    for dep in data.get("dependencies") or []:
+        if isinstance(dep, str):
+            match = re.match(r"\s*([A-Za-z0-9_.\-]+)", dep)
+            if match and match[1].lower() not in ("python", "pip"):
+                names.append((match[1].lower(), False))
+        elif isinstance(dep, dict):
+            names += [(n, True) for n in _requirement_names("\n".join(map(str, dep.get("pip") or [])))]
+    return names
+
+
+def _files_used(dockerfile: str, binder_dir: str) -> tuple[str, ...]:
+    """The REES files the Dockerfile installs: named, quoted, in a command (a RUN line
+    or its continuation), not merely copied in."""
+    prefix = f"{binder_dir}/" if binder_dir else ""
+    used = []
+    for name in ("requirements.txt", "environment.yml", "environment.yaml", "Pipfile", "Pipfile.lock"):
+        path = prefix + name
+        if re.search(rf'^(?!COPY\b).*"{re.escape(path)}"', dockerfile, re.MULTILINE):
+            used.append(path)
+    return tuple(used)
+
+
+def check(folder: Path, *, python: str | None = None) -> Repo2DockerSummary:
+    """What repo2docker would build from ``folder``: buildpack, Python version, and for
+    each requirement in the folder's REES files whether the Dockerfile installs it."""
+    interpreter = python or sys.executable
+    if python is None and not available():
+        raise Repo2DockerUnavailable("jupyter-repo2docker is not installed.")
+    folder = Path(folder).resolve()
+    try:
+        result = subprocess.run(
+            [interpreter, "-c", _SCRIPT],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired as err:
+        raise Repo2DockerUnavailable(f"repo2docker did not answer within {TIMEOUT} s.") from err
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
+        return Repo2DockerSummary("", "", None, (), (), "", error=last)
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    dockerfile = data.get("dockerfile") or ""
+    binder_dir = data.get("binder_dir") or ""
+    used = _files_used(dockerfile, binder_dir)
+    prefix = f"{binder_dir}/" if binder_dir else ""
+    checks: list[RequirementCheck] = []
+    for name in ("requirements.txt", "environment.yml"):
+        path = folder / (prefix + name)
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        listed = (
+            [(n, False) for n in _requirement_names(text)]
+            if name == "requirements.txt"
+            else _environment_names(text)
+        )
+        for requirement, _pip in listed:
+            checks.append(RequirementCheck(requirement, prefix + name, prefix + name in used))
+    return Repo2DockerSummary(
+        buildpack=data.get("buildpack", ""),
+        binder_dir=binder_dir,
+        python_version=data.get("python_version"),
+        files_used=used,
+        requirements=tuple(sorted(checks, key=lambda c: (c.file, c.name))),
+        dockerfile=dockerfile,
+        error=data.get("error"),
+    )
+
+
+__all__ = [
+    "RequirementCheck",
+    "Repo2DockerSummary",
+    "Repo2DockerUnavailable",
+    "available",
+    "check",
+]

@@ -1,0 +1,28 @@
+"""Server-side options, read from the Jupyter server config (``c.Rees.…``)."""
+
+from traitlets import Dict, Enum, Float, Unicode
+from traitlets.config import Configurable
+
+
+class Rees(Configurable):
+    """Options of the Make reproducible extension."""
+
+    default_pin = Enum(
+        ["==", "~=", ">=", "none"],
+        default_value="==",
+        help="How proposed requirements are pinned unless the request says otherwise.",
+    ).tag(config=True)
+
+    overrides = Dict(
+        {},
+        help="Import name -> distribution name, applied before every other resolver rule.",
+    ).tag(config=True)
+
+    python = Unicode(
+        "",
+        help="Interpreter to introspect instead of the notebooks' kernel (empty: the kernel's).",
+    ).tag(config=True)
+
+    introspection_timeout = Float(
+        60.0, help="Seconds allowed for introspecting a kernel's environment."
+    ).tag(config=True)

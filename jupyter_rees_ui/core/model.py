@@ -1,0 +1,175 @@
+"""The values that flow through the pipeline.
+
+notebooks -> imports (ScanResult) -> distributions + pins (Proposal) -> REES files.
+Everything here is a frozen dataclass of plain values so that the server, the CLI and
+the tests share one JSON contract (``to_json``) that ``src/tokens.ts`` mirrors.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Literal
+
+ImportKind = Literal["required", "optional", "type-checking"]
+Source = Literal["pip", "conda", "editable", "vcs", "archive", "not-installed", "unknown", "local"]
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where something was found: a file relative to the scanned folder (POSIX
+    separators), the cell index for notebooks (None for plain files), and the 1-based
+    line within that cell or file."""
+
+    path: str
+    cell: int | None = None
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class ImportSite:
+    """One import statement (or literal dynamic import) of a module."""
+
+    module: str  # full dotted name as written, e.g. "google.cloud.storage"
+    location: Location
+    kind: ImportKind = "required"
+    # For optional imports: the other modules tried in the same try/except group.
+    alternatives: tuple[str, ...] = ()
+    dynamic: bool = False  # importlib.import_module / __import__ / find_spec
+    # For ``from module import a, b``: the names imported (sorted), so a resolver can try
+    # ``module.a`` when ``module`` is a namespace package (``from google.cloud import storage``).
+    names: tuple[str, ...] = ()
+
+    @property
+    def top_level(self) -> str:
+        return self.module.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class InstallHint:
+    """A requirement the notebook installs itself (``%pip install pandas==2.1``)."""
+
+    requirement: str  # the spec as written, e.g. "pandas==2.1" or "git+https://…"
+    name: str | None  # canonical distribution name when it could be parsed
+    location: Location
+    manager: Literal["pip", "conda"] = "pip"
+
+
+@dataclass(frozen=True)
+class ScanIssue:
+    """Something the user should know about one file or cell; never fatal to a scan."""
+
+    location: Location
+    kind: Literal["syntax-error", "unreadable", "non-python", "dynamic-import", "other"]
+    message: str
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    root: str  # the scanned folder, as given
+    files: tuple[str, ...] = ()  # scanned files, relative POSIX paths
+    imports: tuple[ImportSite, ...] = ()
+    installs: tuple[InstallHint, ...] = ()
+    local_modules: frozenset[str] = frozenset()  # top-level names that live in the tree
+    issues: tuple[ScanIssue, ...] = ()
+    # notebook path -> kernelspec name ("python3", "ir", ...) when the notebook names one
+    kernels: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class InstalledDistribution:
+    """One distribution installed in the environment that runs the notebooks."""
+
+    name: str  # project name as in its metadata
+    version: str
+    source: Source = "pip"  # pip | conda | editable | vcs | archive
+    top_level: tuple[str, ...] = ()  # importable top-level names
+    files: tuple[str, ...] = ()  # module paths from RECORD, e.g. "google/cloud/storage/__init__.py"
+    url: str | None = None  # direct_url.json url (vcs / archive / editable)
+    commit: str | None = None  # vcs commit id
+    conda_name: str | None = None  # the conda package that owns it, when conda installed it
+    # Added by the resolver stage:
+    import_names: tuple[str, ...] = ()  # PEP 794 Import-Name / Import-Namespace metadata
+    shadowed: tuple[str, ...] = ()  # RECORD files overwritten on disk by another distribution
+    installer: str | None = None  # *.dist-info/INSTALLER, a hint only (conda packages say pip)
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What the kernel's interpreter has installed."""
+
+    python: str  # interpreter path
+    python_version: str  # "3.11"
+    distributions: tuple[InstalledDistribution, ...] = ()
+    description: str = ""  # e.g. "venv at /path" or "conda env 'base'"
+    is_conda: bool = False
+
+
+@dataclass(frozen=True)
+class ProposedRequirement:
+    """One row of the proposal: a distribution the project needs."""
+
+    name: str  # distribution name to write (canonical display form)
+    modules: tuple[str, ...] = ()  # import names that led here
+    installed_version: str | None = None
+    specifier: str = ""  # e.g. "==2.1.0"; "" means unpinned
+    source: Source = "pip"
+    rule: str = ""  # which resolver rule answered: override|local|install-hint|installed|mapping|identity
+    kind: ImportKind = "required"
+    warnings: tuple[str, ...] = ()
+    candidates: tuple[str, ...] = ()  # other distributions that provide the module
+    sites: tuple[Location, ...] = ()
+    url: str | None = None  # for vcs / direct-url requirements
+    conda_name: str | None = None
+    included: bool = True  # the default for the review table
+
+    @property
+    def line(self) -> str:
+        """The requirements.txt line for this row."""
+        if self.url:
+            return f"{self.name} @ {self.url}"
+        return f"{self.name}{self.specifier}"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    root: str
+    python_version: str
+    environment: str = ""
+    requirements: tuple[ProposedRequirement, ...] = ()
+    issues: tuple[ScanIssue, ...] = ()
+    files: tuple[str, ...] = ()
+    local_modules: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # proposal-wide messages (e.g. several kernels in one folder)
+
+    def to_json(self) -> dict[str, Any]:
+        return to_json(self)
+
+
+def to_json(value: Any) -> Any:
+    """Plain JSON-able data for any model value (tuples -> lists, sets -> sorted lists)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(to_json(v) for v in value)
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    return value
+
+
+__all__ = [
+    "Environment",
+    "ImportKind",
+    "ImportSite",
+    "InstallHint",
+    "InstalledDistribution",
+    "Location",
+    "Proposal",
+    "ProposedRequirement",
+    "ScanIssue",
+    "ScanResult",
+    "Source",
+    "to_json",
+]

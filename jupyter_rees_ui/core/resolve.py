@@ -1,0 +1,609 @@
+"""Imports -> distributions -> pins: the proposal.
+
+Each imported module is answered by the first rule that knows it, and the row records
+which one did:
+
+    override      the user's setting (import -> distribution)
+    local         a module that lives in the scanned folder (no requirement)
+    install-hint  the notebook installs it itself (``%pip install X==1.2``)
+    installed     the kernel's environment: the distribution whose RECORD owns the
+                  longest dotted prefix of the import path
+    mapping       not installed: pipreqs' mapping with our reviewed corrections
+    identity      nothing knows it: the import name itself
+
+``implicit`` rows are suggestions (``read_excel`` -> openpyxl), never included by
+default.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from .implicit import ImplicitTrigger, implicit_needs
+from .mapping import ModuleMapping, bundled_mapping
+from .model import (
+    Environment,
+    ImportKind,
+    ImportSite,
+    InstalledDistribution,
+    InstallHint,
+    Location,
+    Proposal,
+    ProposedRequirement,
+    ScanResult,
+    Source,
+)
+
+RULES = ("override", "local", "install-hint", "installed", "mapping", "identity", "implicit")
+PIN_POLICIES = ("==", "~=", ">=", "none")
+KIND_ORDER: tuple[ImportKind, ...] = ("required", "optional", "type-checking")
+NEVER_REQUIRED = frozenset({"pip"})  # `%pip install --upgrade pip` is not a dependency
+
+MODULE_SUFFIXES = (".py", ".pyi", ".so", ".pyd")
+
+
+def apply_pin(version: str, policy: str) -> str:
+    """Specifier text for an installed ``version`` under a pin ``policy``.
+
+    ``==1.2.3``, ``~=1.2.3`` (patch updates; two segments stay two: ``~=1.2``),
+    ``>=1.2.3`` or "" for "none". Local labels (``+cu118``) are dropped: no index
+    serves them. A version that is not PEP 440 can only be pinned exactly (``===``).
+    """
+    if policy not in PIN_POLICIES:
+        raise ValueError(f"unknown pin policy {policy!r}; expected one of {PIN_POLICIES}")
+    if policy == "none" or not version:
+        return ""
+    try:
+        parsed = Version(version)
+    except InvalidVersion:
+        return f"==={version}" if policy == "==" else ""
+    public = parsed.public
+    if policy in ("==", ">="):
+        return f"{policy}{public}"
+    if parsed.pre is not None or parsed.dev is not None:
+        return f"~={public}" if len(parsed.release) > 1 else f">={public}"
+    release = list(parsed.release[:3])
+    if len(release) == 1:
+        release.append(0)
+    return "~=" + ".".join(str(part) for part in release)
+
+
+@dataclass(frozen=True)
+class EnvironmentIndex:
+    """Which installed distributions own which dotted module prefixes."""
+
+    by_name: Mapping[NormalizedName, InstalledDistribution] = field(default_factory=dict)
+    # dotted prefix -> canonical names of distributions with files at or under it
+    owners: Mapping[str, tuple[NormalizedName, ...]] = field(default_factory=dict)
+    # dotted module -> distributions whose RECORD has the module's own file
+    own_file: Mapping[str, tuple[NormalizedName, ...]] = field(default_factory=dict)
+    # (dotted prefix, distribution) -> number of files under it
+    weight: Mapping[tuple[str, NormalizedName], int] = field(default_factory=dict)
+    lower: Mapping[str, str] = field(default_factory=dict)  # casefolded prefix -> prefix
+
+
+def module_name(path: str) -> tuple[str, bool] | None:
+    """``a/b/__init__.py`` -> ("a.b", True); ``a/c.cpython-311-x86_64-linux-gnu.so``
+    -> ("a.c", True). None for paths that are not module files."""
+    if not path.endswith(MODULE_SUFFIXES):
+        return None
+    parts = path.split("/")
+    stem = parts[-1].split(".", 1)[0]
+    if stem == "__init__":
+        parts = parts[:-1]
+    else:
+        parts[-1] = stem
+    if not parts or not all(p.isidentifier() for p in parts):
+        return None
+    return ".".join(parts), True
+
+
+def index_environment(env: Environment) -> EnvironmentIndex:
+    owners: dict[str, set[NormalizedName]] = defaultdict(set)
+    own_file: dict[str, set[NormalizedName]] = defaultdict(set)
+    weight: dict[tuple[str, NormalizedName], int] = defaultdict(int)
+    by_name: dict[NormalizedName, InstalledDistribution] = {}
+    for dist in env.distributions:
+        key = canonicalize_name(dist.name)
+        if key in by_name:
+            continue
+        by_name[key] = dist
+        modules: list[str] = []
+        for path in dist.files:
+            found = module_name(path)
+            if found is not None:
+                modules.append(found[0])
+        declared = [*dist.top_level, *dist.import_names]
+        for module in [*modules, *declared]:
+            parts = module.split(".")
+            for end in range(1, len(parts) + 1):
+                prefix = ".".join(parts[:end])
+                owners[prefix].add(key)
+                weight[(prefix, key)] += 1
+            own_file[module].add(key)
+    return EnvironmentIndex(
+        by_name=by_name,
+        owners={k: tuple(sorted(v)) for k, v in sorted(owners.items())},
+        own_file={k: tuple(sorted(v)) for k, v in sorted(own_file.items())},
+        weight=dict(weight),
+        lower={k.casefold(): k for k in sorted(owners, reverse=True)},
+    )
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How one imported module was answered."""
+
+    module: str
+    rule: str
+    name: str | None  # distribution to require; None: nothing to require (local, dropped)
+    source: Source = "pip"
+    candidates: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    specifier: str | None = None  # an explicit spec (override / install line) wins over the pin
+    url: str | None = None
+    hints: tuple[InstallHint, ...] = ()
+
+
+def _longest_owned_prefix(module: str, index: EnvironmentIndex) -> tuple[str, bool] | None:
+    """(prefix, exact case) of the longest dotted prefix of ``module`` that an
+    installed distribution owns.
+
+    A shorter prefix only answers when it is a real module (some distribution has its
+    own file): files under the namespace ``google.cloud`` say nothing about who
+    provides ``google.cloud.bigquery``.
+    """
+    parts = module.split(".")
+    for exact in (True, False):
+        for end in range(len(parts), 0, -1):
+            prefix = ".".join(parts[:end])
+            real = prefix if exact else index.lower.get(prefix.casefold())
+            if real is None or real not in index.owners:
+                continue
+            if end == len(parts) or real in index.own_file:
+                return real, exact
+    return None
+
+
+def _choose_installed(
+    module: str, prefix: str, index: EnvironmentIndex
+) -> tuple[NormalizedName, tuple[str, ...], str | None]:
+    """The distribution answering ``prefix``; the others; the reason when ambiguous."""
+    owners = index.owners[prefix]
+    if len(owners) == 1:
+        return owners[0], (), None
+    own = set(index.own_file.get(prefix, ()))
+    module_key = canonicalize_name(prefix)
+    top_key = canonicalize_name(prefix.split(".", 1)[0])
+
+    def key(name: NormalizedName) -> tuple[int, int, int, int, str]:
+        dist = index.by_name[name]
+        declares = any(
+            prefix == declared or prefix.startswith(declared + ".") for declared in dist.import_names
+        )
+        file_rank = 2
+        if name in own:
+            file_rank = 1 if _is_shadowed(dist, prefix) else 0
+        named = name in (module_key, top_key)
+        return (
+            0 if declares else 1,
+            file_rank,
+            0 if named else 1,
+            -index.weight.get((prefix, name), 0),
+            name,
+        )
+
+    ranked = sorted(owners, key=key)
+    chosen, runner_up = ranked[0], ranked[1]
+    reasons = (
+        "it declares the import name (Import-Name metadata)",
+        "its files for this module are the ones on disk",
+        "its name matches the import name",
+        "it installs the most files under this module",
+        "alphabetical order",
+    )
+    first, second = key(chosen), key(runner_up)
+    reason = next(r for r, a, b in zip(reasons, first, second) if a != b)
+    display = [index.by_name[n].name for n in ranked]
+    warning = (
+        f"{len(ranked)} installed distributions provide '{prefix}': {', '.join(sorted(display))}; "
+        f"chose {index.by_name[chosen].name} because {reason} — please review"
+    )
+    return chosen, tuple(index.by_name[n].name for n in ranked[1:]), warning
+
+
+def _is_shadowed(dist: InstalledDistribution, prefix: str) -> bool:
+    path = prefix.replace(".", "/")
+    return any(s == f"{path}/__init__.py" or s.startswith(f"{path}.") for s in dist.shadowed)
+
+
+def _hint_requirement(hint: InstallHint) -> tuple[str | None, str | None]:
+    """(specifier, url) written in an install line."""
+    try:
+        req = Requirement(hint.requirement)
+    except InvalidRequirement:
+        text = hint.requirement.strip()
+        if "+" in text.split("://", 1)[0] or text.startswith(("http://", "https://")):
+            return None, text.split("#", 1)[0]
+        return None, None
+    return (str(req.specifier) or None), req.url
+
+
+def _import_paths(site: ImportSite) -> list[str]:
+    names = [n for n in site.names if n != "*"]
+    return [f"{site.module}.{n}" for n in names] if names else [site.module]
+
+
+def _prefixes(module: str) -> list[str]:
+    parts = module.split(".")
+    return [".".join(parts[:end]) for end in range(len(parts), 0, -1)]
+
+
+def resolve_module(
+    module: str,
+    *,
+    index: EnvironmentIndex,
+    mapping: ModuleMapping,
+    overrides: Mapping[str, str],
+    local_modules: frozenset[str],
+    hints: Mapping[NormalizedName, Sequence[InstallHint]],
+) -> Resolution:
+    """Answer one imported module by the first rule that knows it."""
+    top = module.split(".", 1)[0]
+    for prefix in _prefixes(module):
+        if prefix in overrides:
+            return _override(module, prefix, overrides[prefix], index)
+    if top in local_modules:
+        return Resolution(module, "local", None, source="local")
+
+    owned = _longest_owned_prefix(module, index)
+    mapped = mapping.lookup(module)
+    installed: tuple[NormalizedName, tuple[str, ...], str | None] | None = None
+    if owned is not None:
+        installed = _choose_installed(module, owned[0], index)
+
+    # Install evidence: a `%pip install` line naming any distribution this import
+    # could come from.
+    candidates: list[NormalizedName] = []
+    if owned is not None:
+        candidates.extend(index.owners[owned[0]])
+    if mapped is not None:
+        candidates.extend(canonicalize_name(d) for d in mapped.distributions)
+    candidates.extend(canonicalize_name(p) for p in _prefixes(module))
+    for candidate in candidates:
+        if candidate in hints:
+            return _from_hint(module, candidate, hints[candidate], index)
+
+    if installed is not None and owned is not None:
+        chosen, others, ambiguity = installed
+        dist = index.by_name[chosen]
+        warnings = [ambiguity] if ambiguity else []
+        if not owned[1]:
+            warnings.append(
+                f"'{module}' matched the installed module '{owned[0]}' only ignoring case; "
+                "imports are case-sensitive"
+            )
+        return Resolution(
+            module, "installed", dist.name, source=dist.source, candidates=others,
+            warnings=tuple(warnings),
+        )
+
+    if mapped is not None:
+        dists = mapped.distributions
+        chosen_name = next(
+            (d for d in dists if canonicalize_name(d) == canonicalize_name(mapped.prefix)), dists[0]
+        )
+        warnings = [
+            f"'{module}' is not installed in the kernel's environment; "
+            f"'{chosen_name}' is a guess from the bundled mapping"
+        ]
+        if len(dists) > 1:
+            warnings.append(
+                f"the mapping lists {len(dists)} distributions for '{mapped.prefix}': "
+                f"{', '.join(dists)} — please review"
+            )
+        return Resolution(
+            module, "mapping", chosen_name, source="not-installed",
+            candidates=tuple(d for d in dists if d != chosen_name), warnings=tuple(warnings),
+        )
+
+    return Resolution(
+        module, "identity", top, source="unknown",
+        warnings=(
+            f"'{module}' is not installed and not in the mapping; using the import name "
+            f"'{top}' — check that this distribution exists",
+        ),
+    )
+
+
+def _override(module: str, prefix: str, value: str, index: EnvironmentIndex) -> Resolution:
+    if not value.strip():
+        return Resolution(module, "override", None)  # the user dropped this import
+    try:
+        req = Requirement(value)
+    except InvalidRequirement:
+        return Resolution(
+            module, "override", value.strip(), source="unknown",
+            warnings=(f"override {prefix!r} -> {value!r} is not a valid requirement",),
+        )
+    dist = index.by_name.get(canonicalize_name(req.name))
+    source: Source = dist.source if dist else "not-installed"
+    if req.url:
+        source = "vcs" if "+" in req.url.split("://", 1)[0] else "archive"
+    return Resolution(
+        module, "override", dist.name if dist else req.name, source=source,
+        specifier=str(req.specifier) or None, url=req.url,
+    )
+
+
+def _from_hint(
+    module: str, name: NormalizedName, hints: Sequence[InstallHint], index: EnvironmentIndex
+) -> Resolution:
+    dist = index.by_name.get(name)
+    specs = sorted({s for s in (_hint_requirement(h) for h in hints)}, key=str)
+    specifier, url = specs[-1] if specs else (None, None)
+    warnings: list[str] = []
+    if len(specs) > 1:
+        written = ", ".join(h.requirement for h in hints)
+        warnings.append(f"the notebooks install {name} in different ways ({written}); kept {specifier or url}")
+    source: Source = dist.source if dist else "not-installed"
+    if url:
+        source = "vcs" if "+" in url.split("://", 1)[0] else "archive"
+    if dist is None:
+        warnings.append(f"{name} is installed by the notebook but not in the kernel's environment")
+    elif specifier and not SpecifierSet(specifier).contains(dist.version, prereleases=True):
+        warnings.append(
+            f"the notebook installs {name}{specifier} but the kernel has {dist.version}"
+        )
+    display = dist.name if dist else _hint_display(hints, name)
+    return Resolution(
+        module, "install-hint", display, source=source, specifier=specifier, url=url,
+        warnings=tuple(warnings), hints=tuple(hints),
+    )
+
+
+def _hint_display(hints: Sequence[InstallHint], name: str) -> str:
+    for hint in hints:
+        try:
+            return Requirement(hint.requirement).name
+        except InvalidRequirement:
+            continue
+    return name
+
+
+def _row_kind(kinds: Iterable[ImportKind]) -> ImportKind:
+    present = set(kinds)
+    return next((k for k in KIND_ORDER if k in present), "required")
+
+
+def _pin(
+    spec_override: str | None, dist: InstalledDistribution | None, policy: str
+) -> tuple[str, list[str]]:
+    if dist is None:
+        return "", []
+    warnings: list[str] = []
+    if spec_override is not None:
+        if spec_override in PIN_POLICIES:
+            return apply_pin(dist.version, spec_override), warnings
+        try:
+            return str(SpecifierSet(spec_override)), warnings
+        except InvalidSpecifier:
+            warnings.append(f"ignored the pin {spec_override!r}: not a valid specifier")
+    specifier = apply_pin(dist.version, policy)
+    try:
+        if Version(dist.version).local is not None and policy != "none":
+            warnings.append(
+                f"installed {dist.version} is a local build; pinned the public version"
+            )
+    except InvalidVersion:
+        warnings.append(f"installed version {dist.version!r} is not PEP 440")
+    return specifier, warnings
+
+
+def _provenance(dist: InstalledDistribution) -> tuple[str | None, list[str]]:
+    """(url to require, warnings) for where an installed distribution came from."""
+    if dist.source == "vcs" and dist.url:
+        return (f"{dist.url}@{dist.commit}" if dist.commit else dist.url), []
+    if dist.source == "editable":
+        where = dist.url or "a local folder"
+        return None, [
+            f"{dist.name} is an editable install from {where}: Binder cannot install it "
+            "from the package index — put the project in the repository and require it "
+            "as `.` (or `-e .`), or publish it and pin the released version"
+        ]
+    if dist.source == "archive":
+        if dist.url and not dist.url.startswith("file:"):
+            return dist.url, []
+        return None, [
+            f"{dist.name} was installed from a local archive ({dist.url or 'unknown file'}): "
+            "Binder cannot reach it — publish it, or add the file to the repository"
+        ]
+    return None, []
+
+
+def build_proposal(
+    scan: ScanResult,
+    env: Environment,
+    *,
+    pin: str = "==",
+    overrides: Mapping[str, str] | None = None,
+    pins: Mapping[str, str] | None = None,
+    triggers: Iterable[ImplicitTrigger] = (),
+    mapping: ModuleMapping | None = None,
+) -> Proposal:
+    """The proposal for one scanned folder against the kernel's environment.
+
+    ``overrides``: import prefix -> requirement (``"sklearn": "scikit-learn>=1.3"``;
+    "" drops the import). ``pins``: distribution -> policy or specifier for that row.
+    ``triggers``: calls/magics found by ``core.implicit.find_implicit_triggers``.
+    """
+    if pin not in PIN_POLICIES:
+        raise ValueError(f"unknown pin policy {pin!r}; expected one of {PIN_POLICIES}")
+    index = index_environment(env)
+    mapping = bundled_mapping() if mapping is None else mapping
+    overrides = dict(overrides or {})
+    row_pins = {canonicalize_name(k): v for k, v in (pins or {}).items()}
+    notes: list[str] = []
+
+    hints: dict[NormalizedName, list[InstallHint]] = defaultdict(list)
+    for hint in sorted(scan.installs, key=lambda h: (h.location, h.requirement)):
+        if hint.name is None:
+            notes.append(
+                f"could not read a distribution name from the install line "
+                f"'{hint.requirement}' ({_where(hint.location)})"
+            )
+            continue
+        name = canonicalize_name(hint.name)
+        if name not in NEVER_REQUIRED:
+            hints[name].append(hint)
+
+    # ``from google.cloud import storage`` is resolved as ``google.cloud.storage``: the
+    # longest dotted prefix then finds the namespace package's real owner.
+    sites_by_path: dict[str, list[ImportSite]] = defaultdict(list)
+    for site in scan.imports:
+        for path in _import_paths(site):
+            sites_by_path[path].append(site)
+
+    cache: dict[str, Resolution] = {}
+
+    def resolve(path: str) -> Resolution:
+        if path not in cache:
+            cache[path] = resolve_module(
+                path, index=index, mapping=mapping, overrides=overrides,
+                local_modules=scan.local_modules, hints=hints,
+            )
+        return cache[path]
+
+    groups: dict[NormalizedName, list[tuple[Resolution, list[ImportSite]]]] = defaultdict(list)
+    for path, path_sites in sorted(sites_by_path.items()):
+        resolution = resolve(path)
+        if resolution.name is None:
+            continue
+        for written in sorted({s.module for s in path_sites}):
+            # Show the module as written when it alone gives the same answer.
+            if written != path and resolve(written).name == resolution.name:
+                resolution = replace(resolution, module=written)
+        groups[canonicalize_name(resolution.name)].append((resolution, path_sites))
+
+    rows: dict[NormalizedName, ProposedRequirement] = {}
+    for key, group in groups.items():
+        rows[key] = _row(key, group, index, pin, row_pins.get(key))
+
+    # Install lines that no import led to are still evidence of a need.
+    for key, key_hints in sorted(hints.items()):
+        if key in rows:
+            continue
+        resolution = _from_hint("", key, key_hints, index)
+        row = _row(key, [(resolution, [])], index, pin, row_pins.get(key))
+        rows[key] = replace(
+            row,
+            warnings=(*row.warnings, "installed by the notebook but never imported"),
+        )
+
+    # Implicit needs: suggestions only.
+    imported = sorted({*sites_by_path, *(s.module for s in scan.imports)})
+    for dist_name, (needs, locations) in implicit_needs(triggers, imported).items():
+        key = canonicalize_name(dist_name)
+        if key in rows:
+            continue
+        dist = index.by_name.get(key)
+        specifier, pin_warnings = _pin(row_pins.get(key), dist, pin)
+        rows[key] = ProposedRequirement(
+            name=dist.name if dist else dist_name,
+            installed_version=dist.version if dist else None,
+            specifier=specifier,
+            source=dist.source if dist else "not-installed",
+            rule="implicit",
+            kind="optional",
+            warnings=tuple(sorted({n.reason for n in needs})) + tuple(pin_warnings),
+            sites=locations,
+            conda_name=dist.conda_name if dist else None,
+            included=False,
+        )
+
+    notes.extend(_kernel_notes(scan, env))
+    return Proposal(
+        root=scan.root,
+        python_version=env.python_version,
+        environment=env.description,
+        requirements=tuple(rows[k] for k in sorted(rows)),
+        issues=scan.issues,
+        files=scan.files,
+        local_modules=tuple(sorted(scan.local_modules)),
+        notes=tuple(notes),
+    )
+
+
+def _row(
+    key: NormalizedName,
+    resolved: list[tuple[Resolution, list[ImportSite]]],
+    index: EnvironmentIndex,
+    policy: str,
+    row_pin: str | None,
+) -> ProposedRequirement:
+    resolved = sorted(resolved, key=lambda pair: (RULES.index(pair[0].rule), pair[0].module))
+    group = [resolution for resolution, _ in resolved]
+    first = group[0]
+    dist = index.by_name.get(key)
+    sites = [site for _, path_sites in resolved for site in path_sites]
+    locations = {s.location for s in sites} | {h.location for r in group for h in r.hints}
+    warnings = [w for r in group for w in r.warnings]
+    candidates = sorted({c for r in group for c in r.candidates} - {first.name})
+
+    specifier = first.specifier
+    url = first.url
+    source = first.source
+    if row_pin is not None or specifier is None:
+        pinned, pin_warnings = _pin(row_pin, dist, policy)
+        if row_pin is not None or not url:
+            specifier = pinned
+        warnings.extend(pin_warnings)
+    if dist is not None and url is None and first.rule not in ("install-hint", "override"):
+        url, provenance_warnings = _provenance(dist)
+        warnings.extend(provenance_warnings)
+        if url:
+            specifier = ""
+    if dist is not None and dist.source == "conda":
+        source = "conda"
+
+    kind = _row_kind(s.kind for s in sites) if sites else "required"
+    return ProposedRequirement(
+        name=first.name or key,
+        modules=tuple(sorted({r.module for r in group if r.module})),
+        installed_version=dist.version if dist else None,
+        specifier=specifier or "",
+        source=source,
+        rule=first.rule,
+        kind=kind,
+        warnings=tuple(dict.fromkeys(warnings)),
+        candidates=tuple(candidates),
+        sites=tuple(sorted(locations)),
+        url=url,
+        conda_name=dist.conda_name if dist else None,
+        included=kind == "required",
+    )
+
+
+def _where(location: Location) -> str:
+    cell = f", cell {location.cell}" if location.cell is not None else ""
+    return f"{location.path}{cell}, line {location.line}"
+
+
+def _kernel_notes(scan: ScanResult, env: Environment) -> list[str]:
+    kernels: dict[str, list[str]] = defaultdict(list)
+    for notebook, kernel in scan.kernels:
+        kernels[kernel].append(notebook)
+    if len(kernels) < 2:
+        return []
+    listing = "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in sorted(kernels.items()))
+    return [
+        f"the notebooks use {len(kernels)} different kernels ({listing}); "
+        f"versions were read from {env.description or env.python}"
+    ]

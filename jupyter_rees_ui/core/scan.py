@@ -1,0 +1,814 @@
+"""Find the imports and install commands in notebook cells and Python files.
+
+Pure: code text and notebook dicts in, frozen dataclasses out. IPython syntax is
+turned into plain Python by IPython's own input transformer, so magics and shell
+escapes become ``get_ipython().run_line_magic(...)`` / ``.system(...)`` /
+``.run_cell_magic(...)`` calls that the AST walk below understands.
+
+Each code unit (a cell, or a whole ``.py`` file) is parsed on its own, so a syntax
+error costs only that unit.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import functools
+import posixpath
+import shlex
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+
+from .model import ImportKind, ImportSite, InstallHint, Location, ScanIssue, ScanResult
+from .stdlib import stdlib_names
+
+# Cell magics whose body is Python run by the kernel (or by a Python subprocess).
+PYTHON_CELL_MAGICS = frozenset(
+    {"time", "timeit", "capture", "prun", "debug", "memit", "mprun", "python", "python3"}
+)
+# Cell magics whose body is a shell script: not Python, but read for install commands.
+SHELL_CELL_MAGICS = frozenset({"bash", "sh", "zsh", "system", "sx"})
+# Line magics whose argument is a Python statement.
+PYTHON_LINE_MAGICS = frozenset({"time", "timeit", "prun", "debug", "memit"})
+# Line magics that import something themselves.
+MAGIC_IMPORTS: Mapping[str, tuple[str, ...]] = {
+    "matplotlib": ("matplotlib",),
+    "pylab": ("matplotlib", "numpy"),
+}
+# IPython's bundled extensions, loaded with %load_ext but shipped by IPython itself.
+IPYTHON_EXTENSIONS = frozenset({"autoreload", "storemagic", "deduperreload"})
+INSTALL_MAGICS = {"pip": "pip", "conda": "conda", "mamba": "conda", "micromamba": "conda", "uv": "pip"}
+
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+_DYNAMIC_FUNCTIONS = frozenset({"import_module", "__import__", "find_spec"})
+# Substrings without which a parsed unit cannot need the expression-level walk.
+_CALL_HINTS = ("import_module", "__import__", "find_spec", "sys.path", "get_ipython")
+
+# pip options that take a value (``-r file``, ``--index-url URL`` ...).
+_PIP_VALUE_OPTIONS = frozenset(
+    {
+        "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
+        "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root",
+        "--platform", "--python-version", "--implementation", "--abi", "--no-binary",
+        "--only-binary", "--progress-bar", "--src", "--upgrade-strategy", "--trusted-host",
+        "--cache-dir", "--log", "--proxy", "--retries", "--timeout", "--exists-action",
+        "--cert", "--client-cert", "--global-option", "--config-settings", "-C", "--report",
+        "--root-user-action", "--python", "--group", "--keyring-provider", "--use-feature",
+        "--use-deprecated",
+    }
+)
+_CONDA_VALUE_OPTIONS = frozenset(
+    {"-c", "--channel", "-n", "--name", "-p", "--prefix", "--file", "--repodata-fn",
+     "--solver", "--subdir", "--platform"}
+)
+_SHELL_OPERATORS = frozenset({";", "&&", "||", "|", "&", ";;", "|&"})
+_TRY_NODES = tuple(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None)  # TryStar: 3.11+
+
+
+@dataclass(frozen=True)
+class CodeScan:
+    """What one file (or one cell) contains, before folder-level filtering.
+
+    ``imports`` already leave out relative imports, ``__future__`` and the standard
+    library of the target Python; local modules are only known to the folder scan.
+    """
+
+    path: str
+    imports: tuple[ImportSite, ...] = ()
+    installs: tuple[InstallHint, ...] = ()
+    issues: tuple[ScanIssue, ...] = ()
+    # Top-level module names the file writes itself (``%%writefile helpers.py``).
+    defined_modules: frozenset[str] = frozenset()
+    # Literal ``sys.path.append/insert`` arguments, as written (relative to the file's folder).
+    path_entries: tuple[tuple[Location, str], ...] = ()
+    kernel: str | None = None  # kernelspec name, for notebooks that name one
+    language: str = "python"
+
+
+# ---------------------------------------------------------------------------- entry points
+
+
+def scan_code(
+    code: str,
+    path: str,
+    cell: int | None = None,
+    *,
+    target_python: str | None = None,
+    ipython: bool | None = None,
+) -> CodeScan:
+    """Scan one code unit: a notebook cell (``cell`` = its index) or a whole file.
+
+    IPython syntax is understood when ``ipython`` is true, which is the default for
+    anything but ``.py`` files.
+    """
+    if ipython is None:
+        ipython = not path.endswith(".py")
+    walker = _Walker(path, cell)
+    walker.scan_unit(code, 0, ipython=ipython)
+    return walker.result(target_python)
+
+
+def scan_cells(
+    cells: Iterable[tuple[int, str]],
+    path: str,
+    *,
+    target_python: str | None = None,
+    kernel: str | None = None,
+) -> CodeScan:
+    """Scan ``(cell index, source)`` pairs of one notebook as IPython code."""
+    walker = _Walker(path, None)
+    for index, source in cells:
+        walker.cell = index
+        walker.scan_unit(source, 0, ipython=True)
+    return dataclasses.replace(walker.result(target_python), kernel=kernel)
+
+
+def scan_notebook_code(nb: Mapping[str, Any], path: str, *, target_python: str | None = None) -> CodeScan:
+    """Scan a notebook dict (nbformat 4, or 3 which is upgraded first) into a CodeScan.
+
+    Notebooks whose kernel language is not Python are reported and not parsed.
+    """
+    nb = upgrade_notebook(nb)
+    language, kernel = notebook_language(nb)
+    if language not in {"python", "python3", "ipython", "ipython3"}:
+        described = f"{language} notebook" + (f" (kernel {kernel})" if kernel else "")
+        issue = ScanIssue(Location(path), "non-python", f"{described}: not scanned for Python imports")
+        return CodeScan(path, issues=(issue,), kernel=kernel, language=language)
+    return scan_cells(notebook_code_cells(nb), path, target_python=target_python, kernel=kernel)
+
+
+def scan_notebook(nb: Mapping[str, Any], path: str, *, target_python: str | None = None) -> ScanResult:
+    """Scan one notebook dict; ``%%writefile`` modules count as local."""
+    scan = scan_notebook_code(nb, path, target_python=target_python)
+    return merge_scans("", [scan])
+
+
+def merge_scans(
+    root: str,
+    scans: Iterable[CodeScan],
+    *,
+    local_modules: Mapping[str, frozenset[str]] | None = None,
+    issues: Iterable[ScanIssue] = (),
+) -> ScanResult:
+    """One ScanResult for a folder from per-file scans.
+
+    ``local_modules`` maps a file's path to the top-level names importable from its own
+    code; those imports (and every ``%%writefile`` target) go to ``local_modules``.
+    Scans are expected in path order with their findings sorted, as the scanner
+    produces them, so the result is sorted without a global sort.
+    """
+    scans = sorted(scans, key=lambda s: s.path)
+    written = frozenset().union(*(s.defined_modules for s in scans)) if scans else frozenset()
+    imports: list[ImportSite] = []
+    installs: list[InstallHint] = []
+    all_issues: list[ScanIssue] = list(issues)
+    used_local: set[str] = set()
+    kernels: list[tuple[str, str]] = []
+    for scan in scans:
+        local = written | (local_modules or {}).get(scan.path, frozenset())
+        for site in scan.imports:
+            top = site.top_level
+            if top in local:
+                used_local.add(top)
+            else:
+                imports.append(site)
+        installs.extend(scan.installs)
+        all_issues.extend(scan.issues)
+        if scan.kernel:
+            kernels.append((scan.path, scan.kernel))
+    all_issues.sort(key=_issue_key)
+    return ScanResult(
+        root=root,
+        files=tuple(s.path for s in scans),
+        imports=tuple(imports),
+        installs=tuple(installs),
+        local_modules=frozenset(used_local | written),
+        issues=tuple(all_issues),
+        kernels=tuple(kernels),
+    )
+
+
+# ---------------------------------------------------------------------------- notebooks
+
+
+def upgrade_notebook(nb: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The notebook as nbformat 4; older formats are converted with nbformat."""
+    major = nb.get("nbformat", 4)
+    if not isinstance(major, int) or major >= 4:
+        return nb
+    import nbformat  # only for the rare pre-4 notebook
+
+    return nbformat.convert(nbformat.from_dict(dict(nb)), 4)
+
+
+def notebook_language(nb: Mapping[str, Any]) -> tuple[str, str | None]:
+    """``(language, kernelspec name)``; a notebook that says nothing is Python."""
+    metadata = nb.get("metadata")
+    metadata = metadata if isinstance(metadata, Mapping) else {}
+    spec = metadata.get("kernelspec")
+    spec = spec if isinstance(spec, Mapping) else {}
+    info = metadata.get("language_info")
+    info = info if isinstance(info, Mapping) else {}
+    language = spec.get("language") or info.get("name") or "python"
+    kernel = spec.get("name")
+    language = language.lower() if isinstance(language, str) else "python"
+    return language, kernel if isinstance(kernel, str) and kernel else None
+
+
+def notebook_code_cells(nb: Mapping[str, Any]) -> list[tuple[int, str]]:
+    """``(index among all cells, source)`` for every code cell."""
+    cells = nb.get("cells")
+    found: list[tuple[int, str]] = []
+    if not isinstance(cells, list):
+        return found
+    for index, cell in enumerate(cells):
+        if not isinstance(cell, Mapping) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(s for s in source if isinstance(s, str))
+        if isinstance(source, str) and source.strip():
+            found.append((index, source))
+    return found
+
+
+# ---------------------------------------------------------------------------- install commands
+
+
+def parse_install_command(command: str, location: Location) -> tuple[InstallHint, ...]:
+    """Install hints from a shell command line (``pip install ...``, ``conda install ...``,
+    ``{sys.executable} -m pip install ...``, chained with ``&&`` or ``;``)."""
+    hints: list[InstallHint] = []
+    for words in _shell_commands(command):
+        found = _installer(words)
+        if found is not None:
+            manager, args = found
+            hints.extend(_install_args(manager, args, location))
+    return tuple(hints)
+
+
+def parse_install_magic(magic: str, line: str, location: Location) -> tuple[InstallHint, ...]:
+    """Install hints from ``%pip`` / ``%conda`` / ``%mamba`` magics (``line`` is the rest)."""
+    manager = INSTALL_MAGICS.get(magic)
+    if manager is None:
+        return ()
+    words = _split_words(line)
+    if magic == "uv" and words[:1] == ["pip"]:
+        words = words[1:]
+    if not words or words[0] != "install":
+        return ()
+    return tuple(_install_args(manager, words[1:], location))
+
+
+def _split_words(text: str) -> list[str]:
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|")
+    lexer.whitespace_split = True
+    lexer.commenters = ""  # '#' starts a comment only at a word's start (handled below)
+    try:
+        words = list(lexer)
+    except ValueError:  # unbalanced quotes: fall back to plain words
+        words = [w.strip("'\"") for w in text.split()]
+    for i, word in enumerate(words):
+        if word.startswith("#"):
+            return words[:i]
+    return words
+
+
+def _shell_commands(text: str) -> list[list[str]]:
+    commands: list[list[str]] = [[]]
+    for word in _split_words(text):
+        if word in _SHELL_OPERATORS:
+            commands.append([])
+        else:
+            commands[-1].append(word)
+    return [c for c in commands if c]
+
+
+def _installer(words: list[str]) -> tuple[str, list[str]] | None:
+    """``(manager, arguments after 'install')`` when the words run an installer."""
+    i = 0
+    while i < len(words) and (words[i] in {"sudo", "env", "time"} or _is_assignment(words[i])):
+        i += 1
+    if i >= len(words):
+        return None
+    program = posixpath.basename(words[i])
+    rest = words[i + 1 :]
+    manager: str | None = None
+    if _is_pip(program):
+        manager = "pip"
+    elif program in {"conda", "mamba", "micromamba"}:
+        manager = "conda"
+    elif program == "uv" and rest[:1] == ["pip"]:
+        manager, rest = "pip", rest[1:]
+    elif "python" in program or program.startswith(("{", "$")):
+        # python -m pip install ..., {sys.executable} -m pip ..., $PYTHON -m pip ...
+        if len(rest) >= 2 and rest[0] == "-m" and _is_pip(rest[1]):
+            manager, rest = "pip", rest[2:]
+        elif rest[:1] == ["-mpip"]:
+            manager, rest = "pip", rest[1:]
+    if manager is None:
+        return None
+    # Skip global options before the subcommand (pip -q install x).
+    j = 0
+    while j < len(rest) and rest[j].startswith("-"):
+        j += 1
+    if j >= len(rest) or rest[j] != "install":
+        return None
+    return manager, rest[j + 1 :]
+
+
+def _is_pip(program: str) -> bool:
+    if not program.startswith("pip"):
+        return False
+    suffix = program[3:]
+    return suffix == "" or all(ch.isdigit() or ch == "." for ch in suffix)
+
+
+def _is_assignment(word: str) -> bool:
+    name, sep, _ = word.partition("=")
+    return bool(sep) and name.isidentifier()
+
+
+def _install_args(manager: str, args: list[str], location: Location) -> list[InstallHint]:
+    hints: list[InstallHint] = []
+    value_options = _PIP_VALUE_OPTIONS if manager == "pip" else _CONDA_VALUE_OPTIONS
+    file_options = {"-r", "--requirement"} if manager == "pip" else {"--file"}
+    i = 0
+    while i < len(args):
+        word = args[i]
+        i += 1
+        if word.startswith(("<", ">")) or word[:1].isdigit() and word.endswith(">"):
+            i += 1 if word in {"<", ">", ">>", "2>", "1>", "&>"} else 0  # redirection target
+            continue
+        if word.startswith("-"):
+            option, eq, value = word.partition("=")
+            if option in value_options and not eq:
+                value = args[i] if i < len(args) else ""
+                i += 1
+            if option in file_options and value:
+                hints.append(InstallHint(f"{option} {value}", None, location, manager))
+            elif option in {"-e", "--editable"} and value:
+                hints.append(InstallHint(f"-e {value}", _name_from_url(value), location, "pip"))
+            continue
+        hint = _requirement_hint(manager, word, location)
+        if hint is not None:
+            hints.append(hint)
+    return hints
+
+
+def _requirement_hint(manager: str, word: str, location: Location) -> InstallHint | None:
+    if "{" in word or "$" in word:  # templated: not knowable from the text
+        return None
+    if manager == "conda":
+        name = _conda_name(word)
+        return InstallHint(word, name, location, "conda") if name else None
+    if "://" in word or word.startswith("git+"):
+        return InstallHint(word, _name_from_url(word), location, "pip")
+    base = posixpath.basename(word)
+    if base.endswith(".whl"):
+        try:
+            return InstallHint(word, str(parse_wheel_filename(base)[0]), location, "pip")
+        except InvalidWheelFilename:
+            return InstallHint(word, None, location, "pip")
+    if base.endswith((".tar.gz", ".zip")):
+        try:
+            return InstallHint(word, str(parse_sdist_filename(base)[0]), location, "pip")
+        except InvalidSdistFilename:
+            return InstallHint(word, None, location, "pip")
+    if word.startswith((".", "/", "~")) or word == ".":
+        return InstallHint(word, None, location, "pip")  # a local project
+    try:
+        requirement = Requirement(word)
+    except InvalidRequirement:
+        return None
+    name = canonicalize_name(requirement.name)
+    return InstallHint(word, name, location, "pip")
+
+
+def _name_from_url(url: str) -> str | None:
+    """The distribution name of a direct reference: ``name @ url`` or ``...#egg=name``."""
+    try:
+        requirement = Requirement(url)
+    except InvalidRequirement:
+        requirement = None
+    if requirement is not None and requirement.url:
+        return canonicalize_name(requirement.name)
+    _, _, fragment = url.partition("#")
+    for part in fragment.split("&"):
+        key, _, value = part.partition("=")
+        if key == "egg" and value:
+            try:
+                return canonicalize_name(Requirement(value).name)
+            except InvalidRequirement:
+                return None
+    return None
+
+
+def _conda_name(spec: str) -> str | None:
+    """The package name of a conda match spec (``conda-forge::numpy>=1.24=py311*``)."""
+    spec = spec.rpartition("::")[2].strip()
+    end = 0
+    while end < len(spec) and (spec[end].isalnum() or spec[end] in "_.-"):
+        end += 1
+    name = spec[:end]
+    return canonicalize_name(name) if name else None
+
+
+# ---------------------------------------------------------------------------- the walk
+
+
+@functools.lru_cache(maxsize=1)
+def _transformer() -> Any:
+    from IPython.core.inputtransformer2 import TransformerManager  # heavy: import when needed
+
+    return TransformerManager()
+
+
+@dataclass
+class _Context:
+    kind: ImportKind = "required"
+    group: int | None = None  # optional-import group id
+
+
+class _Walker:
+    """Collects findings of code units of one file; ``line_offset`` maps unit lines to
+    lines of the cell (or file) the user sees."""
+
+    def __init__(self, path: str, cell: int | None) -> None:
+        self.path = path
+        self.cell = cell
+        self.sites: list[ImportSite] = []
+        self.groups: dict[int, list[int]] = {}
+        self.installs: list[InstallHint] = []
+        self.issues: list[ScanIssue] = []
+        self.defined: set[str] = set()
+        self.path_entries: list[tuple[Location, str]] = []
+
+    # -- units
+
+    def scan_unit(self, code: str, line_offset: int, *, ipython: bool) -> None:
+        try:
+            self._scan_unit(code, line_offset, ipython=ipython)
+        except (RecursionError, MemoryError, ValueError) as error:  # pathological input
+            self.issues.append(
+                ScanIssue(self._loc(line_offset + 1), "other", f"could not scan: {type(error).__name__}")
+            )
+
+    def _scan_unit(self, code: str, line_offset: int, *, ipython: bool) -> None:
+        # IPython drops leading blank lines before transforming; keep line numbers true.
+        lines = code.splitlines(keepends=True)
+        skipped = 0
+        while skipped < len(lines) and not lines[skipped].strip():
+            skipped += 1
+        if skipped:
+            code = "".join(lines[skipped:])
+            line_offset += skipped
+        if not code.strip():
+            return
+        tree, error, transformed = _parse(code, ipython=ipython)
+        if tree is None:
+            line = getattr(error, "lineno", None) or 1
+            message = getattr(error, "msg", None) or str(error)
+            self.issues.append(ScanIssue(self._loc(line_offset + line), "syntax-error", message))
+            return
+        self._walk(tree, line_offset, calls=transformed or any(h in code for h in _CALL_HINTS))
+
+    def result(self, target_python: str | None) -> CodeScan:
+        sites = self.sites
+        for members in self.groups.values():
+            modules = [sites[i].module for i in members]
+            for i in members:
+                others = tuple(sorted({m for m in modules if m != sites[i].module}))
+                sites[i] = dataclasses.replace(sites[i], alternatives=others)
+        stdlib = stdlib_names(target_python)
+        kept = sorted((s for s in sites if s.top_level not in stdlib), key=_site_key)
+        return CodeScan(
+            path=self.path,
+            imports=tuple(kept),
+            installs=tuple(sorted(self.installs, key=lambda h: _location_key(h.location))),  # stable: written order
+            issues=tuple(sorted(self.issues, key=_issue_key)),
+            defined_modules=frozenset(self.defined),
+            path_entries=tuple(sorted(self.path_entries, key=lambda e: (_location_key(e[0]), e[1]))),
+        )
+
+    # -- AST walk (iterative: deep expressions must not hit the recursion limit)
+
+    def _walk(self, tree: ast.AST, offset: int, *, calls: bool) -> None:
+        stack: list[tuple[ast.AST, _Context]] = [(tree, _Context())]
+        while stack:
+            node, context = stack.pop()
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    self._add(alias.name, node, offset, context)
+                continue
+            if isinstance(node, ast.ImportFrom):
+                if node.level == 0 and node.module and node.module != "__future__":
+                    names = tuple(sorted(a.name for a in node.names))
+                    self._add(node.module, node, offset, context, names=names)
+                continue
+            if isinstance(node, _TRY_NODES):
+                self._push_try(stack, node, context)
+                continue
+            if isinstance(node, ast.If) and _is_type_checking(node.test):
+                inner = _Context("type-checking", context.group)
+                stack.extend((child, inner) for child in reversed(node.body))
+                stack.extend((child, context) for child in reversed(node.orelse))
+                if calls:
+                    stack.append((node.test, context))
+                continue
+            if isinstance(node, ast.Call):
+                self._call(node, offset, context)
+            elif not calls and isinstance(node, ast.expr):
+                continue
+            stack.extend((child, context) for child in ast.iter_child_nodes(node))
+
+    def _push_try(self, stack: list[tuple[ast.AST, _Context]], node: ast.Try, context: _Context) -> None:
+        guarding = [h for h in node.handlers if _catches_import_error(h)]
+        optional = bool(guarding) and not all(_reraises(h) for h in guarding)
+        protected = context
+        if optional:
+            group = len(self.groups) + 1
+            self.groups[group] = []
+            protected = _Context("optional", group)
+        stack.extend((child, protected) for child in node.body)
+        for handler in node.handlers:
+            inner = protected if handler in guarding else context
+            stack.extend((child, inner) for child in handler.body)
+            if handler.type is not None:
+                stack.append((handler.type, context))
+        stack.extend((child, context) for child in node.orelse)
+        stack.extend((child, context) for child in node.finalbody)
+
+    def _add(
+        self,
+        module: str,
+        node: ast.AST,
+        offset: int,
+        context: _Context,
+        *,
+        dynamic: bool = False,
+        names: tuple[str, ...] = (),
+    ) -> None:
+        location = self._loc(offset + getattr(node, "lineno", 1))
+        kind = context.kind
+        if kind == "type-checking" or context.group is None:
+            group = None
+        else:
+            group = context.group
+        site = ImportSite(module, location, kind, dynamic=dynamic, names=names)
+        if group is not None:
+            self.groups[group].append(len(self.sites))
+        self.sites.append(site)
+
+    # -- calls: dynamic imports, sys.path, IPython magics
+
+    def _call(self, node: ast.Call, offset: int, context: _Context) -> None:
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        if name is None:
+            return
+        if isinstance(func, ast.Attribute) and _is_get_ipython(func.value):
+            self._ipython_call(name, node, offset, context)
+        elif name in _DYNAMIC_FUNCTIONS and _is_import_function(func):
+            self._dynamic_import(name, node, offset, context)
+        elif name in {"append", "insert"} and isinstance(func, ast.Attribute) and _is_sys_path(func.value):
+            position = 1 if name == "insert" else 0
+            if len(node.args) > position:
+                entry = _literal_path(node.args[position])
+                if entry is not None:
+                    self.path_entries.append((self._loc(offset + node.lineno), entry))
+
+    def _dynamic_import(self, name: str, node: ast.Call, offset: int, context: _Context) -> None:
+        argument = node.args[0] if node.args else next(
+            (k.value for k in node.keywords if k.arg == "name"), None
+        )
+        if argument is None:
+            return
+        if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+            module = argument.value.strip()
+            if module and not module.startswith(".") and all(p.isidentifier() for p in module.split(".")):
+                if module.split(".", 1)[0] != "__future__":
+                    self._add(module, node, offset, context, dynamic=True)
+            return
+        self.issues.append(
+            ScanIssue(
+                self._loc(offset + node.lineno),
+                "dynamic-import",
+                f"{name}() with a computed module name: which module it imports is unknown",
+            )
+        )
+
+    def _ipython_call(self, method: str, node: ast.Call, offset: int, context: _Context) -> None:
+        args = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in node.args]
+        line = offset + node.lineno
+        location = self._loc(line)
+        if method == "run_line_magic" and len(args) >= 2 and args[0] and args[1] is not None:
+            self._line_magic(args[0], args[1], node, offset, context)
+        elif method == "magic" and args and args[0]:  # legacy get_ipython().magic("pip install x")
+            magic, _, rest = args[0].lstrip("%").partition(" ")
+            self._line_magic(magic, rest, node, offset, context)
+        elif method == "run_cell_magic" and len(args) >= 3 and args[0] and args[1] is not None and args[2] is not None:
+            self._cell_magic(args[0], args[1], args[2], line)
+        elif method in {"system", "getoutput"} and args and args[0]:
+            self.installs.extend(parse_install_command(args[0], location))
+
+    def _line_magic(self, magic: str, rest: str, node: ast.Call, offset: int, context: _Context) -> None:
+        line = offset + node.lineno
+        location = self._loc(line)
+        if magic in INSTALL_MAGICS:
+            self.installs.extend(parse_install_magic(magic, rest, location))
+        elif magic in {"sx", "system"}:
+            self.installs.extend(parse_install_command(rest, location))
+        elif magic in PYTHON_LINE_MAGICS:
+            self.scan_unit(_drop_magic_options(magic, rest), line - 1, ipython=True)
+        elif magic in MAGIC_IMPORTS:
+            for module in MAGIC_IMPORTS[magic]:
+                self._add(module, node, offset, context)
+        elif magic in {"load_ext", "reload_ext"}:
+            for extension in rest.split():
+                if extension in IPYTHON_EXTENSIONS:
+                    extension = "IPython"
+                if all(p.isidentifier() for p in extension.split(".")):
+                    self._add(extension, node, offset, context)
+
+    def _cell_magic(self, magic: str, line: str, body: str, magic_line: int) -> None:
+        # The body starts on the line after the %%magic line.
+        if magic in PYTHON_CELL_MAGICS:
+            self.scan_unit(body, magic_line, ipython=True)
+        elif magic == "writefile":
+            target = next((w for w in _split_words(line) if not w.startswith("-")), "")
+            module = _module_of_file(target)
+            if module:
+                self.defined.add(module)
+                self.scan_unit(body, magic_line, ipython=False)
+        elif magic in SHELL_CELL_MAGICS or magic == "script":
+            program = posixpath.basename(line.split()[0]) if line.split() else ""
+            if magic == "script" and program.startswith("python"):
+                self.scan_unit(body, magic_line, ipython=False)
+            elif magic != "script" or program in {"bash", "sh", "zsh"}:
+                for number, command in _shell_lines(body):
+                    self.installs.extend(parse_install_command(command, self._loc(magic_line + number)))
+
+    def _loc(self, line: int) -> Location:
+        return Location(self.path, self.cell, max(line, 1))
+
+
+# ---------------------------------------------------------------------------- small pure pieces
+
+
+def _parse(code: str, *, ipython: bool) -> tuple[ast.AST | None, Exception | None, bool]:
+    """Parse as Python; when that fails and IPython syntax is allowed, transform and retry.
+
+    Returns ``(tree, error, transformed)``."""
+    try:
+        return ast.parse(code), None, False
+    except (SyntaxError, ValueError) as error:
+        if not ipython:
+            return None, error, False
+        first = error
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the transformer warns about odd line endings
+            transformed = _transformer().transform_cell(code)
+    except Exception:  # the transformer gives up on some broken input: keep Python's error
+        return None, first, False
+    try:
+        return ast.parse(transformed), None, True
+    except (SyntaxError, ValueError) as error:
+        return None, error, True
+
+
+def _drop_magic_options(magic: str, rest: str) -> str:
+    """The statement of ``%timeit -n 10 -r 3 stmt`` / ``%prun -s time stmt``."""
+    words = rest.split(" ")
+    valued = {"-n", "-r", "-p", "-s", "-T", "-D", "-l", "-o"} if magic != "timeit" else {"-n", "-r", "-p"}
+    i = 0
+    while i < len(words) and (words[i].startswith("-") or not words[i]):
+        i += 2 if words[i] in valued else 1
+    return " ".join(words[i:])
+
+
+def _shell_lines(body: str) -> list[tuple[int, str]]:
+    """``(1-based line, command)`` with backslash continuations joined."""
+    commands: list[tuple[int, str]] = []
+    pending = ""
+    start = 0
+    for number, text in enumerate(body.splitlines(), 1):
+        if not pending:
+            start = number
+        if text.endswith("\\"):
+            pending += text[:-1] + " "
+            continue
+        commands.append((start, pending + text))
+        pending = ""
+    if pending:
+        commands.append((start, pending))
+    return commands
+
+
+def _module_of_file(target: str) -> str | None:
+    """Top-level module a written file provides (``utils/io.py`` -> ``utils``)."""
+    target = posixpath.normpath(target.replace("\\", "/"))
+    if not target.endswith(".py") or target.startswith(("/", "..")):
+        return None
+    first = target.split("/", 1)[0]
+    name = first[:-3] if first.endswith(".py") else first
+    return name if name.isidentifier() else None
+
+
+def _is_get_ipython(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "get_ipython"
+    )
+
+
+def _is_import_function(func: ast.AST) -> bool:
+    """``import_module`` / ``__import__`` / ``find_spec`` as a name or from importlib."""
+    if isinstance(func, ast.Name):
+        return True
+    if not isinstance(func, ast.Attribute):
+        return False
+    owner = _dotted(func.value)
+    if func.attr == "find_spec":
+        return owner in {"importlib.util", "util", "importlib"}
+    if func.attr == "__import__":
+        return owner in {"builtins", "importlib"}
+    return owner is not None and owner.split(".")[-1] == "importlib"
+
+
+def _is_sys_path(node: ast.AST) -> bool:
+    return _dotted(node) == "sys.path"
+
+
+def _is_type_checking(test: ast.AST) -> bool:
+    name = _dotted(test)
+    return name is not None and name.split(".")[-1] == "TYPE_CHECKING"
+
+
+def _dotted(node: ast.AST) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any((_dotted(t) or "").split(".")[-1] in _IMPORT_ERRORS for t in types)
+
+
+def _reraises(handler: ast.ExceptHandler) -> bool:
+    """A handler that ends by raising makes the guarded import required after all."""
+    return bool(handler.body) and isinstance(handler.body[-1], ast.Raise)
+
+
+def _literal_path(node: ast.AST) -> str | None:
+    """A path built only from literals: ``"lib"``, ``os.path.abspath("..")``,
+    ``os.path.join("..", "src")``, ``str(Path("src"))``, ``Path("a") / "b"``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        left, right = _literal_path(node.left), _literal_path(node.right)
+        return posixpath.join(left, right) if left is not None and right is not None else None
+    if not isinstance(node, ast.Call) or node.keywords:
+        return None
+    name = (_dotted(node.func) or "").split(".")[-1]
+    parts = [_literal_path(a) for a in node.args]
+    if not parts or any(p is None for p in parts):
+        return None
+    if name in {"abspath", "realpath", "normpath", "str", "Path", "PurePath", "resolve"} and len(parts) == 1:
+        return parts[0]
+    if name == "join":
+        return posixpath.join(*parts)  # type: ignore[arg-type]
+    return None
+
+
+def _location_key(location: Location) -> tuple[str, int, int]:
+    return (location.path, -1 if location.cell is None else location.cell, location.line)
+
+
+def _site_key(site: ImportSite) -> tuple[tuple[str, int, int], str]:
+    return (_location_key(site.location), site.module)
+
+
+def _issue_key(issue: ScanIssue) -> tuple[tuple[str, int, int], str, str]:
+    return (_location_key(issue.location), issue.kind, issue.message)

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+
+import {
+  canonicalName,
+  changeLabel,
+  expectedHashes,
+  isValidName,
+  isValidSpecifier,
+  joinPath,
+  requirementLine,
+  siteLabel,
+  usedIn
+} from '../formatters';
+import { IFileChange } from '../tokens';
+
+describe('joinPath', () => {
+  it.each([
+    ['', 'a.ipynb', 'a.ipynb'],
+    ['demo', 'a.ipynb', 'demo/a.ipynb'],
+    ['demo/', './sub/a.ipynb', 'demo/sub/a.ipynb']
+  ])('%s + %s = %s', (folder, rel, expected) => {
+    expect(joinPath(folder, rel)).toBe(expected);
+  });
+});
+
+describe('siteLabel', () => {
+  it('counts cells from one for people', () => {
+    expect(siteLabel({ path: 'a.ipynb', cell: 0, line: 2 })).toBe(
+      'a.ipynb · cell 1, line 2'
+    );
+  });
+  it('gives only the line for plain files', () => {
+    expect(siteLabel({ path: 'lib.py', cell: null, line: 12 })).toBe(
+      'lib.py · line 12'
+    );
+  });
+});
+
+describe('usedIn', () => {
+  const site = (path: string) => ({ path, cell: 0, line: 1 });
+  it('lists distinct file names', () => {
+    expect(usedIn([site('x/a.ipynb'), site('x/a.ipynb'), site('b.ipynb')])).toBe(
+      'a.ipynb, b.ipynb'
+    );
+  });
+  it('shortens long lists', () => {
+    expect(usedIn(['a', 'b', 'c', 'd'].map(site))).toBe('a, b and 2 more');
+  });
+});
+
+describe('isValidSpecifier', () => {
+  it.each(['', '==1.2.3', '~=2.1', '>=1,<2', '==2.*', '===1.0'])('accepts %s', s => {
+    expect(isValidSpecifier(s)).toBe(true);
+  });
+  it.each(['1.2', '=>1', '==', 'latest', '>=1;<2'])('refuses %s', s => {
+    expect(isValidSpecifier(s)).toBe(false);
+  });
+});
+
+describe('names', () => {
+  it('normalises like PEP 503', () => {
+    expect(canonicalName('Scikit_Learn.Extra')).toBe('scikit-learn-extra');
+  });
+  it.each([
+    ['numpy', true],
+    ['scikit-learn', true],
+    ['-bad', false],
+    ['two words', false]
+  ])('%s is a name: %s', (name, ok) => {
+    expect(isValidName(name)).toBe(ok);
+  });
+});
+
+describe('requirementLine', () => {
+  it('pins with the specifier', () => {
+    expect(requirementLine({ name: 'numpy', specifier: '==1.26.4' })).toBe(
+      'numpy==1.26.4'
+    );
+  });
+  it('uses the URL of direct references', () => {
+    expect(
+      requirementLine({ name: 'lib', specifier: '', url: 'git+https://x/y@abc' })
+    ).toBe('lib @ git+https://x/y@abc');
+  });
+});
+
+describe('changes', () => {
+  const change = (path: string, status: IFileChange['status'], sha: string | null) =>
+    ({ path, status, old_sha256: sha, old: null, new: '', diff: '' }) as IFileChange;
+  it('labels each change', () => {
+    expect(changeLabel(change('binder/runtime.txt', 'create', null))).toBe(
+      'binder/runtime.txt: new file'
+    );
+  });
+  it('carries the previewed hashes', () => {
+    expect(
+      expectedHashes([change('a', 'update', 'h1'), change('b', 'create', null)])
+    ).toEqual({ a: 'h1', b: null });
+  });
+});

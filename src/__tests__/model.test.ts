@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+
+import { IReesApi, ReesModel } from '../model';
+import { IProposalReply, IProposedRequirement, IWriteRequest } from '../tokens';
+
+function row(name: string, version: string): IProposedRequirement {
+  return {
+    name,
+    modules: [name],
+    installed_version: version,
+    specifier: `==${version}`,
+    source: 'pip',
+    rule: 'installed',
+    kind: 'required',
+    warnings: [],
+    candidates: [],
+    sites: [{ path: 'a.ipynb', cell: 0, line: 1 }],
+    url: null,
+    conda_name: null,
+    included: true
+  };
+}
+
+class FakeApi implements IReesApi {
+  requests: IWriteRequest[] = [];
+  files: { [path: string]: string } = {};
+  async getProposal(path: string): Promise<IProposalReply> {
+    return {
+      path,
+      proposal: {
+        root: path,
+        python_version: '3.11',
+        environment: 'test',
+        requirements: [row('numpy', '1.26.4'), row('pandas', '2.2.0')],
+        issues: [],
+        files: ['a.ipynb'],
+        local_modules: [],
+        notes: []
+      }
+    };
+  }
+  async getKernels() {
+    return [];
+  }
+  async previewRees(request: IWriteRequest) {
+    this.requests.push(request);
+    return {
+      path: request.path,
+      changes: [
+        {
+          path: 'binder/requirements.txt',
+          old: null,
+          new: '',
+          diff: '+x',
+          old_sha256: null,
+          status: 'create' as const
+        }
+      ]
+    };
+  }
+  async writeRees(request: IWriteRequest) {
+    this.requests.push(request);
+    if (request.expected?.['binder/requirements.txt'] !== null) {
+      throw new Error('not previewed');
+    }
+    return { path: request.path, changes: [] };
+  }
+  async getBadge() {
+    return { link: null, markdown: null, message: 'no remote' };
+  }
+}
+
+describe('ReesModel', () => {
+  it('keeps the user edits in the request', async () => {
+    const fake = new FakeApi();
+    const model = new ReesModel(fake);
+    model.folder = 'demo';
+    await model.scan();
+    model.setIncluded('pandas', false);
+    model.setSpecifier('numpy', '>=1.26');
+    expect(model.addRequirement('ipywidgets', '==8.1.0')).toBeNull();
+    await model.preview();
+    const request = fake.requests[0];
+    expect(request.requirements.map(r => `${r.name}${r.specifier}`)).toEqual([
+      'numpy>=1.26',
+      'ipywidgets==8.1.0'
+    ]);
+    expect(request.python_version).toBe('3.11');
+  });
+
+  it('refuses a duplicate package', async () => {
+    const model = new ReesModel(new FakeApi());
+    await model.scan();
+    expect(model.addRequirement('NumPy')).toMatch(/already/);
+  });
+
+  it('drops a stale preview when the rows change', async () => {
+    const model = new ReesModel(new FakeApi());
+    await model.scan();
+    await model.preview();
+    expect(model.changes).not.toBeNull();
+    model.setIncluded('numpy', false);
+    expect(model.changes).toBeNull();
+  });
+
+  it('writes only after a preview, with its hashes', async () => {
+    const fake = new FakeApi();
+    const model = new ReesModel(fake);
+    await model.scan();
+    await model.write();
+    expect(model.error).toMatch(/Preview/);
+    await model.preview();
+    await model.write();
+    expect(model.error).toBeNull();
+    expect(model.written).toEqual([]);
+    expect(model.badge?.message).toBe('no remote');
+  });
+
+  it('reports server errors and stays usable', async () => {
+    const fake = new FakeApi();
+    fake.getProposal = async () => {
+      throw new Error('path is outside the server root');
+    };
+    const model = new ReesModel(fake);
+    await model.scan();
+    expect(model.error).toBe('path is outside the server root');
+    expect(model.busy).toBeNull();
+  });
+});

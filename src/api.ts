@@ -1,0 +1,57 @@
+import { requestAPI } from './request';
+import {
+  IBadgeReply,
+  IChangesReply,
+  IKernel,
+  IProposalReply,
+  IWriteRequest,
+  PinPolicy
+} from './tokens';
+
+function query(params: { [key: string]: string | undefined }): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') {
+      search.set(key, value);
+    }
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+export function getProposal(
+  path: string,
+  options: { kernel?: string; pin?: PinPolicy } = {}
+): Promise<IProposalReply> {
+  return requestAPI<IProposalReply>(
+    'proposal' + query({ path, kernel: options.kernel, pin: options.pin })
+  );
+}
+
+export async function getKernels(): Promise<IKernel[]> {
+  const reply = await requestAPI<{ kernels: IKernel[] }>('kernels');
+  return reply.kernels;
+}
+
+export function previewRees(request: IWriteRequest): Promise<IChangesReply> {
+  return requestAPI<IChangesReply>('preview', {
+    method: 'POST',
+    body: JSON.stringify(request)
+  });
+}
+
+export function writeRees(request: IWriteRequest): Promise<IChangesReply> {
+  return requestAPI<IChangesReply>('write', {
+    method: 'POST',
+    body: JSON.stringify(request)
+  });
+}
+
+export function getBadge(
+  path: string,
+  options: { notebook?: string } = {}
+): Promise<IBadgeReply> {
+  return requestAPI<IBadgeReply>(
+    'badge' + query({ path, notebook: options.notebook })
+  );
+}

@@ -1,0 +1,149 @@
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { Clipboard, ICommandPalette } from '@jupyterlab/apputils';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { NotebookPanel } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { SidePanel } from '@jupyterlab/ui-components';
+
+import * as api from './api';
+import { reesIcon } from './icons';
+import { ReesModel } from './model';
+import { CommandIDs, PinPolicy, ReesFormat } from './tokens';
+import { ReesPanel } from './widgets/ReesPanel';
+
+const PLUGIN_ID = 'jupyter-rees-ui:plugin';
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description: 'The Make reproducible sidebar: propose and write a REES for a folder.',
+  autoStart: true,
+  requires: [IDocumentManager],
+  optional: [
+    ILayoutRestorer,
+    ICommandPalette,
+    IDefaultFileBrowser,
+    ISettingRegistry,
+    ITranslator
+  ],
+  activate: (
+    app: JupyterFrontEnd,
+    docManager: IDocumentManager,
+    restorer: ILayoutRestorer | null,
+    palette: ICommandPalette | null,
+    browser: IDefaultFileBrowser | null,
+    settingRegistry: ISettingRegistry | null,
+    translator: ITranslator | null
+  ) => {
+    const trans = (translator ?? nullTranslator).load('jupyter_rees_ui');
+    const model = new ReesModel(api);
+
+    const openSite = async (path: string, cell: number | null) => {
+      const widget = docManager.openOrReveal(path);
+      if (!widget || cell === null || !(widget instanceof NotebookPanel)) {
+        return;
+      }
+      await widget.context.ready;
+      const notebook = widget.content;
+      if (cell < notebook.widgets.length) {
+        notebook.activeCellIndex = cell;
+        const active = notebook.activeCell;
+        if (active) {
+          await notebook.scrollToCell(active);
+        }
+      }
+    };
+
+    const content = new ReesPanel({
+      model,
+      trans,
+      openSite: (path, cell) => void openSite(path, cell),
+      copy: text => Clipboard.copyToSystem(text)
+    });
+    const panel = new SidePanel({ translator: translator ?? nullTranslator });
+    panel.id = 'jp-rees-sidebar';
+    panel.title.icon = reesIcon;
+    panel.title.caption = trans.__('Make reproducible');
+    panel.addClass('jp-rees-sidebar');
+    const header = document.createElement('h2');
+    header.textContent = trans.__('Make reproducible');
+    panel.header.node.appendChild(header);
+    panel.addWidget(content);
+    app.shell.add(panel, 'left', { rank: 700 });
+    restorer?.add(panel, 'jupyter-rees-ui');
+
+    // The folder defaults to the file browser's current one until the user types one.
+    let followBrowser = true;
+    const syncFolder = () => {
+      if (browser && followBrowser && !model.busy) {
+        model.folder = browser.model.path;
+      }
+    };
+    browser?.model.pathChanged.connect(syncFolder);
+    syncFolder();
+    const input = () => {
+      followBrowser = false;
+    };
+    content.node.addEventListener('input', event => {
+      if ((event.target as HTMLElement).id === 'jp-rees-folder-input') {
+        input();
+      }
+    });
+
+    void model.loadKernels();
+
+    if (settingRegistry) {
+      void settingRegistry.load(PLUGIN_ID).then(settings => {
+        const apply = () => {
+          void model.setPin(settings.get('pin').composite as PinPolicy);
+          model.setFormat(settings.get('format').composite as ReesFormat);
+          model.setTarget(settings.get('target').composite as string);
+        };
+        apply();
+        settings.changed.connect(apply);
+      });
+    }
+
+    app.commands.addCommand(CommandIDs.open, {
+      label: trans.__('Make Reproducible…'),
+      caption: trans.__('Propose and write a REES (Binder files) for a folder'),
+      icon: reesIcon,
+      execute: () => {
+        app.shell.activateById(panel.id);
+      }
+    });
+
+    app.commands.addCommand(CommandIDs.scanFolder, {
+      label: trans.__('Make This Folder Reproducible'),
+      icon: reesIcon,
+      execute: async () => {
+        const item = browser?.selectedItems().next();
+        const selected = item && !item.done ? item.value : undefined;
+        const path =
+          selected && selected.type === 'directory'
+            ? selected.path
+            : (browser?.model.path ?? '');
+        followBrowser = false;
+        model.folder = path;
+        app.shell.activateById(panel.id);
+        await model.scan();
+      }
+    });
+
+    palette?.addItem({
+      command: CommandIDs.open,
+      category: trans.__('Make Reproducible')
+    });
+    palette?.addItem({
+      command: CommandIDs.scanFolder,
+      category: trans.__('Make Reproducible')
+    });
+  }
+};
+
+export default plugin;

@@ -1,0 +1,325 @@
+/**
+ * State of the Make reproducible sidebar: the folder, the proposal as the user reviews
+ * it, the preview and what was written. No DOM; the widget renders it.
+ */
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { canonicalName, expectedHashes, reviewed } from './formatters';
+import {
+  IBadgeReply,
+  IChangesReply,
+  IFileChange,
+  IKernel,
+  IProposal,
+  IProposalReply,
+  IProposedRequirement,
+  IWriteRequest,
+  PinPolicy,
+  ReesFormat
+} from './tokens';
+
+/** The server calls the model needs (replaceable in tests). */
+export interface IReesApi {
+  getProposal(
+    path: string,
+    options: { kernel?: string; pin?: PinPolicy }
+  ): Promise<IProposalReply>;
+  getKernels(): Promise<IKernel[]>;
+  previewRees(request: IWriteRequest): Promise<IChangesReply>;
+  writeRees(request: IWriteRequest): Promise<IChangesReply>;
+  getBadge(path: string, options: { notebook?: string }): Promise<IBadgeReply>;
+}
+
+export type Busy = 'scanning' | 'previewing' | 'writing' | null;
+
+interface IEdit {
+  included?: boolean;
+  specifier?: string;
+}
+
+export class ReesModel {
+  constructor(private readonly _api: IReesApi) {}
+
+  /** Emitted whenever anything the panel shows changes. */
+  get stateChanged(): ISignal<this, void> {
+    return this._stateChanged;
+  }
+
+  /** The folder to scan, relative to the server root. */
+  get folder(): string {
+    return this._folder;
+  }
+  set folder(value: string) {
+    if (value !== this._folder) {
+      this._folder = value;
+      this._emit();
+    }
+  }
+
+  get pin(): PinPolicy {
+    return this._pin;
+  }
+  get format(): ReesFormat {
+    return this._format;
+  }
+  get target(): string {
+    return this._target;
+  }
+  get kernel(): string {
+    return this._kernel;
+  }
+  get kernels(): IKernel[] {
+    return this._kernels;
+  }
+  get busy(): Busy {
+    return this._busy;
+  }
+  get error(): string | null {
+    return this._error;
+  }
+  get proposal(): IProposal | null {
+    return this._proposal;
+  }
+  /** The folder the proposal was made for (server-root relative). */
+  get scannedPath(): string {
+    return this._scannedPath;
+  }
+  get changes(): IFileChange[] | null {
+    return this._changes;
+  }
+  get written(): IFileChange[] | null {
+    return this._written;
+  }
+  get badge(): IBadgeReply | null {
+    return this._badge;
+  }
+
+  /** The rows as reviewed: the proposal with the user's edits, then added packages. */
+  get rows(): IProposedRequirement[] {
+    if (!this._proposal) {
+      return [];
+    }
+    const rows = this._proposal.requirements.map(row => {
+      const edit = this._edits.get(canonicalName(row.name)) || {};
+      return { ...row, ...edit };
+    });
+    return rows.concat(this._added);
+  }
+
+  get includedCount(): number {
+    return this.rows.filter(row => row.included).length;
+  }
+
+  /** Whether a row was added by hand (and so can be removed). */
+  isAdded(name: string): boolean {
+    const key = canonicalName(name);
+    return this._added.some(row => canonicalName(row.name) === key);
+  }
+
+  async loadKernels(): Promise<void> {
+    try {
+      this._kernels = await this._api.getKernels();
+      this._emit();
+    } catch (error) {
+      // Kernels are optional: the proposal falls back to the notebooks' own kernel.
+      console.warn('jupyter-rees-ui: could not list kernels', error);
+    }
+  }
+
+  setKernel(name: string): void {
+    this._kernel = name;
+    this._emit();
+  }
+
+  setPin(pin: PinPolicy): Promise<void> {
+    this._pin = pin;
+    // Pins come from the server's resolver: rescan (cheap, the scan is cached).
+    for (const edit of this._edits.values()) {
+      delete edit.specifier;
+    }
+    return this._proposal ? this.scan() : Promise.resolve(this._emit());
+  }
+
+  setFormat(format: ReesFormat): void {
+    this._format = format;
+    this._invalidate();
+  }
+
+  setTarget(target: string): void {
+    this._target = target;
+    this._invalidate();
+  }
+
+  async scan(): Promise<void> {
+    const folder = this._folder;
+    await this._run('scanning', async () => {
+      const reply = await this._api.getProposal(folder, {
+        kernel: this._kernel || undefined,
+        pin: this._pin
+      });
+      if (reply.path !== this._scannedPath) {
+        this._edits.clear();
+        this._added = [];
+      }
+      this._proposal = reply.proposal;
+      this._scannedPath = reply.path;
+      this._changes = null;
+      this._written = null;
+      this._badge = null;
+    });
+  }
+
+  setIncluded(name: string, included: boolean): void {
+    this._edit(name, { included });
+  }
+
+  setSpecifier(name: string, specifier: string): void {
+    this._edit(name, { specifier: specifier.trim() });
+  }
+
+  /**
+   * Add a package by hand. Returns an error message, or null when added.
+   */
+  addRequirement(name: string, specifier = ''): string | null {
+    const key = canonicalName(name.trim());
+    if (!key) {
+      return 'Enter a package name.';
+    }
+    if (this.rows.some(row => canonicalName(row.name) === key)) {
+      return `${name.trim()} is already in the list.`;
+    }
+    this._added.push({
+      name: name.trim(),
+      modules: [],
+      installed_version: null,
+      specifier: specifier.trim(),
+      source: 'pip',
+      rule: 'added',
+      kind: 'required',
+      warnings: [],
+      candidates: [],
+      sites: [],
+      url: null,
+      conda_name: null,
+      included: true
+    });
+    this._invalidate();
+    return null;
+  }
+
+  removeAdded(name: string): void {
+    const key = canonicalName(name);
+    this._added = this._added.filter(row => canonicalName(row.name) !== key);
+    this._invalidate();
+  }
+
+  /** Ask the server what writing would change. */
+  async preview(): Promise<void> {
+    await this._run('previewing', async () => {
+      const reply = await this._api.previewRees(this._request());
+      this._changes = reply.changes;
+      this._written = null;
+    });
+  }
+
+  discardPreview(): void {
+    this._changes = null;
+    this._emit();
+  }
+
+  /** Write what the preview showed; refused by the server if a file changed since. */
+  async write(): Promise<void> {
+    if (!this._changes) {
+      this._error = 'Preview the changes before writing.';
+      this._emit();
+      return;
+    }
+    const expected = expectedHashes(this._changes);
+    await this._run('writing', async () => {
+      const reply = await this._api.writeRees({ ...this._request(), expected });
+      this._written = reply.changes;
+      this._changes = null;
+      try {
+        this._badge = await this._api.getBadge(this._scannedPath, {});
+      } catch (error) {
+        this._badge = {
+          link: null,
+          markdown: null,
+          message: `No Binder badge: ${(error as Error).message}`
+        };
+      }
+    });
+  }
+
+  dispose(): void {
+    Signal.clearData(this);
+  }
+
+  private _request(): IWriteRequest {
+    if (!this._proposal) {
+      throw new Error('Scan a folder first.');
+    }
+    return {
+      path: this._scannedPath,
+      requirements: reviewed(this.rows.filter(row => row.included)),
+      python_version: this._proposal.python_version,
+      format: this._format,
+      target: this._target
+    };
+  }
+
+  private _edit(name: string, edit: IEdit): void {
+    const key = canonicalName(name);
+    const added = this._added.find(row => canonicalName(row.name) === key);
+    if (added) {
+      Object.assign(added, edit);
+    } else {
+      this._edits.set(key, { ...(this._edits.get(key) || {}), ...edit });
+    }
+    this._invalidate();
+  }
+
+  /** Anything that changes what would be written drops a stale preview. */
+  private _invalidate(): void {
+    this._changes = null;
+    this._emit();
+  }
+
+  private async _run(busy: Busy, work: () => Promise<void>): Promise<void> {
+    if (this._busy) {
+      return;
+    }
+    this._busy = busy;
+    this._error = null;
+    this._emit();
+    try {
+      await work();
+    } catch (error) {
+      this._error = (error as Error).message || String(error);
+    } finally {
+      this._busy = null;
+      this._emit();
+    }
+  }
+
+  private _emit(): void {
+    this._stateChanged.emit();
+  }
+
+  private _folder = '';
+  private _pin: PinPolicy = '==';
+  private _format: ReesFormat = 'requirements';
+  private _target = 'binder';
+  private _kernel = '';
+  private _kernels: IKernel[] = [];
+  private _busy: Busy = null;
+  private _error: string | null = null;
+  private _proposal: IProposal | null = null;
+  private _scannedPath = '';
+  private _edits = new Map<string, IEdit>();
+  private _added: IProposedRequirement[] = [];
+  private _changes: IFileChange[] | null = null;
+  private _written: IFileChange[] | null = null;
+  private _badge: IBadgeReply | null = null;
+  private _stateChanged = new Signal<this, void>(this);
+}

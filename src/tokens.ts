@@ -1,0 +1,104 @@
+/**
+ * The JSON contract of the server extension (mirrors jupyter_rees_ui/core/model.py).
+ */
+
+export namespace CommandIDs {
+  export const open = 'jupyter-rees-ui:open';
+  export const scanFolder = 'jupyter-rees-ui:scan-folder';
+}
+
+export type ImportKind = 'required' | 'optional' | 'type-checking';
+
+export interface ILocation {
+  path: string;
+  cell: number | null;
+  line: number;
+}
+
+export interface IScanIssue {
+  location: ILocation;
+  kind: string;
+  message: string;
+}
+
+export interface IProposedRequirement {
+  name: string;
+  modules: string[];
+  installed_version: string | null;
+  specifier: string;
+  source: string;
+  rule: string;
+  kind: ImportKind;
+  warnings: string[];
+  candidates: string[];
+  sites: ILocation[];
+  url: string | null;
+  conda_name: string | null;
+  included: boolean;
+}
+
+export interface IProposal {
+  root: string;
+  python_version: string;
+  environment: string;
+  requirements: IProposedRequirement[];
+  issues: IScanIssue[];
+  files: string[];
+  local_modules: string[];
+  notes: string[];
+}
+
+export interface IProposalReply {
+  /** The scanned folder, relative to the server root ('' = root). */
+  path: string;
+  proposal: IProposal;
+}
+
+export interface IKernel {
+  name: string;
+  display_name: string;
+  language: string;
+  python: string | null;
+}
+
+export interface IFileChange {
+  path: string;
+  old: string | null;
+  new: string;
+  diff: string;
+  old_sha256: string | null;
+  status: 'create' | 'update' | 'unchanged';
+}
+
+export interface IChangesReply {
+  path: string;
+  changes: IFileChange[];
+}
+
+export interface IBadgeReply {
+  link: string | null;
+  markdown: string | null;
+  message: string;
+}
+
+export type PinPolicy = '==' | '~=' | '>=' | 'none';
+export type ReesFormat = 'requirements' | 'environment';
+
+/** A row as the user reviewed it, sent back for preview/write. */
+export interface IReviewedRequirement {
+  name: string;
+  specifier: string;
+  url: string | null;
+  source: string;
+  conda_name: string | null;
+  included: boolean;
+}
+
+export interface IWriteRequest {
+  path: string;
+  requirements: IReviewedRequirement[];
+  python_version: string;
+  format: ReesFormat;
+  target: string;
+  expected?: { [path: string]: string | null };
+}

@@ -1,0 +1,497 @@
+import { ReactWidget, UseSignal } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import {
+  changeLabel,
+  isValidName,
+  isValidSpecifier,
+  joinPath,
+  siteLabel,
+  usedIn
+} from '../formatters';
+import { ReesModel } from '../model';
+import {
+  IFileChange,
+  ILocation,
+  IProposedRequirement,
+  PinPolicy,
+  ReesFormat
+} from '../tokens';
+
+export interface IReesPanelOptions {
+  model: ReesModel;
+  trans: TranslationBundle;
+  /** Open a file (server-root relative) at a notebook cell. */
+  openSite: (path: string, cell: number | null, line: number) => void;
+  /** Copy text to the clipboard. */
+  copy: (text: string) => void;
+}
+
+/**
+ * The "Make reproducible" sidebar content.
+ */
+export class ReesPanel extends ReactWidget {
+  constructor(private readonly _options: IReesPanelOptions) {
+    super();
+    this.addClass('jp-rees-panel');
+  }
+
+  render(): JSX.Element {
+    return (
+      <UseSignal signal={this._options.model.stateChanged}>
+        {() => <ReesView {...this._options} />}
+      </UseSignal>
+    );
+  }
+}
+
+function ReesView(props: IReesPanelOptions): JSX.Element {
+  const { model, trans } = props;
+  const proposal = model.proposal;
+  const open = (site: ILocation) =>
+    props.openSite(joinPath(model.scannedPath, site.path), site.cell, site.line);
+  return (
+    <div className="jp-rees-view">
+      <form
+        className="jp-rees-row jp-rees-folder"
+        onSubmit={event => {
+          event.preventDefault();
+          void model.scan();
+        }}
+      >
+        <label htmlFor="jp-rees-folder-input">{trans.__('Folder')}</label>
+        <input
+          id="jp-rees-folder-input"
+          className="jp-mod-styled jp-rees-input"
+          value={model.folder}
+          placeholder={trans.__('(server root)')}
+          onChange={event => (model.folder = event.target.value)}
+        />
+        <button
+          type="submit"
+          className="jp-mod-styled jp-mod-accept jp-rees-scan"
+          disabled={model.busy !== null}
+        >
+          {trans.__('Scan')}
+        </button>
+      </form>
+      <Options {...props} />
+      {model.busy && (
+        <div className="jp-rees-busy" role="status">
+          {model.busy === 'scanning'
+            ? trans.__('Scanning notebooks and reading the environment…')
+            : model.busy === 'previewing'
+              ? trans.__('Preparing the preview…')
+              : trans.__('Writing…')}
+        </div>
+      )}
+      {model.error && (
+        <div className="jp-rees-error" role="alert">
+          {model.error}
+        </div>
+      )}
+      {proposal && (
+        <>
+          <div className="jp-rees-summary">
+            {trans._n(
+              '%1 file scanned',
+              '%1 files scanned',
+              proposal.files.length,
+              proposal.files.length
+            )}
+            {' · Python '}
+            {proposal.python_version}
+            {proposal.environment ? ` · ${proposal.environment}` : ''}
+          </div>
+          {proposal.notes.map(note => (
+            <div key={note} className="jp-rees-note">
+              {note}
+            </div>
+          ))}
+          {proposal.issues.length > 0 && (
+            <details className="jp-rees-issues">
+              <summary>
+                {trans._n(
+                  '%1 problem found while scanning',
+                  '%1 problems found while scanning',
+                  proposal.issues.length,
+                  proposal.issues.length
+                )}
+              </summary>
+              <ul>
+                {proposal.issues.map((issue, i) => (
+                  <li key={i}>
+                    <button
+                      className="jp-rees-link"
+                      onClick={() => open(issue.location)}
+                    >
+                      {siteLabel(issue.location)}
+                    </button>
+                    : {issue.message}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+          <RequirementsTable {...props} open={open} />
+          <AddRequirement {...props} />
+          <Actions {...props} />
+        </>
+      )}
+      {model.changes && <Preview {...props} changes={model.changes} />}
+      {model.written && <Written {...props} written={model.written} />}
+    </div>
+  );
+}
+
+function Options(props: IReesPanelOptions): JSX.Element {
+  const { model, trans } = props;
+  return (
+    <div className="jp-rees-row jp-rees-options">
+      <label>
+        {trans.__('Environment')}
+        <select
+          className="jp-mod-styled"
+          value={model.kernel}
+          onChange={event => model.setKernel(event.target.value)}
+        >
+          <option value="">{trans.__("Notebooks' kernel")}</option>
+          {model.kernels.map(kernel => (
+            <option key={kernel.name} value={kernel.name}>
+              {kernel.display_name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {trans.__('Pin')}
+        <select
+          className="jp-mod-styled"
+          value={model.pin}
+          onChange={event => void model.setPin(event.target.value as PinPolicy)}
+        >
+          <option value="==">{trans.__('exact (==)')}</option>
+          <option value="~=">{trans.__('compatible (~=)')}</option>
+          <option value=">=">{trans.__('minimum (>=)')}</option>
+          <option value="none">{trans.__('none')}</option>
+        </select>
+      </label>
+      <label>
+        {trans.__('Format')}
+        <select
+          className="jp-mod-styled"
+          value={model.format}
+          onChange={event => model.setFormat(event.target.value as ReesFormat)}
+        >
+          <option value="requirements">requirements.txt</option>
+          <option value="environment">environment.yml</option>
+        </select>
+      </label>
+    </div>
+  );
+}
+
+function RequirementsTable(
+  props: IReesPanelOptions & { open: (site: ILocation) => void }
+): JSX.Element {
+  const { model, trans } = props;
+  const rows = model.rows;
+  if (rows.length === 0) {
+    return (
+      <div className="jp-rees-empty">
+        {trans.__('No third-party imports found in this folder.')}
+      </div>
+    );
+  }
+  return (
+    <table className="jp-rees-table">
+      <thead>
+        <tr>
+          <th title={trans.__('Include in the REES')}>✓</th>
+          <th>{trans.__('Package')}</th>
+          <th>{trans.__('Installed')}</th>
+          <th>{trans.__('Pin')}</th>
+          <th>{trans.__('Used in')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map(row => (
+          <RequirementRow key={row.name} {...props} row={row} />
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function RequirementRow(
+  props: IReesPanelOptions & {
+    row: IProposedRequirement;
+    open: (site: ILocation) => void;
+  }
+): JSX.Element {
+  const { model, trans, row } = props;
+  const [specifier, setSpecifier] = React.useState(row.specifier);
+  React.useEffect(() => setSpecifier(row.specifier), [row.specifier]);
+  const valid = isValidSpecifier(specifier);
+  const title = [
+    row.modules.length ? trans.__('imports: %1', row.modules.join(', ')) : '',
+    row.rule ? trans.__('found by: %1', row.rule) : '',
+    row.candidates.length
+      ? trans.__('other candidates: %1', row.candidates.join(', '))
+      : ''
+  ]
+    .filter(Boolean)
+    .join('\n');
+  return (
+    <tr
+      className={
+        'jp-rees-requirement' + (row.included ? '' : ' jp-mod-excluded')
+      }
+      data-name={row.name}
+    >
+      <td>
+        <input
+          type="checkbox"
+          checked={row.included}
+          aria-label={trans.__('Include %1', row.name)}
+          onChange={event => model.setIncluded(row.name, event.target.checked)}
+        />
+      </td>
+      <td title={title}>
+        <span className="jp-rees-name">{row.name}</span>
+        {row.kind !== 'required' && (
+          <span className="jp-rees-tag">{row.kind}</span>
+        )}
+        {row.source !== 'pip' && (
+          <span className="jp-rees-tag">{row.source}</span>
+        )}
+        {row.warnings.map(warning => (
+          <div key={warning} className="jp-rees-warning">
+            ⚠ {warning}
+          </div>
+        ))}
+        {model.isAdded(row.name) && (
+          <button
+            className="jp-rees-link"
+            onClick={() => model.removeAdded(row.name)}
+          >
+            {trans.__('remove')}
+          </button>
+        )}
+      </td>
+      <td className="jp-rees-version">{row.installed_version ?? '—'}</td>
+      <td>
+        <input
+          className={
+            'jp-mod-styled jp-rees-pin' + (valid ? '' : ' jp-mod-invalid')
+          }
+          value={specifier}
+          aria-label={trans.__('Pin for %1', row.name)}
+          aria-invalid={!valid}
+          title={valid ? '' : trans.__('Not a version specifier, e.g. ==1.2')}
+          onChange={event => setSpecifier(event.target.value)}
+          onBlur={() => valid && model.setSpecifier(row.name, specifier)}
+          onKeyDown={event => {
+            if (event.key === 'Enter' && valid) {
+              model.setSpecifier(row.name, specifier);
+            }
+          }}
+        />
+      </td>
+      <td>
+        {row.sites.length > 0 ? (
+          <details>
+            <summary>{usedIn(row.sites)}</summary>
+            <ul className="jp-rees-sites">
+              {row.sites.map((site, i) => (
+                <li key={i}>
+                  <button
+                    className="jp-rees-link"
+                    onClick={() => props.open(site)}
+                  >
+                    {siteLabel(site)}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </details>
+        ) : (
+          '—'
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function AddRequirement(props: IReesPanelOptions): JSX.Element {
+  const { model, trans } = props;
+  const [name, setName] = React.useState('');
+  const [specifier, setSpecifier] = React.useState('');
+  const [message, setMessage] = React.useState<string | null>(null);
+  return (
+    <form
+      className="jp-rees-row jp-rees-add"
+      onSubmit={event => {
+        event.preventDefault();
+        if (!isValidName(name.trim())) {
+          setMessage(trans.__('Not a package name: %1', name));
+          return;
+        }
+        if (!isValidSpecifier(specifier)) {
+          setMessage(trans.__('Not a version specifier: %1', specifier));
+          return;
+        }
+        const error = model.addRequirement(name, specifier);
+        setMessage(error);
+        if (!error) {
+          setName('');
+          setSpecifier('');
+        }
+      }}
+    >
+      <input
+        className="jp-mod-styled jp-rees-input"
+        placeholder={trans.__('Add a package')}
+        aria-label={trans.__('Package to add')}
+        value={name}
+        onChange={event => setName(event.target.value)}
+      />
+      <input
+        className="jp-mod-styled jp-rees-pin"
+        placeholder="==1.0"
+        aria-label={trans.__('Pin of the package to add')}
+        value={specifier}
+        onChange={event => setSpecifier(event.target.value)}
+      />
+      <button type="submit" className="jp-mod-styled">
+        {trans.__('Add')}
+      </button>
+      {message && (
+        <div className="jp-rees-error" role="alert">
+          {message}
+        </div>
+      )}
+    </form>
+  );
+}
+
+function Actions(props: IReesPanelOptions): JSX.Element {
+  const { model, trans } = props;
+  return (
+    <div className="jp-rees-row jp-rees-actions">
+      <label>
+        {trans.__('Write into')}
+        <select
+          className="jp-mod-styled"
+          value={model.target}
+          onChange={event => model.setTarget(event.target.value)}
+        >
+          <option value="binder">binder/</option>
+          <option value=".binder">.binder/</option>
+          <option value=".">{trans.__('the folder itself')}</option>
+        </select>
+      </label>
+      <button
+        className="jp-mod-styled jp-mod-accept jp-rees-preview"
+        disabled={model.busy !== null || model.includedCount === 0}
+        onClick={() => void model.preview()}
+      >
+        {trans.__('Preview REES')}
+      </button>
+    </div>
+  );
+}
+
+function DiffView(props: { diff: string }): JSX.Element {
+  return (
+    <pre className="jp-rees-diff">
+      {props.diff.split('\n').map((line, i) => {
+        const cls = line.startsWith('+')
+          ? 'jp-rees-diff-add'
+          : line.startsWith('-')
+            ? 'jp-rees-diff-del'
+            : '';
+        return (
+          <div key={i} className={cls}>
+            {line || ' '}
+          </div>
+        );
+      })}
+    </pre>
+  );
+}
+
+function Preview(
+  props: IReesPanelOptions & { changes: IFileChange[] }
+): JSX.Element {
+  const { model, trans, changes } = props;
+  const pending = changes.filter(change => change.status !== 'unchanged');
+  return (
+    <section className="jp-rees-preview-section" aria-label={trans.__('Preview')}>
+      <h3>{trans.__('What writing will change')}</h3>
+      {changes.map(change => (
+        <details key={change.path} open={change.status !== 'unchanged'}>
+          <summary>{changeLabel(change)}</summary>
+          {change.status !== 'unchanged' && <DiffView diff={change.diff} />}
+        </details>
+      ))}
+      <div className="jp-rees-row">
+        <button
+          className="jp-mod-styled jp-mod-accept jp-rees-write"
+          disabled={model.busy !== null || pending.length === 0}
+          onClick={() => void model.write()}
+        >
+          {pending.length === 0
+            ? trans.__('Nothing to write')
+            : trans._n('Write %1 file', 'Write %1 files', pending.length, pending.length)}
+        </button>
+        <button
+          className="jp-mod-styled jp-mod-reject"
+          onClick={() => model.discardPreview()}
+        >
+          {trans.__('Cancel')}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function Written(
+  props: IReesPanelOptions & { written: IFileChange[] }
+): JSX.Element {
+  const { model, trans, written } = props;
+  const badge = model.badge;
+  return (
+    <section className="jp-rees-written" aria-label={trans.__('Written')}>
+      <h3>{trans.__('REES written')}</h3>
+      <ul>
+        {written.map(change => (
+          <li key={change.path}>{changeLabel(change)}</li>
+        ))}
+      </ul>
+      {badge && (
+        <div className="jp-rees-badge">
+          <h3>{trans.__('Binder badge')}</h3>
+          {badge.markdown ? (
+            <>
+              <textarea
+                className="jp-mod-styled jp-rees-badge-text"
+                readOnly
+                value={badge.markdown}
+                aria-label={trans.__('Binder badge Markdown')}
+              />
+              <button
+                className="jp-mod-styled"
+                onClick={() => props.copy(badge.markdown || '')}
+              >
+                {trans.__('Copy Markdown')}
+              </button>
+            </>
+          ) : null}
+          {badge.message && <div className="jp-rees-note">{badge.message}</div>}
+        </div>
+      )}
+    </section>
+  );
+}

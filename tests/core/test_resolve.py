@@ -1,0 +1,605 @@
+"""The resolution chain, ambiguity, pins, provenance and implicit needs (pure)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+from jupyter_rees_ui.core.implicit import (
+    IMPLICIT_NEEDS,
+    ImplicitTrigger,
+    find_implicit_triggers,
+    implicit_needs,
+)
+from jupyter_rees_ui.core.mapping import (
+    CORRECTIONS,
+    build_mapping,
+    bundled_mapping,
+    parse_pipreqs_mapping,
+)
+from jupyter_rees_ui.core.model import (
+    Environment,
+    ImportSite,
+    InstalledDistribution,
+    InstallHint,
+    Location,
+    ScanIssue,
+    ScanResult,
+)
+from jupyter_rees_ui.core.resolve import (
+    PIN_POLICIES,
+    RULES,
+    apply_pin,
+    build_proposal,
+    module_name,
+)
+
+NB = "analysis.ipynb"
+
+# A small stand-in for pipreqs' mapping file, with the wrong entries the real one has.
+PIPREQS_TEXT = """\
+PIL:Pillow
+bs4:beautifulsoup4
+google:protobuf
+MySQLdb:MySQL-python
+slugify:unicode_slugify
+slugify:python-slugify
+yaml:PyYAML
+sklearn:scikit_learn
+tables:tables
+multi:first_dist
+multi:second_dist
+"""
+MAPPING = build_mapping(PIPREQS_TEXT)
+
+
+def dist(name, version="1.0", files=(), **extra):
+    return InstalledDistribution(name=name, version=version, files=tuple(files), **extra)
+
+
+ENV = Environment(
+    python="/env/bin/python",
+    python_version="3.11",
+    description="venv at /env",
+    distributions=(
+        dist("numpy", "1.26.4", ["numpy/__init__.py", "numpy/linalg/__init__.py"]),
+        dist("pandas", "2.2.1", ["pandas/__init__.py", "pandas/io/excel.py"]),
+        dist("scikit-learn", "1.4.0", ["sklearn/__init__.py", "sklearn/linear_model/__init__.py"]),
+        dist("PyYAML", "6.0.1", ["yaml/__init__.py", "_yaml/__init__.py"]),
+        dist("Pillow", "10.2.0", ["PIL/__init__.py", "PIL/Image.py"]),
+        dist("beautifulsoup4", "4.12.3", ["bs4/__init__.py"]),
+        dist("google-cloud-storage", "2.14.0", [
+            "google/cloud/storage/__init__.py", "google/cloud/storage/blob.py"]),
+        dist("google-api-core", "2.17.0", ["google/api_core/__init__.py"]),
+        dist("google-cloud-core", "2.4.1", ["google/cloud/client.py", "google/cloud/version.py"]),
+        dist("protobuf", "4.25.3", ["google/protobuf/__init__.py"]),
+        dist("azure-storage-blob", "12.19.0", ["azure/storage/blob/__init__.py"]),
+        dist("azure-core", "1.30.0", ["azure/core/__init__.py"]),
+        dist("torch", "2.1.0+cu118", ["torch/__init__.py"]),
+        dist("matplotlib", "3.8.3", ["matplotlib/__init__.py", "mpl_toolkits/mplot3d/__init__.py"]),
+        dist("tqdm", "4.66.2", ["tqdm/__init__.py", "tqdm/notebook.py"]),
+        dist("openpyxl", "3.1.2", ["openpyxl/__init__.py"]),
+        dist("SQLAlchemy", "2.0.0", ["sqlalchemy/__init__.py"]),
+    ),
+)
+
+L1 = Location(NB, 0, 1)
+L2 = Location(NB, 3, 2)
+L3 = Location("helpers/run.py", None, 7)
+
+
+def scan(*modules, installs=(), local=(), kernels=(), issues=(), kinds=None):
+    kinds = kinds or {}
+    sites = []
+    for i, module in enumerate(modules):
+        location = Location(NB, i, 1)
+        sites.append(ImportSite(module, location, kind=kinds.get(module, "required")))
+    return ScanResult(
+        root="proj",
+        files=(NB,),
+        imports=tuple(sites),
+        installs=tuple(installs),
+        local_modules=frozenset(local),
+        kernels=tuple(kernels),
+        issues=tuple(issues),
+    )
+
+
+def rows_by_name(proposal):
+    return {row.name: row for row in proposal.requirements}
+
+
+def propose(result, env=ENV, **options):
+    options.setdefault("mapping", MAPPING)
+    return build_proposal(result, env, **options)
+
+
+# --- apply_pin -------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("version", "policy", "expected"),
+    [
+        ("1.2.3", "==", "==1.2.3"),
+        ("1.2.3", "~=", "~=1.2.3"),
+        ("1.2.3", ">=", ">=1.2.3"),
+        ("1.2.3", "none", ""),
+        ("1.2", "~=", "~=1.2"),
+        ("7", "~=", "~=7.0"),
+        ("1.2.3.4", "~=", "~=1.2.3"),
+        ("2024.1.15", "~=", "~=2024.1.15"),
+        ("2.0.0rc1", "~=", "~=2.0.0rc1"),
+        ("1.2.3.post1", "~=", "~=1.2.3"),
+        ("1.2.3.post1", "==", "==1.2.3.post1"),
+        ("2.1.0+cu118", "==", "==2.1.0"),
+        ("2.1.0+cu118", "~=", "~=2.1.0"),
+        ("not-a-version", "==", "===not-a-version"),
+        ("not-a-version", "~=", ""),
+        ("", "==", ""),
+    ],
+)
+def test_apply_pin(version, policy, expected):
+    assert apply_pin(version, policy) == expected
+
+
+@pytest.mark.parametrize("version", ["1.2.3", "0.9", "3", "2.0.0b2", "1.0.post2", "1.2.3.4.5", "5.1+local"])
+@pytest.mark.parametrize("policy", ["==", "~=", ">="])
+def test_apply_pin_always_admits_the_installed_version(version, policy):
+    public = Version(version).public
+    assert SpecifierSet(apply_pin(version, policy)).contains(public, prereleases=True)
+
+
+def test_apply_pin_rejects_unknown_policy():
+    with pytest.raises(ValueError, match="pin policy"):
+        apply_pin("1.0", "^")
+
+
+# --- the resolution chain -----------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("module", "name", "rule", "source"),
+    [
+        # installed: longest dotted prefix owned in RECORD
+        ("sklearn.linear_model", "scikit-learn", "installed", "pip"),
+        ("yaml", "PyYAML", "installed", "pip"),
+        ("PIL.Image", "Pillow", "installed", "pip"),
+        ("bs4", "beautifulsoup4", "installed", "pip"),
+        ("google.cloud.storage", "google-cloud-storage", "installed", "pip"),
+        ("google.cloud.storage.blob", "google-cloud-storage", "installed", "pip"),
+        ("google.protobuf.message", "protobuf", "installed", "pip"),
+        ("google.api_core.exceptions", "google-api-core", "installed", "pip"),
+        ("azure.storage.blob", "azure-storage-blob", "installed", "pip"),
+        ("mpl_toolkits.mplot3d", "matplotlib", "installed", "pip"),
+        ("numpy.linalg.norm", "numpy", "installed", "pip"),
+        # mapping: not installed, corrections before pipreqs' entries
+        ("cv2", "opencv-python", "mapping", "not-installed"),
+        ("skimage.io", "scikit-image", "mapping", "not-installed"),
+        ("MySQLdb", "mysqlclient", "mapping", "not-installed"),
+        ("slugify", "python-slugify", "mapping", "not-installed"),
+        ("tables", "tables", "mapping", "not-installed"),
+        ("google.cloud.bigquery", "google-cloud-bigquery", "mapping", "not-installed"),
+        ("google.cloud.newthing.v1", "google-cloud-newthing", "mapping", "not-installed"),
+        ("azure.identity", "azure-identity", "mapping", "not-installed"),
+        ("azure.mgmt.compute.models", "azure-mgmt-compute", "mapping", "not-installed"),
+        # identity: nobody knows it
+        ("frobnicate.core", "frobnicate", "identity", "unknown"),
+    ],
+)
+def test_resolution_chain(module, name, rule, source):
+    proposal = propose(scan(module))
+    assert len(proposal.requirements) == 1
+    row = proposal.requirements[0]
+    assert (row.name, row.rule, row.source) == (name, rule, source)
+    assert row.modules == (module,)
+    assert row.rule in RULES
+
+
+def test_google_namespace_never_becomes_protobuf_unless_it_is_protobuf():
+    env = Environment(python="/p", python_version="3.12")  # nothing installed
+    rows = rows_by_name(propose(scan("google.cloud.storage", "google.protobuf.json_format"), env))
+    assert set(rows) == {"google-cloud-storage", "protobuf"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"sklearn": "scikit-learn-intelex"}, ("scikit-learn-intelex", "", "not-installed")),
+        ({"sklearn": "scikit-learn>=1.3"}, ("scikit-learn", ">=1.3", "pip")),
+        ({"sklearn.linear_model": "scikit-learn"}, ("scikit-learn", "==1.4.0", "pip")),
+        ({"sklearn": "mysk @ git+https://example.org/mysk.git@abc"},
+         ("mysk", "", "vcs")),
+    ],
+)
+def test_override_wins_over_everything(overrides, expected):
+    installs = [InstallHint("scikit-learn==1.0", "scikit-learn", L2)]
+    proposal = propose(scan("sklearn.linear_model", installs=installs), overrides=overrides)
+    [row] = [r for r in proposal.requirements if r.modules]
+    assert (row.name, row.specifier, row.source) == expected
+    assert row.rule == "override"
+
+
+def test_override_to_nothing_drops_the_import():
+    proposal = propose(scan("yaml", "numpy"), overrides={"yaml": ""})
+    assert [r.name for r in proposal.requirements] == ["numpy"]
+
+
+def test_local_modules_are_not_requirements():
+    proposal = propose(scan("mylib.tools", "numpy", local=["mylib"]))
+    assert [r.name for r in proposal.requirements] == ["numpy"]
+    assert proposal.local_modules == ("mylib",)
+
+
+@pytest.mark.parametrize(
+    ("requirement", "name", "specifier", "warning"),
+    [
+        ("scikit-learn==1.4.0", "scikit-learn", "==1.4.0", None),
+        ("scikit-learn>=1.2,<2", "scikit-learn", "<2,>=1.2", None),
+        ("scikit-learn==1.3.2", "scikit-learn", "==1.3.2", "the kernel has 1.4.0"),
+        ("scikit-learn", "scikit-learn", "==1.4.0", None),  # no spec written: pin installed
+    ],
+)
+def test_install_hint_spec_is_kept(requirement, name, specifier, warning):
+    hint = InstallHint(requirement, "scikit-learn", L2)
+    row = propose(scan("sklearn", installs=[hint])).requirements[0]
+    assert (row.name, row.rule, row.specifier) == (name, "install-hint", specifier)
+    assert L2 in row.sites and Location(NB, 0, 1) in row.sites
+    if warning:
+        assert any(warning in w for w in row.warnings)
+    else:
+        assert row.warnings == ()
+
+
+def test_install_hint_links_to_an_import_that_is_not_installed():
+    hints = [InstallHint("opencv-python-headless==4.9.0.80", "opencv-python-headless", L2)]
+    env = Environment(python="/p", python_version="3.11")
+    mapping = build_mapping("cv2:opencv_python_headless\n", corrections={})
+    row = build_proposal(scan("cv2", installs=hints), env, mapping=mapping).requirements[0]
+    assert (row.name, row.rule, row.specifier, row.source) == (
+        "opencv-python-headless", "install-hint", "==4.9.0.80", "not-installed")
+    assert row.modules == ("cv2",)
+
+
+def test_install_hint_matches_the_import_name_itself():
+    env = Environment(python="/p", python_version="3.11")
+    hints = [InstallHint("frobnicate~=0.3", "frobnicate", L2)]
+    row = propose(scan("frobnicate", installs=hints), env).requirements[0]
+    assert (row.rule, row.specifier) == ("install-hint", "~=0.3")
+
+
+def test_install_hint_never_imported_is_still_a_row():
+    hints = [InstallHint("openpyxl", "openpyxl", L2), InstallHint("pip", "pip", L2)]
+    rows = rows_by_name(propose(scan("pandas", installs=hints)))
+    assert set(rows) == {"openpyxl", "pandas"}
+    assert rows["openpyxl"].rule == "install-hint"
+    assert rows["openpyxl"].specifier == "==3.1.2"
+    assert rows["openpyxl"].modules == ()
+    assert "never imported" in rows["openpyxl"].warnings[-1]
+
+
+def test_install_hint_vcs_url_is_kept():
+    hint = InstallHint("mytool @ git+https://example.org/me/mytool.git@v1", "mytool", L2)
+    env = Environment(python="/p", python_version="3.11")
+    row = propose(scan("mytool", installs=[hint]), env).requirements[0]
+    assert row.line == "mytool @ git+https://example.org/me/mytool.git@v1"
+    assert row.source == "vcs"
+
+
+def test_install_hint_without_a_name_becomes_a_note():
+    hint = InstallHint("git+https://example.org/x.git", None, L2)
+    proposal = propose(scan("numpy", installs=[hint]))
+    assert any("git+https://example.org/x.git" in note for note in proposal.notes)
+
+
+def test_conflicting_install_lines_are_flagged():
+    hints = [InstallHint("pandas==2.0", "pandas", L2), InstallHint("pandas==2.2.1", "pandas", L3)]
+    row = propose(scan("pandas", installs=hints)).requirements[0]
+    assert any("different ways" in w for w in row.warnings)
+
+
+def test_case_insensitive_match_is_flagged():
+    row = propose(scan("Yaml")).requirements[0]
+    assert (row.name, row.rule) == ("PyYAML", "installed")
+    assert any("case" in w for w in row.warnings)
+
+
+# --- ambiguity -----------------------------------------------------------------------
+
+def two_cv2(**headless_extra):
+    return Environment(
+        python="/p",
+        python_version="3.11",
+        distributions=(
+            dist("opencv-python", "4.9.0.80", ["cv2/__init__.py", "cv2/data/__init__.py",
+                                                "cv2/utils/__init__.py"]),
+            dist("opencv-python-headless", "4.9.0.80", ["cv2/__init__.py"], **headless_extra),
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "chosen", "because"),
+    [
+        (two_cv2(), "opencv-python", "most files"),
+        (two_cv2(import_names=("cv2",)), "opencv-python-headless", "Import-Name"),
+        (
+            Environment(python="/p", python_version="3.11", distributions=(
+                dist("opencv-python", "4.9", ["cv2/__init__.py", "cv2/a.py"], shadowed=("cv2/__init__.py",)),
+                dist("opencv-python-headless", "4.9", ["cv2/__init__.py"]),
+            )),
+            "opencv-python-headless",
+            "on disk",
+        ),
+        (
+            Environment(python="/p", python_version="3.11", distributions=(
+                dist("cv2-extras", "1", ["cv2/__init__.py", "cv2/x.py", "cv2/y.py"]),
+                dist("cv2", "1", ["cv2/__init__.py"]),
+            )),
+            "cv2",
+            "name matches",
+        ),
+    ],
+)
+def test_ambiguous_modules_list_candidates_and_flag_the_row(env, chosen, because):
+    row = propose(scan("cv2"), env).requirements[0]
+    assert row.name == chosen
+    assert len(row.candidates) == 1 and row.candidates[0] != chosen
+    assert any(because in w and "review" in w for w in row.warnings)
+
+
+def test_namespace_package_import_is_ambiguous():
+    row = propose(scan("google")).requirements[0]
+    assert row.rule == "installed"
+    assert len(row.candidates) >= 3
+    assert any("review" in w for w in row.warnings)
+
+
+# --- kinds, pins, provenance -------------------------------------------------------
+
+def test_optional_only_imports_are_not_included_by_default():
+    proposal = propose(
+        scan("yaml", "numpy", "bs4", kinds={"yaml": "optional", "bs4": "type-checking"})
+    )
+    rows = rows_by_name(proposal)
+    assert (rows["PyYAML"].kind, rows["PyYAML"].included) == ("optional", False)
+    assert (rows["beautifulsoup4"].kind, rows["beautifulsoup4"].included) == ("type-checking", False)
+    assert (rows["numpy"].kind, rows["numpy"].included) == ("required", True)
+
+
+def test_required_anywhere_wins_over_optional():
+    result = ScanResult(
+        root="p",
+        imports=(ImportSite("yaml", L1, kind="optional"), ImportSite("yaml", L3)),
+    )
+    row = propose(result).requirements[0]
+    assert (row.kind, row.included, row.sites) == ("required", True, (L1, L3) if L1 < L3 else (L3, L1))
+
+
+@pytest.mark.parametrize(("policy", "specifier"), [("==", "==1.26.4"), ("~=", "~=1.26.4"), (">=", ">=1.26.4"), ("none", "")])
+def test_pin_policies(policy, specifier):
+    row = propose(scan("numpy"), pin=policy).requirements[0]
+    assert row.specifier == specifier
+    assert row.installed_version == "1.26.4"
+
+
+def test_per_row_pins():
+    rows = rows_by_name(propose(scan("numpy", "pandas", "yaml"),
+                                pins={"numpy": "none", "Pandas": ">=2,<3", "PyYAML": "~="}))
+    assert rows["numpy"].specifier == ""
+    assert rows["pandas"].specifier == "<3,>=2"
+    assert rows["PyYAML"].specifier == "~=6.0.1"
+
+
+def test_local_build_versions_pin_the_public_version():
+    row = propose(scan("torch")).requirements[0]
+    assert row.specifier == "==2.1.0"
+    assert any("local build" in w for w in row.warnings)
+
+
+def test_unknown_pin_policy_is_an_error():
+    with pytest.raises(ValueError):
+        propose(scan("numpy"), pin="^")
+
+
+@pytest.mark.parametrize(
+    ("installed", "line", "source", "warning"),
+    [
+        (dist("tool", "1.0", ["tool/__init__.py"], source="conda", conda_name="tool-py"),
+         "tool==1.0", "conda", None),
+        (dist("tool", "1.0", ["tool/__init__.py"], source="vcs",
+              url="git+https://github.com/me/tool.git", commit="0123abc"),
+         "tool @ git+https://github.com/me/tool.git@0123abc", "vcs", None),
+        (dist("tool", "1.0", ["tool/__init__.py"], source="editable", url="file:///home/me/tool"),
+         "tool==1.0", "editable", "editable install"),
+        (dist("tool", "1.0", ["tool/__init__.py"], source="archive", url="file:///tmp/tool-1.0.tar.gz"),
+         "tool==1.0", "archive", "local archive"),
+        (dist("tool", "1.0", ["tool/__init__.py"], source="archive",
+              url="https://example.org/tool-1.0.tar.gz"),
+         "tool @ https://example.org/tool-1.0.tar.gz", "archive", None),
+    ],
+)
+def test_provenance(installed, line, source, warning):
+    env = Environment(python="/p", python_version="3.11", distributions=(installed,), is_conda=True)
+    row = propose(scan("tool"), env).requirements[0]
+    assert (row.line, row.source) == (line, source)
+    assert row.conda_name == installed.conda_name
+    if warning:
+        assert any(warning in w for w in row.warnings)
+    else:
+        assert row.warnings == ()
+
+
+# --- implicit needs -------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("df = pd.read_excel('a.xlsx')", [("call", "read_excel", 1)]),
+        ("x = 1\ndf.to_parquet('a.parquet')\n", [("call", "to_parquet", 2)]),
+        ("%matplotlib widget\nimport matplotlib", [("magic", "matplotlib widget", 1)]),
+        ("%matplotlib inline", []),
+        ("read_excel = 3", []),  # not a call on anything
+        ("fig.write_image('a.png')", [("call", "write_image", 1)]),
+    ],
+)
+def test_find_implicit_triggers(source, expected):
+    start = Location(NB, 4, 1)
+    found = find_implicit_triggers(source, start)
+    assert [(t.kind, t.name, t.location.line) for t in found] == expected
+    assert all(t.location.cell == 4 for t in found)
+
+
+def test_implicit_table_is_reviewed_and_small():
+    assert 5 <= len(IMPLICIT_NEEDS) <= 40
+    assert len({(n.kind, n.trigger) for n in IMPLICIT_NEEDS}) == len(IMPLICIT_NEEDS)
+    assert all(n.reason and n.distribution for n in IMPLICIT_NEEDS)
+
+
+@pytest.mark.parametrize(
+    ("modules", "triggers", "expected"),
+    [
+        (["pandas"], [ImplicitTrigger("call", "read_excel", L2)], {"openpyxl"}),
+        (["polars"], [ImplicitTrigger("call", "read_excel", L2)], set()),  # not pandas
+        (["tqdm.notebook"], [], {"ipywidgets"}),
+        (["tqdm"], [], set()),
+        ([], [ImplicitTrigger("magic", "matplotlib widget", L2)], {"ipympl"}),
+        (["pandas"], [ImplicitTrigger("call", "read_parquet", L2),
+                      ImplicitTrigger("call", "to_feather", L3)], {"pyarrow"}),
+    ],
+)
+def test_implicit_needs(modules, triggers, expected):
+    assert set(implicit_needs(triggers, modules)) == expected
+
+
+def test_implicit_needs_are_suggestions_in_the_proposal():
+    triggers = [ImplicitTrigger("call", "read_excel", L2), ImplicitTrigger("call", "to_parquet", L2)]
+    rows = rows_by_name(propose(scan("pandas", "tqdm.notebook"), triggers=triggers))
+    assert rows["openpyxl"].rule == "implicit"
+    assert rows["openpyxl"].specifier == "==3.1.2"  # installed: pinned like any row
+    assert rows["openpyxl"].included is False
+    assert rows["pyarrow"].source == "not-installed"
+    assert rows["ipywidgets"].included is False
+    assert rows["pandas"].included is True
+
+
+def test_implicit_need_already_required_is_not_duplicated():
+    triggers = [ImplicitTrigger("call", "read_excel", L2)]
+    rows = rows_by_name(propose(scan("pandas", "openpyxl"), triggers=triggers))
+    assert rows["openpyxl"].rule == "installed" and rows["openpyxl"].included
+
+
+# --- the proposal as a whole ----------------------------------------------------------
+
+def test_proposal_is_sorted_deterministic_and_json():
+    issue = ScanIssue(L2, "syntax-error", "invalid syntax")
+    result = scan("yaml", "sklearn", "bs4", "PIL", "numpy", "cv2", issues=[issue])
+    first = propose(result)
+    second = propose(result)
+    assert first == second
+    names = [r.name for r in first.requirements]
+    assert names == sorted(names, key=lambda n: n.lower().replace("_", "-"))
+    data = first.to_json()
+    assert json.loads(json.dumps(data)) == data
+    assert data["python_version"] == "3.11"
+    assert data["environment"] == "venv at /env"
+    assert data["issues"][0]["kind"] == "syntax-error"
+    assert data["requirements"][0]["sites"][0] == {"path": NB, "cell": 2, "line": 1}
+
+
+def test_several_modules_of_one_distribution_share_a_row():
+    proposal = propose(scan("google.cloud.storage", "google.cloud.storage.blob", "yaml", "_yaml"))
+    rows = rows_by_name(proposal)
+    assert rows["google-cloud-storage"].modules == ("google.cloud.storage", "google.cloud.storage.blob")
+    assert rows["PyYAML"].modules == ("_yaml", "yaml")
+    assert len(rows["PyYAML"].sites) == 2
+
+
+def test_not_installed_and_unknown_rows_carry_warnings():
+    rows = rows_by_name(propose(scan("cv2", "frobnicate")))
+    assert "not installed" in rows["opencv-python"].warnings[0]
+    assert "not in the mapping" in rows["frobnicate"].warnings[0]
+
+
+def test_several_kernels_are_noted():
+    result = scan("numpy", kernels=[("a.ipynb", "python3"), ("b.ipynb", "other-env")])
+    proposal = propose(result)
+    assert any("2 different kernels" in n for n in proposal.notes)
+    assert not propose(scan("numpy", kernels=[("a.ipynb", "python3")])).notes
+
+
+# --- module paths and the mapping -------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("google/cloud/storage/__init__.py", "google.cloud.storage"),
+        ("six.py", "six"),
+        ("cv2/cv2.abi3.so", "cv2.cv2"),
+        ("_yaml/_yaml.cpython-311-x86_64-linux-gnu.so", "_yaml._yaml"),
+        ("numpy/__init__.pyi", "numpy"),
+        ("foo-1.0.dist-info/METADATA", None),
+        ("../../bin/foo", None),
+        ("data/file.txt", None),
+    ],
+)
+def test_module_name(path, expected):
+    found = module_name(path)
+    assert (found[0] if found else None) == expected
+
+
+def test_parse_pipreqs_mapping():
+    parsed = parse_pipreqs_mapping(PIPREQS_TEXT + "\n# comment\nbroken line\nPIL:pillow\n")
+    assert parsed["PIL"] == ("Pillow",)  # same distribution twice is one entry
+    assert parsed["multi"] == ("first_dist", "second_dist")
+    assert "broken line" not in parsed
+
+
+def test_ambiguous_mapping_entry_is_flagged():
+    env = Environment(python="/p", python_version="3.11")
+    row = propose(scan("multi"), env).requirements[0]
+    assert row.name == "first_dist" and row.candidates == ("second_dist",)
+    assert any("review" in w for w in row.warnings)
+
+
+def test_bundled_mapping_reads_installed_pipreqs_and_applies_corrections():
+    mapping = bundled_mapping()
+    assert len(mapping.pipreqs) > 500
+    assert mapping.pipreqs["google"] == ("protobuf",)  # pipreqs' known-wrong entry ...
+    assert mapping.lookup("google.cloud.storage").distributions == ("google-cloud-storage",)
+    assert mapping.lookup("google") is None  # ... is corrected
+    assert mapping.lookup("PIL").distributions == ("Pillow",)
+    assert mapping.lookup("bs4.element").distributions == ("beautifulsoup4",)
+
+
+def test_corrections_name_real_looking_distributions():
+    for module, name in CORRECTIONS.items():
+        assert all(part.isidentifier() for part in module.split("."))
+        assert name == "" or name.replace("-", "").replace(".", "").replace("_", "").isalnum()
+
+
+def test_pin_policies_constant():
+    assert PIN_POLICIES == ("==", "~=", ">=", "none")
+
+
+@pytest.mark.parametrize(
+    ("module", "names", "env", "expected"),
+    [
+        ("google.cloud", ("storage",), ENV, [("google-cloud-storage", ("google.cloud.storage",))]),
+        ("google.cloud", ("storage",), Environment(python="/p", python_version="3.11"),
+         [("google-cloud-storage", ("google.cloud.storage",))]),
+        ("google.cloud", ("bigquery", "storage"), Environment(python="/p", python_version="3.11"),
+         [("google-cloud-bigquery", ("google.cloud.bigquery",)),
+          ("google-cloud-storage", ("google.cloud.storage",))]),
+        ("azure.storage", ("blob",), ENV, [("azure-storage-blob", ("azure.storage.blob",))]),
+        ("sklearn", ("svm", "tree"), ENV, [("scikit-learn", ("sklearn",))]),
+        ("sklearn.linear_model", ("LogisticRegression",), ENV,
+         [("scikit-learn", ("sklearn.linear_model",))]),
+        ("yaml", ("*",), ENV, [("PyYAML", ("yaml",))]),
+    ],
+)
+def test_from_imports_try_the_imported_names(module, names, env, expected):
+    result = ScanResult(root="p", imports=(ImportSite(module, L1, names=names),))
+    proposal = propose(result, env)
+    assert [(r.name, r.modules) for r in proposal.requirements] == expected
+    assert all(r.sites == (L1,) for r in proposal.requirements)

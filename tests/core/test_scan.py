@@ -1,0 +1,417 @@
+"""The scanner's pure core: cells and notebook dicts in, findings with provenance out."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jupyter_rees_ui.core.model import InstallHint, Location, ScanIssue
+from jupyter_rees_ui.core.scan import (
+    notebook_language,
+    parse_install_command,
+    scan_code,
+    scan_notebook,
+    scan_notebook_code,
+)
+from jupyter_rees_ui.core.stdlib import is_stdlib, stdlib_names, target_version
+
+
+def found(code: str, **kwargs: object) -> list[tuple[str, str, int]]:
+    """(module, kind, line) of every import found in one cell."""
+    scan = scan_code(code, "nb.ipynb", 0, **kwargs)  # type: ignore[arg-type]
+    return [(s.module, s.kind, s.location.line) for s in scan.imports]
+
+
+# --------------------------------------------------------------------------- imports
+
+IMPORT_CASES = [
+    ("plain", "import numpy as np\nimport pandas", [("numpy", "required", 1), ("pandas", "required", 2)]),
+    ("several in one", "import a, b.c", [("a", "required", 1), ("b.c", "required", 1)]),
+    ("from import", "from google.cloud import storage", [("google.cloud", "required", 1)]),
+    ("stdlib dropped", "import os, sys, json\nfrom collections import abc", []),
+    ("future dropped", "from __future__ import annotations\nimport attr", [("attr", "required", 2)]),
+    ("relative dropped", "from . import x\nfrom ..y import z\nimport real", [("real", "required", 3)]),
+    ("in function", "def f():\n    import scipy\n", [("scipy", "required", 2)]),
+    ("in class", "class A:\n    import yaml\n", [("yaml", "required", 2)]),
+    ("in if", "if x:\n    import toml\nelse:\n    import tomli", [("toml", "required", 2), ("tomli", "required", 4)]),
+    ("in with", "with x:\n    import h5py", [("h5py", "required", 2)]),
+    ("in match", "match x:\n    case 1:\n        import zmq", [("zmq", "required", 3)]),
+    ("leading blank lines keep lines", "\n\n\nimport numpy", [("numpy", "required", 4)]),
+    ("string with percent is code", 'print("%d" % i)\nimport numpy', [("numpy", "required", 2)]),
+    ("type checking", "if TYPE_CHECKING:\n    import pandas\nelse:\n    import numpy",
+     [("pandas", "type-checking", 2), ("numpy", "required", 4)]),
+    ("typing.TYPE_CHECKING", "import typing\nif typing.TYPE_CHECKING:\n    import polars",
+     [("polars", "type-checking", 3)]),
+    ("deep expression", "x = " + "(" * 50 + "1" + ")" * 50 + "\nimport numpy", [("numpy", "required", 2)]),
+]
+
+
+@pytest.mark.parametrize(("name", "code", "expected"), IMPORT_CASES, ids=[c[0] for c in IMPORT_CASES])
+def test_imports(name: str, code: str, expected: list[tuple[str, str, int]]) -> None:
+    assert found(code) == expected
+
+
+def test_from_import_keeps_names() -> None:
+    (site,) = scan_code("from google.cloud import storage, bigquery", "nb.ipynb", 0).imports
+    assert site.names == ("bigquery", "storage")
+    assert site.top_level == "google"
+
+
+# --------------------------------------------------------------------------- optional imports
+
+OPTIONAL_CASES = [
+    (
+        "try ImportError with fallback",
+        "try:\n    import ujson as json\nexcept ImportError:\n    import json",
+        [("ujson", "optional", ("json",))],
+    ),
+    (
+        "ModuleNotFoundError, two third-party",
+        "try:\n    import orjson\nexcept ModuleNotFoundError:\n    import simplejson",
+        [("orjson", "optional", ("simplejson",)), ("simplejson", "optional", ("orjson",))],
+    ),
+    ("bare except", "try:\n    import tqdm\nexcept:\n    tqdm = None", [("tqdm", "optional", ())]),
+    ("except Exception", "try:\n    import rich\nexcept Exception:\n    pass", [("rich", "optional", ())]),
+    ("tuple of errors", "try:\n    import lxml\nexcept (OSError, ImportError):\n    pass", [("lxml", "optional", ())]),
+    ("other errors: required", "try:\n    import lxml\nexcept KeyError:\n    pass", [("lxml", "required", ())]),
+    ("re-raise: required", "try:\n    import cv2\nexcept ImportError:\n    raise SystemExit('pip install opencv')",
+     [("cv2", "required", ())]),
+    ("else branch is required", "try:\n    import a\nexcept ImportError:\n    pass\nelse:\n    import b",
+     [("a", "optional", ()), ("b", "required", ())]),
+    ("two groups stay apart",
+     "try:\n    import a\nexcept ImportError:\n    import b\ntry:\n    import c\nexcept ImportError:\n    import d",
+     [("a", "optional", ("b",)), ("b", "optional", ("a",)), ("c", "optional", ("d",)), ("d", "optional", ("c",))]),
+]
+
+
+@pytest.mark.parametrize(("name", "code", "expected"), OPTIONAL_CASES, ids=[c[0] for c in OPTIONAL_CASES])
+def test_optional_imports(name: str, code: str, expected: list[tuple[str, str, tuple[str, ...]]]) -> None:
+    scan = scan_code(code, "nb.ipynb", 0)
+    assert [(s.module, s.kind, s.alternatives) for s in scan.imports] == expected
+
+
+# --------------------------------------------------------------------------- dynamic imports
+
+DYNAMIC_CASES = [
+    ("import_module", 'import importlib\nmod = importlib.import_module("seaborn")', ["seaborn"], 0),
+    ("from importlib", 'from importlib import import_module\nprint(import_module("a.b"))', ["a.b"], 0),
+    ("dunder import", 'x = [__import__("plotly")]', ["plotly"], 0),
+    ("find_spec", 'if importlib.util.find_spec("torch") is not None:\n    pass', ["torch"], 0),
+    ("keyword name", 'importlib.import_module(name="bokeh")', ["bokeh"], 0),
+    ("stdlib literal dropped", 'importlib.import_module("json")', [], 0),
+    ("relative literal dropped", 'importlib.import_module(".sub", "pkg")', [], 0),
+    ("computed name reported", "importlib.import_module(name)", [], 1),
+    ("f-string reported", 'importlib.import_module(f"plugins.{x}")', [], 1),
+    ("other import_module is not importlib", 'registry.import_module("x")', [], 0),
+]
+
+
+@pytest.mark.parametrize(("name", "code", "modules", "issues"), DYNAMIC_CASES, ids=[c[0] for c in DYNAMIC_CASES])
+def test_dynamic_imports(name: str, code: str, modules: list[str], issues: int) -> None:
+    scan = scan_code(code, "nb.ipynb", 3)
+    assert [s.module for s in scan.imports if s.dynamic] == modules
+    assert [i.kind for i in scan.issues] == ["dynamic-import"] * issues
+    assert all(i.location.cell == 3 for i in scan.issues)
+
+
+def test_optional_dynamic_import() -> None:
+    scan = scan_code('try:\n    m = importlib.import_module("ujson")\nexcept ImportError:\n    m = None', "n.ipynb", 0)
+    assert [(s.module, s.kind, s.dynamic) for s in scan.imports] == [("ujson", "optional", True)]
+
+
+# --------------------------------------------------------------------------- IPython syntax
+
+MAGIC_CASES = [
+    ("line magic is not code", "%matplotlib inline\nimport numpy", [("matplotlib", "required", 1), ("numpy", "required", 2)]),
+    ("shell escape is not code", "!ls -la\nfiles = !ls\nimport numpy", [("numpy", "required", 3)]),
+    ("%%time body scanned", "%%time\nimport numpy\n\nimport pandas", [("numpy", "required", 2), ("pandas", "required", 4)]),
+    ("%%timeit with options", "%%timeit -n 10 -r 2\nimport numpy", [("numpy", "required", 2)]),
+    ("%%capture body scanned", "%%capture out\nimport sklearn", [("sklearn", "required", 2)]),
+    ("%%prun body scanned", "%%prun -s cumulative\nimport numba", [("numba", "required", 2)]),
+    ("nested cell magics", "%%capture\n%%time\nimport numpy", [("numpy", "required", 3)]),
+    ("%time line magic statement", "%time import polars", [("polars", "required", 1)]),
+    ("%timeit options", "x = 1\n%timeit -n 3 -r 1 import xarray", [("xarray", "required", 2)]),
+    ("%%bash skipped", "%%bash\nimport numpy\necho hi", []),
+    ("%%sh skipped", "%%sh\nimport numpy", []),
+    ("%%html skipped", "%%html\n<b>import numpy</b>", []),
+    ("%%javascript skipped", "%%javascript\nimport x from 'y'", []),
+    ("%%latex skipped", "%%latex\n\\import numpy", []),
+    ("%%markdown skipped", "%%markdown\nimport numpy", []),
+    ("%%script bash skipped", "%%script bash\nimport numpy", []),
+    ("%%script python scanned", "%%script python3\nimport numpy", [("numpy", "required", 2)]),
+    ("unknown cell magic skipped", "%%sql\nimport numpy", []),
+    ("help syntax", "numpy?\nimport pandas", [("pandas", "required", 2)]),
+    ("indented cell", "    import numpy\n    import pandas", [("numpy", "required", 1), ("pandas", "required", 2)]),
+    ("classic prompt", ">>> import numpy", [("numpy", "required", 1)]),
+    ("load_ext", "%load_ext dotenv\n%load_ext autoreload", [("dotenv", "required", 1), ("IPython", "required", 2)]),
+    ("pylab", "%pylab inline", [("matplotlib", "required", 1), ("numpy", "required", 1)]),
+]
+
+
+@pytest.mark.parametrize(("name", "code", "expected"), MAGIC_CASES, ids=[c[0] for c in MAGIC_CASES])
+def test_ipython_syntax(name: str, code: str, expected: list[tuple[str, str, int]]) -> None:
+    assert found(code) == expected
+
+
+def test_writefile_defines_a_local_module_and_scans_its_body() -> None:
+    scan = scan_code("%%writefile helpers.py\nimport numpy\nimport helpers_dep", "nb.ipynb", 0)
+    assert scan.defined_modules == frozenset({"helpers"})
+    assert [(s.module, s.location.line) for s in scan.imports] == [("numpy", 2), ("helpers_dep", 3)]
+
+
+@pytest.mark.parametrize(
+    ("line", "module"),
+    [("%%writefile pkg/mod.py", "pkg"), ("%%writefile -a m.py", "m"), ("%%writefile data.csv", None)],
+)
+def test_writefile_targets(line: str, module: str | None) -> None:
+    scan = scan_code(f"{line}\nx = 1", "nb.ipynb", 0)
+    assert scan.defined_modules == (frozenset({module}) if module else frozenset())
+
+
+def test_python_file_is_not_ipython() -> None:
+    scan = scan_code("%matplotlib inline\nimport numpy", "script.py")
+    assert scan.imports == ()
+    assert [(i.kind, i.location) for i in scan.issues] == [("syntax-error", Location("script.py", None, 1))]
+
+
+# --------------------------------------------------------------------------- install evidence
+
+INSTALL_CASES = [
+    ("!pip", "!pip install pandas==2.1 numpy", [("pandas==2.1", "pandas", "pip"), ("numpy", "numpy", "pip")]),
+    ("%pip", "%pip install -q 'scikit-learn>=1.3'", [("scikit-learn>=1.3", "scikit-learn", "pip")]),
+    ("sys.executable", "!{sys.executable} -m pip install Torch", [("Torch", "torch", "pip")]),
+    ("python -m pip", "!python3 -m pip install -U seaborn", [("seaborn", "seaborn", "pip")]),
+    ("pip3 with global option", "!pip3 -q install rich", [("rich", "rich", "pip")]),
+    ("requirements file", "%pip install -r requirements.txt", [("-r requirements.txt", None, "pip")]),
+    ("requirement= form", "!pip install --requirement=req.txt", [("--requirement req.txt", None, "pip")]),
+    ("index url value skipped", "!pip install -i https://example.org/simple foo",
+     [("foo", "foo", "pip")]),
+    ("vcs url with egg", "!pip install git+https://github.com/o/r.git@v1#egg=rpkg",
+     [("git+https://github.com/o/r.git@v1#egg=rpkg", "rpkg", "pip")]),
+    ("direct reference", "%pip install 'mypkg @ https://example.org/mypkg-1.0.tar.gz'",
+     [("mypkg @ https://example.org/mypkg-1.0.tar.gz", "mypkg", "pip")]),
+    ("wheel file", "!pip install dist/Foo_Bar-1.0-py3-none-any.whl", [("dist/Foo_Bar-1.0-py3-none-any.whl", "foo-bar", "pip")]),
+    ("editable local", "!pip install -e .", [("-e .", None, "pip")]),
+    ("extras and markers", '%pip install "dask[dataframe]>=2024; python_version>\'3.8\'"',
+     [("dask[dataframe]>=2024; python_version>'3.8'", "dask", "pip")]),
+    ("chained", "!pip install a && pip install b; echo done", [("a", "a", "pip"), ("b", "b", "pip")]),
+    ("redirect", "!pip install a > /dev/null 2>&1", [("a", "a", "pip")]),
+    ("uninstall ignored", "!pip uninstall -y a", []),
+    ("pip list ignored", "!pip list", []),
+    ("templated skipped", "!pip install {pkg}", []),
+    ("%conda", "%conda install -c conda-forge -y numpy=1.24 conda-forge::xarray",
+     [("numpy=1.24", "numpy", "conda"), ("conda-forge::xarray", "xarray", "conda")]),
+    ("%mamba", "%mamba install gdal", [("gdal", "gdal", "conda")]),
+    ("!conda file", "!conda install --file env.txt", [("--file env.txt", None, "conda")]),
+    ("uv pip", "!uv pip install polars", [("polars", "polars", "pip")]),
+    ("comment", "!pip install a  # and b", [("a", "a", "pip")]),
+]
+
+
+@pytest.mark.parametrize(("name", "code", "expected"), INSTALL_CASES, ids=[c[0] for c in INSTALL_CASES])
+def test_install_evidence(name: str, code: str, expected: list[tuple[str, str | None, str]]) -> None:
+    scan = scan_code(code, "nb.ipynb", 2)
+    assert [(h.requirement, h.name, h.manager) for h in scan.installs] == expected
+    assert all(h.location == Location("nb.ipynb", 2, 1) for h in scan.installs)
+    assert scan.imports == ()
+
+
+def test_install_in_bash_cell_keeps_its_line() -> None:
+    scan = scan_code("%%bash\necho start\npip install \\\n  requests\n", "nb.ipynb", 1)
+    assert scan.installs == (InstallHint("requests", "requests", Location("nb.ipynb", 1, 3), "pip"),)
+
+
+def test_parse_install_command_unbalanced_quotes() -> None:
+    assert [h.name for h in parse_install_command("pip install 'a b", Location("x"))] == ["a", "b"]
+
+
+def test_pathological_cell_is_an_issue_not_a_crash() -> None:
+    scan = scan_code("x = " + "+".join(["1"] * 5000) + "\nimport numpy", "nb.ipynb", 7)
+    assert [(i.kind, i.location.cell) for i in scan.issues] == [("other", 7)]
+
+
+# --------------------------------------------------------------------------- sys.path
+
+@pytest.mark.parametrize(
+    ("code", "entry"),
+    [
+        ('sys.path.append("../lib")', "../lib"),
+        ('sys.path.insert(0, os.path.abspath(".."))', ".."),
+        ('sys.path.append(os.path.join("..", "src"))', "../src"),
+        ('sys.path.insert(0, str(Path("..") / "pkg"))', "../pkg"),
+        ("sys.path.append(some_dir)", None),
+    ],
+)
+def test_sys_path_entries(code: str, entry: str | None) -> None:
+    scan = scan_code(code, "nb.ipynb", 0)
+    assert [e for _, e in scan.path_entries] == ([entry] if entry else [])
+
+
+# --------------------------------------------------------------------------- errors
+
+def test_syntax_error_costs_only_its_cell() -> None:
+    nb = {
+        "nbformat": 4,
+        "metadata": {},
+        "cells": [
+            {"cell_type": "code", "source": "import numpy"},
+            {"cell_type": "markdown", "source": "import not_code"},
+            {"cell_type": "code", "source": ["x = 1\n", "def broken(:\n", "import lost"]},
+            {"cell_type": "code", "source": "%%time\nimport pandas"},
+        ],
+    }
+    result = scan_notebook(nb, "a.ipynb")
+    assert [(s.module, s.location) for s in result.imports] == [
+        ("numpy", Location("a.ipynb", 0, 1)),
+        ("pandas", Location("a.ipynb", 3, 2)),
+    ]
+    assert [(i.kind, i.location) for i in result.issues] == [("syntax-error", Location("a.ipynb", 2, 2))]
+
+
+def test_syntax_error_inside_cell_magic_body_has_the_cell_line() -> None:
+    scan = scan_code("%%time\nx = 1\nif:\n", "nb.ipynb", 4)
+    assert [(i.kind, i.location.line) for i in scan.issues] == [("syntax-error", 3)]
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["\x00import numpy", "%%time\n\x00", "'''", "%%", "%", "!", "?", "%%time", "%%writefile", "\\\n" * 3,
+     "(" * 300, "[" * 5000, "%time " + "(" * 300, "\r\rimport x\r"],
+)
+def test_hostile_cells_do_not_crash(code: str) -> None:
+    scan_code(code, "nb.ipynb", 0)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=80),
+            st.sampled_from(
+                ["%%time", "%%bash", "%%writefile x.py", "!pip install", "%pip install", "import ", "try:",
+                 "except ImportError:", "    ", "\n", "(", ")", "'", '"', "\\", "%", "!", "?", "#", "from . import",
+                 "importlib.import_module(", "__import__(", "sys.path.append(", "if TYPE_CHECKING:", ">>> "]
+            ),
+        ),
+        max_size=12,
+    )
+)
+def test_no_cell_text_crashes_the_scanner(parts: list[str]) -> None:
+    code = "".join(parts)
+    scan = scan_code(code, "nb.ipynb", 0)
+    for site in scan.imports:
+        assert site.location.line >= 1
+        assert site.module and not site.module.startswith(".")
+
+
+# --------------------------------------------------------------------------- notebooks
+
+def _nb(metadata: dict, *sources: str) -> dict:
+    return {"nbformat": 4, "nbformat_minor": 5, "metadata": metadata,
+            "cells": [{"cell_type": "code", "source": s, "metadata": {}, "outputs": []} for s in sources]}
+
+
+LANGUAGE_CASES = [
+    ("no metadata: python", {}, ("python", None)),
+    ("kernelspec", {"kernelspec": {"name": "python3", "language": "python", "display_name": "P"}}, ("python", "python3")),
+    ("language_info only", {"language_info": {"name": "python"}}, ("python", None)),
+    ("R", {"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}}, ("r", "ir")),
+    ("julia via language_info", {"language_info": {"name": "julia"}}, ("julia", None)),
+    ("garbage", {"kernelspec": "nope", "language_info": 3}, ("python", None)),
+]
+
+
+@pytest.mark.parametrize(("name", "metadata", "expected"), LANGUAGE_CASES, ids=[c[0] for c in LANGUAGE_CASES])
+def test_notebook_language(name: str, metadata: dict, expected: tuple[str, str | None]) -> None:
+    assert notebook_language({"metadata": metadata}) == expected
+
+
+def test_never_run_notebook_is_scanned_as_python() -> None:
+    result = scan_notebook(_nb({}, "import numpy"), "fresh.ipynb")
+    assert [s.module for s in result.imports] == ["numpy"]
+
+
+def test_non_python_notebook_is_reported_not_parsed() -> None:
+    nb = _nb({"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}}, "library(ggplot2)\nimport numpy")
+    result = scan_notebook(nb, "r.ipynb")
+    assert result.imports == ()
+    assert [(i.kind, i.location.path) for i in result.issues] == [("non-python", "r.ipynb")]
+    assert result.kernels == (("r.ipynb", "ir"),)
+
+
+def test_nbformat_3_is_upgraded() -> None:
+    nb3 = {
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "metadata": {"name": ""},
+        "worksheets": [{"cells": [
+            {"cell_type": "markdown", "source": "# t", "metadata": {}},
+            {"cell_type": "code", "input": "import numpy\n%matplotlib inline", "language": "python",
+             "outputs": [], "metadata": {}, "collapsed": False},
+        ], "metadata": {}}],
+    }
+    result = scan_notebook(nb3, "old.ipynb")
+    assert [(s.module, s.location) for s in result.imports] == [
+        ("numpy", Location("old.ipynb", 1, 1)),
+        ("matplotlib", Location("old.ipynb", 1, 2)),
+    ]
+
+
+def test_writefile_module_is_local_in_the_notebook() -> None:
+    result = scan_notebook(_nb({}, "%%writefile helpers.py\nimport numpy", "import helpers\nimport pandas"), "a.ipynb")
+    assert [s.module for s in result.imports] == ["numpy", "pandas"]
+    assert result.local_modules == frozenset({"helpers"})
+
+
+def test_notebook_output_is_sorted_and_stable() -> None:
+    nb = _nb({}, "import zlib2\nimport alpha", "!pip install b a\nimport beta")
+    first = scan_notebook_code(nb, "a.ipynb")
+    assert first == scan_notebook_code(nb, "a.ipynb")
+    assert [s.module for s in first.imports] == ["zlib2", "alpha", "beta"]
+    assert [h.requirement for h in first.installs] == ["b", "a"]  # as written
+
+
+def test_issue_kinds_are_in_the_model() -> None:
+    ScanIssue(Location("x"), "dynamic-import", "m")  # the kinds used above exist in the contract
+
+
+# --------------------------------------------------------------------------- stdlib
+
+STDLIB_CASES = [
+    ("distutils", "3.8", True),
+    ("distutils", "3.12", False),
+    ("tomllib", "3.10", False),
+    ("tomllib", "3.11", True),
+    ("asyncio.tasks", None, True),
+    ("_thread", None, True),
+    ("numpy", None, False),
+    ("__future__", "3.9", True),
+    ("imp", "3.11", True),
+    ("imp", "3.12", False),
+]
+
+
+@pytest.mark.parametrize(("module", "target", "expected"), STDLIB_CASES)
+def test_stdlib_for_target(module: str, target: str | None, expected: bool) -> None:
+    assert is_stdlib(module, target) is expected
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [("3.9", "3.9"), ("3.9.18", "3.9"), ("python-3.10", "3.10"), ("python3.12", "3.12"), ("nonsense", None)],
+)
+def test_target_version(given: str, expected: str | None) -> None:
+    import sys
+
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert target_version(given) == (expected or running)
+
+
+def test_unknown_future_version_uses_the_nearest_list() -> None:
+    assert "os" in stdlib_names("3.99")
+
+
+def test_target_python_changes_what_is_dropped() -> None:
+    assert found("import distutils", target_python="3.8") == []
+    assert found("import distutils", target_python="3.12") == [("distutils", "required", 1)]

@@ -1,0 +1,297 @@
+"""The kernel's environment, read from real interpreters built in the test run.
+
+Each venv is made with ``python -m venv --without-pip``; its distributions are written
+by hand as ``.dist-info`` folders with RECORD files (hashes included), so the
+introspection script reads exactly what pip/conda would have left on disk.
+"""
+
+from __future__ import annotations
+
+import base64
+import glob
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from jupyter_rees_ui.adapters.environment import (
+    IntrospectionError,
+    clear_cache,
+    introspect,
+    kernel_python,
+    list_kernels,
+)
+from jupyter_rees_ui.core.mapping import build_mapping
+from jupyter_rees_ui.core.model import ImportSite, InstallHint, Location, ScanResult
+from jupyter_rees_ui.core.resolve import build_proposal
+
+PY = "%d.%d" % sys.version_info[:2]
+
+
+def make_venv(where: Path) -> tuple[Path, Path]:
+    """(interpreter, site-packages) of a fresh venv without pip."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)], check=True)
+    python = where / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True, capture_output=True, text=True,
+        ).stdout.strip()
+    )
+    return python, site
+
+
+def record_hash(data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"sha256={digest},{len(data)}"
+
+
+def install(
+    site: Path,
+    name: str,
+    version: str,
+    files: dict[str, str],
+    *,
+    installer: str = "pip",
+    direct_url: dict | None = None,
+    metadata: tuple[str, ...] = (),
+    write: bool = True,
+) -> Path:
+    """Write a distribution the way an installer would: files, METADATA, RECORD."""
+    info = site / f"{name.replace('-', '_')}-{version}.dist-info"
+    info.mkdir(parents=True)
+    meta = "\n".join(["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}", *metadata])
+    contents = {f"{info.name}/METADATA": meta + "\n", f"{info.name}/INSTALLER": installer + "\n"}
+    if direct_url is not None:
+        contents[f"{info.name}/direct_url.json"] = json.dumps(direct_url)
+    records = []
+    for relative, text in {**files, **contents}.items():
+        path = site / relative
+        data = text.encode()
+        if write or relative.startswith(info.name):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        records.append(f"{relative},{record_hash(data)}")
+    records.append(f"{info.name}/RECORD,,")
+    (info / "RECORD").write_text("\n".join(records) + "\n")
+    return info
+
+
+@pytest.fixture(scope="module")
+def venv(tmp_path_factory):
+    root = tmp_path_factory.mktemp("envs")
+    python, site = make_venv(root / "venv")
+    # A namespace package split over two distributions.
+    install(site, "acme-storage", "1.2.0", {"acme/storage/__init__.py": "", "acme/storage/blob.py": ""})
+    install(site, "acme-compute", "0.4.1", {"acme/compute/__init__.py": ""})
+    # Two distributions sharing a top-level name; the second one's files are on disk.
+    install(site, "shared-a", "1.0", {"shared/__init__.py": "A = 1\n", "shared/a_only.py": ""})
+    install(site, "shared-b", "2.0", {"shared/__init__.py": "B = 2\n"})
+    # An editable install through a .pth pointing at a source folder.
+    src = root / "src"
+    (src / "mypkg").mkdir(parents=True)
+    (src / "mypkg" / "__init__.py").write_text("")
+    (src / "setup.py").write_text("")
+    install(site, "mypkg", "0.1.dev0", {"__editable__.mypkg-0.1.dev0.pth": f"{src}\n"},
+            direct_url={"url": src.as_uri(), "dir_info": {"editable": True}})
+    # An editable install through setuptools' finder module.
+    install(site, "otherpkg", "0.2", {
+        "__editable___otherpkg_0_2_finder.py": f"MAPPING: dict = {{'otherpkg': {str(src / 'otherpkg')!r}}}\n",
+        "__editable__.otherpkg-0.2.pth": "import __editable___otherpkg_0_2_finder\n",
+    }, direct_url={"url": src.as_uri(), "dir_info": {"editable": True}})
+    # A VCS install and a local archive install.
+    install(site, "vcstool", "0.9", {"vcstool/__init__.py": ""},
+            direct_url={"url": "https://github.com/me/vcstool.git",
+                        "vcs_info": {"vcs": "git", "commit_id": "0123456789abcdef"}})
+    install(site, "tarball", "3.0", {"tarball.py": ""},
+            direct_url={"url": "file:///tmp/tarball-3.0.tar.gz", "archive_info": {}})
+    # PEP 794 metadata naming an import that differs from the files.
+    install(site, "weird-dist", "1.0", {"wd_impl/__init__.py": ""},
+            metadata=("Import-Name: weird_name", "Import-Name: wd_impl; private"))
+    install(site, "PyYAML", "6.0.1", {"yaml/__init__.py": "", "_yaml/__init__.py": ""}, installer="uv")
+    clear_cache()
+    return python, site, src
+
+
+@pytest.fixture(scope="module")
+def conda_env(tmp_path_factory):
+    """A venv with a fake conda-meta record owning one distribution (INSTALLER says pip)."""
+    prefix = tmp_path_factory.mktemp("conda") / "env"
+    python, site = make_venv(prefix)
+    info = install(site, "condapkg", "1.5", {"condapkg/__init__.py": ""}, installer="pip",
+                   direct_url={"url": "file:///home/conda/feedstock/work", "dir_info": {}})
+    install(site, "pippkg", "2.0", {"pippkg/__init__.py": ""}, installer="pip")
+    meta = prefix / "conda-meta"
+    meta.mkdir()
+    relative = info.relative_to(prefix).as_posix()
+    (meta / "condapkg-py-1.5-pyh0_0.json").write_text(json.dumps({
+        "name": "condapkg-py", "version": "1.5",
+        "files": [f"{relative}/METADATA", f"{relative}/RECORD", "lib/condapkg/__init__.py"],
+    }))
+    (meta / "history").write_text("")
+    clear_cache()
+    return python, site
+
+
+def by_name(env):
+    return {d.name: d for d in env.distributions}
+
+
+def test_introspection_reads_the_venv(venv):
+    python, site, src = venv
+    env = introspect(str(python), timeout=30)
+    dists = by_name(env)
+    assert env.python_version == PY
+    assert env.description.startswith(f"venv at {python.parent.parent}")
+    assert not env.is_conda
+    assert {"acme-storage", "acme-compute", "shared-a", "shared-b", "mypkg", "vcstool",
+            "weird-dist", "PyYAML", "tarball", "otherpkg"} <= set(dists)
+    assert dists["acme-storage"].files == ("acme/storage/__init__.py", "acme/storage/blob.py")
+    assert dists["PyYAML"].installer == "uv"
+    assert dists["weird-dist"].import_names == ("wd_impl", "weird_name")
+    # provenance from direct_url.json
+    assert (dists["mypkg"].source, dists["mypkg"].url) == ("editable", src.as_uri())
+    assert "mypkg" in dists["mypkg"].top_level
+    assert "otherpkg" in dists["otherpkg"].top_level
+    assert (dists["vcstool"].source, dists["vcstool"].url, dists["vcstool"].commit) == (
+        "vcs", "git+https://github.com/me/vcstool.git", "0123456789abcdef")
+    assert dists["tarball"].source == "archive"
+    # the file both shared-* distributions claim holds shared-b's bytes
+    assert dists["shared-a"].shadowed == ("shared/__init__.py",)
+    assert dists["shared-b"].shadowed == ()
+
+
+def test_proposal_from_a_real_environment(venv):
+    python, site, src = venv
+    env = introspect(str(python))
+    location = Location("nb.ipynb", 0, 1)
+    modules = ["acme.storage.blob", "acme.compute", "shared", "mypkg", "otherpkg", "vcstool",
+               "weird_name", "yaml", "tarball", "notinstalled_thing"]
+    scan = ScanResult(
+        root=".",
+        imports=tuple(ImportSite(m, location) for m in modules),
+        installs=(InstallHint("PyYAML==6.0.1", "pyyaml", Location("nb.ipynb", 1, 1)),),
+    )
+    proposal = build_proposal(scan, env, mapping=build_mapping(""))
+    rows = {r.name: r for r in proposal.requirements}
+    assert rows["acme-storage"].modules == ("acme.storage.blob",)
+    assert rows["acme-storage"].line == "acme-storage==1.2.0"
+    assert rows["acme-compute"].rule == "installed"
+    assert rows["shared-b"].candidates == ("shared-a",)
+    assert any("on disk" in w for w in rows["shared-b"].warnings)
+    assert rows["mypkg"].source == "editable" and "editable install" in rows["mypkg"].warnings[0]
+    assert rows["otherpkg"].source == "editable"
+    assert rows["vcstool"].line == "vcstool @ git+https://github.com/me/vcstool.git@0123456789abcdef"
+    assert rows["weird-dist"].modules == ("weird_name",)
+    assert (rows["PyYAML"].rule, rows["PyYAML"].specifier) == ("install-hint", "==6.0.1")
+    assert any("local archive" in w for w in rows["tarball"].warnings)
+    assert rows["notinstalled_thing"].rule == "identity"
+    assert proposal.python_version == PY
+    assert proposal.environment == env.description
+
+
+def test_conda_ownership_beats_installer(conda_env):
+    python, site = conda_env
+    env = introspect(str(python))
+    dists = by_name(env)
+    assert env.is_conda
+    assert env.description.startswith("conda env 'env'")
+    assert (dists["condapkg"].source, dists["condapkg"].conda_name, dists["condapkg"].url) == (
+        "conda", "condapkg-py", None)
+    assert dists["condapkg"].installer == "pip"
+    assert (dists["pippkg"].source, dists["pippkg"].conda_name) == ("pip", None)
+    scan = ScanResult(root=".", imports=(ImportSite("condapkg", Location("a.py")),))
+    row = build_proposal(scan, env).requirements[0]
+    assert (row.source, row.conda_name, row.line) == ("conda", "condapkg-py", "condapkg==1.5")
+
+
+def test_cache_until_site_packages_change(tmp_path):
+    python, site = make_venv(tmp_path / "cached")
+    install(site, "first", "1.0", {"first.py": ""})
+    clear_cache()
+    env = introspect(str(python))
+    assert introspect(str(python)) is env
+    install(site, "second", "1.0", {"second.py": ""})
+    later = time.time() + 5
+    os.utime(site, (later, later))  # coarse-mtime file systems
+    changed = introspect(str(python))
+    assert changed is not env
+    assert {"first", "second"} <= set(by_name(changed))
+
+
+def test_timeout_and_broken_interpreters(tmp_path):
+    slow = tmp_path / "slowpython"
+    slow.write_text("#!/bin/sh\nsleep 5\n")
+    slow.chmod(0o755)
+    started = time.monotonic()
+    with pytest.raises(IntrospectionError, match="did not answer"):
+        introspect(str(slow), timeout=0.5)
+    assert time.monotonic() - started < 3
+    broken = tmp_path / "brokenpython"
+    broken.write_text("#!/bin/sh\necho not json; exit 3\n")
+    broken.chmod(0o755)
+    with pytest.raises(IntrospectionError, match="exited with 3"):
+        introspect(str(broken))
+    with pytest.raises(IntrospectionError, match="cannot run"):
+        introspect(str(tmp_path / "missing" / "python"))
+
+
+def test_default_is_the_servers_interpreter():
+    env = introspect()
+    assert env.python_version == PY
+    assert "packaging" in {d.name.lower() for d in env.distributions}
+
+
+def write_kernel(root: Path, name: str, argv: list[str], language: str = "python") -> None:
+    folder = root / "kernels" / name
+    folder.mkdir(parents=True)
+    (folder / "kernel.json").write_text(json.dumps(
+        {"argv": argv, "display_name": name.upper(), "language": language}))
+
+
+def test_kernelspecs(venv, tmp_path, monkeypatch):
+    python, site, src = venv
+    prefix = python.parent.parent
+    write_kernel(tmp_path, "direct", [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"])
+    write_kernel(tmp_path, "condarun", ["conda", "run", "-p", str(prefix), "python", "-m",
+                                        "ipykernel_launcher", "-f", "{connection_file}"])
+    write_kernel(tmp_path, "native", ["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"])
+    write_kernel(tmp_path, "rlang", ["R", "--slave", "-e", "IRkernel::main()"], language="R")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    assert kernel_python("direct") == str(python)
+    assert kernel_python("condarun") == str(prefix / "bin" / "python")
+    assert kernel_python("native") == sys.executable
+    assert kernel_python("no-such-kernel") == sys.executable
+    assert kernel_python(None) == sys.executable
+    kernels = {k["name"]: k for k in list_kernels()}
+    assert kernels["direct"] == {"name": "direct", "display_name": "DIRECT", "language": "python",
+                                 "python": str(python)}
+    assert kernels["rlang"]["python"] is None
+    assert [k["name"] for k in list_kernels()] == sorted(kernels)
+
+
+def older_pythons() -> list[str]:
+    """Python 3.8/3.9 interpreters that actually run here (pyenv shims may not)."""
+    found = set(glob.glob(os.path.expanduser("~/.pyenv/versions/3.[89]*/bin/python3.[89]")))
+    found |= {p for p in (shutil.which("python3.8"), shutil.which("python3.9")) if p}
+    working = []
+    for python in sorted(found):
+        try:
+            if subprocess.run([python, "-c", "pass"], capture_output=True, timeout=10).returncode == 0:
+                working.append(python)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+    return working
+
+
+@pytest.mark.skipif(not older_pythons(), reason="no Python 3.8/3.9 on this machine")
+def test_introspection_script_runs_on_older_pythons():
+    for python in older_pythons()[:1]:
+        env = introspect(python)
+        assert env.python_version in ("3.8", "3.9")

@@ -1,0 +1,318 @@
+"""Scanning real folders: which files, read how, what counts as local, what is cached."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from jupyter_rees_ui.adapters.files import (
+    DEFAULT_CACHE,
+    ScanCache,
+    list_files,
+    read_notebook_bytes,
+    scan_folder,
+)
+from jupyter_rees_ui.core.model import Location, ScanResult, to_json
+
+
+def notebook(*sources: str, metadata: dict | None = None, outputs: list | None = None) -> str:
+    cells = [
+        {"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {},
+         "outputs": outputs or [], "source": source}
+        for i, source in enumerate(sources)
+    ]
+    return json.dumps({"cells": cells, "metadata": metadata or {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def write(root: Path, files: dict[str, str], *, age_s: float = 10.0) -> None:
+    """Write files dated ``age_s`` seconds ago (a cache does not trust just-written files)."""
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        backdate(path, age_s)
+
+
+def backdate(path: Path, age_s: float) -> None:
+    then = time.time_ns() - int(age_s * 1e9)
+    os.utime(path, ns=(then, then))
+
+
+def modules(result: ScanResult) -> list[tuple[str, str]]:
+    return [(s.module, s.location.path) for s in result.imports]
+
+
+# --------------------------------------------------------------------------- what is scanned
+
+SKIP_CASES = [
+    ("checkpoints", ".ipynb_checkpoints/a-checkpoint.ipynb"),
+    ("hidden folder", ".cache/a.ipynb"),
+    ("hidden file", ".scratch.py"),
+    ("node_modules", "node_modules/pkg/a.py"),
+    ("site-packages", "lib/python3.11/site-packages/x/a.py"),
+    ("build", "build/lib/a.py"),
+    ("dist", "dist/a.py"),
+    ("egg-info", "x.egg-info/a.py"),
+    ("pycache", "__pycache__/a.py"),
+]
+
+
+@pytest.mark.parametrize(("name", "relative"), SKIP_CASES, ids=[c[0] for c in SKIP_CASES])
+def test_skipped_places(tmp_path: Path, name: str, relative: str) -> None:
+    write(tmp_path, {"kept.ipynb": notebook("import kept"), relative: "import skipped"})
+    if relative.endswith(".ipynb"):
+        write(tmp_path, {relative: notebook("import skipped")})
+    result = scan_folder(tmp_path)
+    assert result.files == ("kept.ipynb",)
+    assert modules(result) == [("kept", "kept.ipynb")]
+
+
+@pytest.mark.parametrize("marker", ["pyvenv.cfg", "conda-meta/history"])
+def test_environments_are_skipped_wherever_they_are(tmp_path: Path, marker: str) -> None:
+    write(tmp_path, {
+        "nb.ipynb": notebook("import numpy"),
+        f"myenv/{marker}": "",
+        "myenv/lib/python3.11/x.py": "import requests",
+        "myenv/Scripts/tool.py": "import click",
+    })
+    assert modules(scan_folder(tmp_path)) == [("numpy", "nb.ipynb")]
+
+
+def test_markdown_without_code_cells_is_not_a_notebook(tmp_path: Path) -> None:
+    write(tmp_path, {"README.md": "# Title\n\n```python\nimport numpy\n```\n"})
+    assert scan_folder(tmp_path).files == ()
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_gitignore_is_honoured_in_a_git_repository(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".gitignore": "scratch/\n*.local.ipynb\n",
+        "tracked.ipynb": notebook("import numpy"),
+        "untracked.py": "import pandas",
+        "scratch/a.ipynb": notebook("import nope"),
+        "me.local.ipynb": notebook("import nope2"),
+        "sub/deep.ipynb": notebook("import scipy"),
+    })
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "tracked.ipynb")
+    result = scan_folder(tmp_path)
+    assert result.files == ("sub/deep.ipynb", "tracked.ipynb", "untracked.py")
+    # A sub-folder of the repository is scanned with paths relative to itself.
+    sub = scan_folder(tmp_path / "sub")
+    assert modules(sub) == [("scipy", "deep.ipynb")]
+
+
+def test_walk_without_git_lists_sorted_posix_paths(tmp_path: Path) -> None:
+    write(tmp_path, {"b/z.ipynb": notebook(""), "a.py": "", "b/a/c.py": "", "notes.txt": "import x"})
+    assert list_files(tmp_path) == ["a.py", "b/a/c.py", "b/z.ipynb"]
+
+
+# --------------------------------------------------------------------------- reading
+
+def test_unreadable_notebook_is_an_issue_and_the_scan_goes_on(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "bad.ipynb": "{not json",
+        "list.ipynb": "[1, 2]",
+        "empty.ipynb": "",
+        "good.ipynb": notebook("import numpy"),
+    })
+    result = scan_folder(tmp_path)
+    assert modules(result) == [("numpy", "good.ipynb")]
+    assert [(i.kind, i.location) for i in result.issues] == [
+        ("unreadable", Location("bad.ipynb")),
+        ("unreadable", Location("empty.ipynb")),
+        ("unreadable", Location("list.ipynb")),
+    ]
+
+
+def test_odd_shapes_fall_back_to_plain_json(tmp_path: Path) -> None:
+    odd = {"nbformat": 4, "metadata": {}, "cells": [
+        {"cell_type": "code", "source": ["import numpy\n", 3]},
+        "not a cell",
+        {"cell_type": "code", "source": "import pandas"},
+    ]}
+    assert read_notebook_bytes(json.dumps(odd).encode())["cells"][2]["source"] == "import pandas"
+    write(tmp_path, {"odd.ipynb": json.dumps(odd)})
+    assert [m for m, _ in modules(scan_folder(tmp_path))] == ["numpy", "pandas"]
+
+
+def test_non_python_notebook_is_reported(tmp_path: Path) -> None:
+    r_meta = {"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}}
+    write(tmp_path, {"r.ipynb": notebook("library(x)", metadata=r_meta), "p.ipynb": notebook("import numpy")})
+    result = scan_folder(tmp_path)
+    assert modules(result) == [("numpy", "p.ipynb")]
+    assert [(i.kind, i.location.path) for i in result.issues] == [("non-python", "r.ipynb")]
+    assert result.kernels == (("r.ipynb", "ir"),)
+
+
+def test_outputs_are_not_needed_to_scan(tmp_path: Path) -> None:
+    image = {"output_type": "display_data", "metadata": {},
+             "data": {"image/png": "iVBOR" + "A" * 2_000_000, "text/plain": ["<Figure>"]}}
+    write(tmp_path, {"heavy.ipynb": notebook("import numpy", "%matplotlib inline", outputs=[image])})
+    assert [m for m, _ in modules(scan_folder(tmp_path))] == ["numpy", "matplotlib"]
+
+
+def test_nbformat_3_file(tmp_path: Path) -> None:
+    nb3 = {"nbformat": 3, "nbformat_minor": 0, "metadata": {"name": ""}, "worksheets": [{"cells": [
+        {"cell_type": "code", "input": "import numpy", "language": "python", "outputs": [], "metadata": {}}
+    ], "metadata": {}}]}
+    write(tmp_path, {"old.ipynb": json.dumps(nb3)})
+    assert modules(scan_folder(tmp_path)) == [("numpy", "old.ipynb")]
+
+
+def test_python_file_with_coding_cookie(tmp_path: Path) -> None:
+    (tmp_path / "latin.py").write_bytes("# -*- coding: latin-1 -*-\nx = 'é'\nimport numpy\n".encode("latin-1"))
+    result = scan_folder(tmp_path)
+    assert [(s.module, s.location) for s in result.imports] == [("numpy", Location("latin.py", None, 3))]
+
+
+def test_percent_script_is_read_as_a_notebook(tmp_path: Path) -> None:
+    pytest.importorskip("jupytext")
+    write(tmp_path, {"analysis.py": (
+        "# %% [markdown]\n# Title\n\n"
+        "# %%\n# %pip install seaborn==0.13\nimport numpy\n\n"
+        "# %%\nimport pandas\n"
+    )})
+    result = scan_folder(tmp_path)
+    assert [(s.module, s.location.cell, s.location.line) for s in result.imports] == [
+        ("numpy", 1, 2),
+        ("pandas", 2, 1),
+    ]
+    assert [(h.name, h.location.cell) for h in result.installs] == [("seaborn", 1)]
+
+
+def test_myst_notebook(tmp_path: Path) -> None:
+    pytest.importorskip("jupytext")
+    write(tmp_path, {"page.md": (
+        "---\njupytext:\n  text_representation:\n    format_name: myst\n"
+        "kernelspec:\n  name: python3\n  display_name: Python 3\n  language: python\n---\n\n"
+        "# A page\n\n```{code-cell} ipython3\n%pip install altair\nimport altair as alt\n```\n\n"
+        "```python\nimport not_a_cell\n```\n"
+    )})
+    result = scan_folder(tmp_path)
+    assert [(s.module, s.location.path, s.location.line) for s in result.imports] == [("altair", "page.md", 2)]
+    assert [h.name for h in result.installs] == ["altair"]
+
+
+# --------------------------------------------------------------------------- local code
+
+def test_local_modules_are_excluded_and_listed(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "helpers.py": "import toolz",
+        "mypkg/__init__.py": "",
+        "mypkg/core.py": "from . import x\nimport mypkg.other",
+        "nsmod/mod.py": "",
+        "src/srcpkg/__init__.py": "",
+        "notebooks/sibling.py": "",
+        "notebooks/a.ipynb": notebook("import helpers, mypkg.core, nsmod.mod, srcpkg, sibling\nimport numpy"),
+        "other/b.ipynb": notebook("import sibling"),
+    })
+    result = scan_folder(tmp_path)
+    assert modules(result) == [
+        ("toolz", "helpers.py"),
+        ("numpy", "notebooks/a.ipynb"),
+        ("sibling", "other/b.ipynb"),  # sibling.py lives next to a.ipynb, not b.ipynb
+    ]
+    assert result.local_modules == frozenset({"helpers", "mypkg", "nsmod", "srcpkg", "sibling"})
+
+
+@pytest.mark.parametrize(
+    ("entry", "local"),
+    [('"../lib"', True), ('os.path.abspath("../lib")', True), ('"/nonexistent/lib"', False), ('"../../outside"', False)],
+)
+def test_sys_path_additions_make_modules_local(tmp_path: Path, entry: str, local: bool) -> None:
+    write(tmp_path, {
+        "lib/shared.py": "",
+        "nb/a.ipynb": notebook(f"import sys, os\nsys.path.append({entry})\nimport shared"),
+    })
+    result = scan_folder(tmp_path)
+    assert ([m for m, _ in modules(result)] == []) is local
+    assert any(i.kind == "other" for i in result.issues) is (not local)
+
+
+def test_absolute_sys_path_inside_the_root(tmp_path: Path) -> None:
+    write(tmp_path, {"lib/shared.py": "", "a.ipynb": notebook(f"sys.path.insert(0, {str(tmp_path / 'lib')!r})\nimport shared")})
+    assert scan_folder(tmp_path).imports == ()
+
+
+def test_writefile_in_one_notebook_is_local_for_another(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "a.ipynb": notebook("%%writefile tools.py\nimport numpy\n"),
+        "b.ipynb": notebook("import tools"),
+    })
+    result = scan_folder(tmp_path)
+    assert modules(result) == [("numpy", "a.ipynb")]
+    assert result.local_modules == frozenset({"tools"})
+
+
+def test_target_python_selects_the_stdlib(tmp_path: Path) -> None:
+    write(tmp_path, {"a.ipynb": notebook("import distutils, tomllib")})
+    assert [m for m, _ in modules(scan_folder(tmp_path, target_python="3.8"))] == ["tomllib"]
+    assert [m for m, _ in modules(scan_folder(tmp_path, target_python="3.12"))] == ["distutils"]
+
+
+def test_result_is_json_and_deterministic(tmp_path: Path) -> None:
+    write(tmp_path, {f"n{i}.ipynb": notebook(f"import m{i}\n!pip install p{i}") for i in range(5)})
+    first = to_json(scan_folder(tmp_path))
+    assert json.loads(json.dumps(first)) == first == to_json(scan_folder(tmp_path))
+    assert first["files"] == sorted(first["files"])
+
+
+# --------------------------------------------------------------------------- cache
+
+def test_rescan_rereads_only_the_changed_file(tmp_path: Path) -> None:
+    write(tmp_path, {f"n{i}.ipynb": notebook(f"import m{i}") for i in range(20)})
+    cache = ScanCache()
+    cold = scan_folder(tmp_path, cache=cache)
+    assert cache.reads == 20
+    assert scan_folder(tmp_path, cache=cache) == cold
+    assert cache.reads == 20
+    write(tmp_path, {"n7.ipynb": notebook("import changed_module")}, age_s=5)
+    warm = scan_folder(tmp_path, cache=cache)
+    assert cache.reads == 21
+    assert ("changed_module", "n7.ipynb") in modules(warm)
+    assert ("m7", "n7.ipynb") not in modules(warm)
+
+
+def test_a_rewrite_within_one_clock_tick_is_not_missed(tmp_path: Path) -> None:
+    """Same size, same mtime, new content: only trusting old-enough mtimes catches it."""
+    path = tmp_path / "a.ipynb"
+    cache = ScanCache()
+    path.write_text(notebook("import aaaa"), encoding="utf-8")
+    stamp = path.stat().st_mtime_ns
+    assert [m for m, _ in modules(scan_folder(tmp_path, cache=cache))] == ["aaaa"]
+    path.write_text(notebook("import bbbb"), encoding="utf-8")
+    os.utime(path, ns=(stamp, stamp))  # as if within the same tick
+    assert [m for m, _ in modules(scan_folder(tmp_path, cache=cache))] == ["bbbb"]
+
+
+def test_cache_is_per_target_python(tmp_path: Path) -> None:
+    write(tmp_path, {"a.ipynb": notebook("import distutils")})
+    cache = ScanCache()
+    scan_folder(tmp_path, cache=cache, target_python="3.8")
+    scan_folder(tmp_path, cache=cache, target_python="3.12")
+    assert cache.reads == 2
+
+
+def test_deleted_files_leave_the_result(tmp_path: Path) -> None:
+    write(tmp_path, {"a.ipynb": notebook("import x1"), "b.ipynb": notebook("import x2")})
+    cache = ScanCache()
+    scan_folder(tmp_path, cache=cache)
+    (tmp_path / "b.ipynb").unlink()
+    assert modules(scan_folder(tmp_path, cache=cache)) == [("x1", "a.ipynb")]
+    cache.forget([str(tmp_path / "a.ipynb")])
+    assert len(cache) == 1
+
+
+def test_default_cache_exists() -> None:
+    assert isinstance(DEFAULT_CACHE, ScanCache)

@@ -1,0 +1,162 @@
+"""The REST endpoints, on real files in the server root."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from tornado.httpclient import HTTPClientError
+
+DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo"
+ROUTES = ["proposal", "kernels", "preview", "write", "badge", "commit"]
+
+
+@pytest.fixture
+def demo(jp_root_dir: Path) -> Path:
+    target = jp_root_dir / "demo"
+    shutil.copytree(DEMO, target)
+    return target
+
+
+async def get_json(jp_fetch, endpoint, **params):
+    response = await jp_fetch("jupyter-rees-ui", endpoint, params=params)
+    assert response.code == 200
+    return json.loads(response.body)
+
+
+async def post_json(jp_fetch, endpoint, body):
+    response = await jp_fetch("jupyter-rees-ui", endpoint, method="POST", body=json.dumps(body))
+    assert response.code == 200
+    return json.loads(response.body)
+
+
+async def expect_error(jp_fetch, endpoint, status, *, method="GET", params=None, body=None):
+    with pytest.raises(HTTPClientError) as err:
+        await jp_fetch(
+            "jupyter-rees-ui",
+            endpoint,
+            method=method,
+            params=params or {},
+            body=None if body is None else (body if isinstance(body, str) else json.dumps(body)),
+        )
+    assert err.value.code == status, err.value.response.body
+    message = json.loads(err.value.response.body)["message"]
+    assert message
+    return message
+
+
+def names(reply) -> set[str]:
+    return {row["name"].lower() for row in reply["proposal"]["requirements"]}
+
+
+async def test_proposal_lists_the_demo_third_party_distributions(jp_fetch, demo):
+    reply = await get_json(jp_fetch, "proposal", path="demo")
+    assert reply["path"] == "demo"
+    assert names(reply) == {"matplotlib", "numpy", "pandas"}
+    proposal = reply["proposal"]
+    assert "sales" in proposal["local_modules"]
+    for row in proposal["requirements"]:
+        assert row["specifier"] == "==" + row["installed_version"]
+        assert row["sites"], row
+
+
+async def test_proposal_refuses_paths_outside_the_root(jp_fetch, jp_root_dir, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside")
+    (jp_root_dir / "escape").symlink_to(outside, target_is_directory=True)
+    await expect_error(jp_fetch, "proposal", 403, params={"path": "../"})
+    await expect_error(jp_fetch, "proposal", 403, params={"path": "escape"})
+    await expect_error(jp_fetch, "proposal", 400, params={"path": str(outside)})
+    await expect_error(jp_fetch, "proposal", 404, params={"path": "no-such-folder"})
+
+
+async def test_a_broken_notebook_is_reported_and_the_rest_scanned(jp_fetch, demo):
+    (demo / "broken.ipynb").write_text("{ this is not json", encoding="utf-8")
+    reply = await get_json(jp_fetch, "proposal", path="demo")
+    assert names(reply) == {"matplotlib", "numpy", "pandas"}
+    issues = reply["proposal"]["issues"]
+    assert any(i["location"]["path"] == "broken.ipynb" and i["kind"] == "unreadable" for i in issues)
+
+
+async def test_bad_pin_policy_is_a_clear_400(jp_fetch, demo):
+    message = await expect_error(jp_fetch, "proposal", 400, params={"path": "demo", "pin": "<<"})
+    assert "pin" in message
+
+
+async def test_preview_then_write_creates_the_rees(jp_fetch, demo):
+    proposal = (await get_json(jp_fetch, "proposal", path="demo"))["proposal"]
+    body = {
+        "path": "demo",
+        "requirements": proposal["requirements"],
+        "python_version": proposal["python_version"],
+        "format": "requirements",
+    }
+    preview = await post_json(jp_fetch, "preview", body)
+    paths = {c["path"]: c for c in preview["changes"]}
+    assert paths["binder/requirements.txt"]["status"] == "create"
+    assert not (demo / "binder").exists(), "a preview must not write anything"
+
+    expected = {c["path"]: c["old_sha256"] for c in preview["changes"]}
+    await post_json(jp_fetch, "write", {**body, "expected": expected})
+    text = (demo / "binder" / "requirements.txt").read_text()
+    lines = sorted(line for line in text.splitlines() if line and not line.startswith("#"))
+    assert lines == sorted(r["name"] + r["specifier"] for r in proposal["requirements"])
+    runtime = (demo / "binder" / "runtime.txt").read_text().strip().splitlines()
+    assert f"python-{proposal['python_version']}" in runtime
+
+
+async def test_write_refuses_to_overwrite_a_file_it_did_not_preview(jp_fetch, demo):
+    (demo / "binder").mkdir()
+    (demo / "binder" / "requirements.txt").write_text("mine==1.0\n")
+    body = {
+        "path": "demo",
+        "requirements": [{"name": "numpy", "specifier": "==1.0"}],
+        "python_version": "3.11",
+    }
+    await expect_error(jp_fetch, "write", 409, method="POST", body=body)
+    assert (demo / "binder" / "requirements.txt").read_text() == "mine==1.0\n"
+
+
+@pytest.mark.parametrize(
+    "body, fragment",
+    [
+        ("not json", "JSON"),
+        ([], "object"),
+        ({"path": "demo", "requirements": "numpy"}, "requirements"),
+        ({"path": "demo", "requirements": [{"name": "numpy", "specifier": "=>1"}], "python_version": "3.11"}, "valid"),
+        ({"path": "demo", "requirements": [], "python_version": "3"}, "python_version"),
+        ({"path": "demo", "requirements": [], "python_version": "3.11", "format": "zip"}, "format"),
+        ({"path": "../x", "requirements": [], "python_version": "3.11"}, "outside"),
+    ],
+)
+async def test_bad_write_bodies_are_clear_errors(jp_fetch, demo, body, fragment):
+    status = 403 if fragment == "outside" else 400
+    message = await expect_error(jp_fetch, "preview", status, method="POST", body=body)
+    assert fragment.lower() in message.lower()
+
+
+async def test_kernels_are_listed(jp_fetch):
+    reply = await get_json(jp_fetch, "kernels")
+    assert any(k["name"] == "python3" for k in reply["kernels"])
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_every_route_refuses_unauthenticated_requests(jp_fetch, route, method):
+    with pytest.raises(HTTPClientError) as err:
+        await jp_fetch(
+            "jupyter-rees-ui",
+            route,
+            method=method,
+            body="{}" if method == "POST" else None,
+            headers={"Authorization": "token not-the-token"},
+        )
+    # 403 from the auth check; 405 where the route has no such verb at all.
+    assert err.value.code in (403, 405), (route, method, err.value.code)
+
+
+def test_the_extension_loads_without_auth_warnings(recwarn, jp_serverapp):
+    assert "jupyter_rees_ui" in jp_serverapp.extension_manager.extensions
+    ours = [w for w in recwarn if "jupyter-rees-ui" in str(w.message)]
+    assert not ours, [str(w.message) for w in ours]
