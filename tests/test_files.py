@@ -112,6 +112,25 @@ def test_gitignore_is_honoured_in_a_git_repository(tmp_path: Path) -> None:
     assert modules(sub) == [("scipy", "deep.ipynb")]
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_an_ignored_folder_asked_for_is_still_scanned(tmp_path: Path) -> None:
+    write(tmp_path, {".gitignore": "work/\n", "work/a.ipynb": notebook("import numpy")})
+    git(tmp_path, "init", "-q")
+    assert modules(scan_folder(tmp_path / "work")) == [("numpy", "a.ipynb")]
+    assert scan_folder(tmp_path).files == ()
+
+
+def test_symlink_leading_outside_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    root = tmp_path / "root"
+    write(tmp_path, {"outside/secret.py": "import secret_dependency", "root/inside.py": "import numpy"})
+    (root / "link.py").symlink_to(outside / "secret.py")
+    (root / "ok.py").symlink_to(root / "inside.py")
+    result = scan_folder(root)
+    assert modules(result) == [("numpy", "inside.py"), ("numpy", "ok.py")]
+    assert [(i.kind, i.location.path) for i in result.issues] == [("other", "link.py")]
+
+
 def test_walk_without_git_lists_sorted_posix_paths(tmp_path: Path) -> None:
     write(tmp_path, {"b/z.ipynb": notebook(""), "a.py": "", "b/a/c.py": "", "notes.txt": "import x"})
     assert list_files(tmp_path) == ["a.py", "b/a/c.py", "b/z.ipynb"]

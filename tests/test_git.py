@@ -42,8 +42,9 @@ def isolated_git(tmp_path, monkeypatch):
 
 
 def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True,
-                          text=True).stdout.rstrip("\n")
+    return subprocess.run(
+        ["git", "-C", str(root), *args], check=True, capture_output=True, text=True
+    ).stdout.rstrip("\n")
 
 
 @pytest.fixture
@@ -96,7 +97,12 @@ def test_remote_url_applies_insteadof(repo):
 def test_current_ref_and_pushed(pushed_repo):
     info = current_ref(pushed_repo)
     assert (info.branch, info.detached, info.upstream, info.pushed, info.ahead) == (
-        "main", False, "origin/main", True, 0)
+        "main",
+        False,
+        "origin/main",
+        True,
+        0,
+    )
     assert info.sha == git(pushed_repo, "rev-parse", "HEAD")
     (pushed_repo / "more.py").write_text("x = 1\n")
     git(pushed_repo, "add", "more.py")
@@ -126,7 +132,9 @@ def test_commit_exactly_the_written_files(repo):
     assert result.branch == "main" and result.sha == git(repo, "rev-parse", "HEAD")
     assert git(repo, "show", "--name-only", "--format=", "HEAD").splitlines() == paths
     status = git(repo, "status", "--porcelain").splitlines()
-    assert " M analysis.ipynb" in status and "A  notes.txt" in status and "?? untracked.py" in status
+    assert (
+        " M analysis.ipynb" in status and "A  notes.txt" in status and "?? untracked.py" in status
+    )
     assert result.pushed is False and "Push" in result.note
 
 
@@ -173,8 +181,13 @@ def test_not_a_repository(tmp_path):
 
 
 def test_missing_identity(repo, monkeypatch):
-    for key in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL",
-                "EMAIL"):
+    for key in (
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "EMAIL",
+    ):
         monkeypatch.delenv(key, raising=False)
     git(repo, "config", "user.useConfigOnly", "true")  # no guessing from the host name
     with pytest.raises(NoIdentityError, match="user.name and user.email"):
@@ -216,7 +229,10 @@ def test_repository_link_defaults_to_origin_and_current_branch(pushed_repo):
     git(pushed_repo, "remote", "set-url", "--push", "origin", "unused")  # fetch URL is what counts
     git(pushed_repo, "remote", "add", "github", "https://ghp_SECRET@github.com/me/project.git")
     result = repository_link(pushed_repo, remote="github", path="analysis.ipynb")
-    assert result.link.url == "https://mybinder.org/v2/gh/me/project/main?urlpath=lab/tree/analysis.ipynb"
+    assert (
+        result.link.url
+        == "https://mybinder.org/v2/gh/me/project/main?urlpath=lab/tree/analysis.ipynb"
+    )
     assert (result.remote, result.ref, result.pushed, result.notes) == ("github", "main", True, ())
     # origin is a local bare repository: not something Binder can reach
     with pytest.raises(GitError, match="origin.*public host"):

@@ -21,7 +21,10 @@ from jupyter_rees_ui.core.binder import binder_link
 from jupyter_rees_ui.core.model import ProposedRequirement
 from jupyter_rees_ui.core.rees import header, render_rees
 
-ROWS = [ProposedRequirement("numpy", specifier="==1.26.4"), ProposedRequirement("pandas", specifier="==2.1.0")]
+ROWS = [
+    ProposedRequirement("numpy", specifier="==1.26.4"),
+    ProposedRequirement("pandas", specifier="==2.1.0"),
+]
 FILES = render_rees(ROWS, "3.11")
 
 
@@ -60,8 +63,12 @@ def test_merge_keeps_user_lines_and_shows_pin_change(tmp_path):
 
 @pytest.mark.parametrize(
     ("target", "expected"),
-    [("binder", "binder/runtime.txt"), (".binder", ".binder/runtime.txt"), (".", "runtime.txt"),
-     ("root", "runtime.txt")],
+    [
+        ("binder", "binder/runtime.txt"),
+        (".binder", ".binder/runtime.txt"),
+        (".", "runtime.txt"),
+        ("root", "runtime.txt"),
+    ],
 )
 def test_targets(tmp_path, target, expected):
     changes = preview(tmp_path, {"runtime.txt": "python-3.11\n"}, target=target)
@@ -74,7 +81,9 @@ def test_conflict_when_file_changed_since_preview(tmp_path):
     changes = preview(tmp_path, FILES)
     (tmp_path / "binder").mkdir()
     (tmp_path / "binder/runtime.txt").write_text("python-3.9\n")  # someone else wrote it
-    with pytest.raises(ConflictError, match="binder/runtime.txt was created since the preview") as info:
+    with pytest.raises(
+        ConflictError, match="binder/runtime.txt was created since the preview"
+    ) as info:
         write(tmp_path, changes)
     assert info.value.status_code == 409
     # nothing was written: the check happens before any write
@@ -110,7 +119,7 @@ def test_remove_offered_file(tmp_path):
     (tmp_path / "binder").mkdir()
     (tmp_path / "binder/requirements.txt").write_text("numpy\n")
     env = render_rees(ROWS, "3.11", fmt="environment")
-    changes = preview(tmp_path, env, remove=["requirements.txt", "runtime.txt"])
+    changes = preview(tmp_path, env, remove=["binder/requirements.txt", "binder/runtime.txt"])
     assert [(c.path, c.status) for c in changes] == [
         ("binder/environment.yml", "create"),
         ("binder/requirements.txt", "delete"),
@@ -121,6 +130,21 @@ def test_remove_offered_file(tmp_path):
     assert sorted(p.name for p in (tmp_path / "binder").iterdir()) == ["environment.yml"]
 
 
+def test_remove_follows_the_notes_and_only_config_files(tmp_path):
+    (tmp_path / "requirements.txt").write_text("numpy\n")
+    (found,) = notes(tmp_path, FILES)
+    assert found.code == "root-hidden"
+    changes = preview(tmp_path, FILES, remove=found.paths)
+    assert [(c.path, c.status) for c in changes] == [
+        ("binder/requirements.txt", "create"),
+        ("binder/runtime.txt", "create"),
+        ("requirements.txt", "delete"),
+    ]
+    for path in ("analysis.ipynb", "../requirements.txt", "/etc/requirements.txt"):
+        with pytest.raises(PathError):
+            preview(tmp_path, FILES, remove=[path])
+
+
 def test_mode_kept_and_no_temporary_files_left(tmp_path):
     (tmp_path / "binder").mkdir()
     path = tmp_path / "binder/requirements.txt"
@@ -128,11 +152,14 @@ def test_mode_kept_and_no_temporary_files_left(tmp_path):
     path.chmod(0o640)
     write(tmp_path, preview(tmp_path, FILES))
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
-    assert sorted(p.name for p in (tmp_path / "binder").iterdir()) == ["requirements.txt", "runtime.txt"]
+    assert sorted(p.name for p in (tmp_path / "binder").iterdir()) == [
+        "requirements.txt",
+        "runtime.txt",
+    ]
 
 
 @pytest.mark.parametrize(
-    "name", ["../evil.txt", "/etc/passwd", "sub/requirements.txt", "", "a\0b", ".."]
+    "name", ["../evil.txt", "/etc/passwd", "sub/requirements.txt", "", "a\0b", "..", "x/", "a\\b"]
 )
 def test_file_names_must_stay_in_target(tmp_path, name):
     with pytest.raises(PathError):

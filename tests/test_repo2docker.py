@@ -16,7 +16,9 @@ from jupyter_rees_ui.core.rees import render_rees
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not repo2docker_check.available(), reason="jupyter-repo2docker not installed"),
+    pytest.mark.skipif(
+        not repo2docker_check.available(), reason="jupyter-repo2docker not installed"
+    ),
 ]
 
 ROWS = [
@@ -34,14 +36,38 @@ def written(root: Path, fmt: str, python: str, target: str = "binder") -> Path:
 
 CASES = [
     # (format, python, target, buildpack, files the Dockerfile installs, requirements checked)
-    ("requirements", "3.11.4", "binder", "PythonBuildPack", ("binder/requirements.txt",),
-     ["numpy", "pandas", "tool", "torch"]),
-    ("requirements", "3.12", ".", "PythonBuildPack", ("requirements.txt",),
-     ["numpy", "pandas", "tool", "torch"]),
-    ("requirements", "3.10", ".binder", "PythonBuildPack", (".binder/requirements.txt",),
-     ["numpy", "pandas", "tool", "torch"]),
-    ("environment", "3.12", "binder", "CondaBuildPack", ("binder/environment.yml",),
-     ["numpy", "pandas", "pytorch", "tool"]),
+    (
+        "requirements",
+        "3.11.4",
+        "binder",
+        "PythonBuildPack",
+        ("binder/requirements.txt",),
+        ["numpy", "pandas", "tool", "torch"],
+    ),
+    (
+        "requirements",
+        "3.12",
+        ".",
+        "PythonBuildPack",
+        ("requirements.txt",),
+        ["numpy", "pandas", "tool", "torch"],
+    ),
+    (
+        "requirements",
+        "3.10",
+        ".binder",
+        "PythonBuildPack",
+        (".binder/requirements.txt",),
+        ["numpy", "pandas", "tool", "torch"],
+    ),
+    (
+        "environment",
+        "3.12",
+        "binder",
+        "CondaBuildPack",
+        ("binder/environment.yml",),
+        ["numpy", "pandas", "pytorch", "tool"],
+    ),
 ]
 
 
@@ -61,7 +87,9 @@ def test_cli_dry_run_agrees(tmp_path):
     folder = written(tmp_path, "requirements", "3.11")
     result = subprocess.run(
         [sys.executable, "-m", "repo2docker", "--no-run", "--no-build", str(folder)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert 'pip install --no-cache-dir -r "binder/requirements.txt"' in result.stdout
@@ -101,4 +129,8 @@ def test_forms_repo2docker_misreads(tmp_path, files, python, error):
 
 def test_empty_folder_falls_back_to_python(tmp_path):
     summary = repo2docker_check.check(tmp_path)
-    assert (summary.buildpack, summary.binder_dir, summary.requirements) == ("PythonBuildPack", "", ())
+    assert (summary.buildpack, summary.binder_dir, summary.requirements) == (
+        "PythonBuildPack",
+        "",
+        (),
+    )

@@ -9,6 +9,8 @@ by ``(size, mtime)`` so a re-scan only re-reads what changed.
 from __future__ import annotations
 
 import json
+import mmap
+from stat import S_ISLNK
 import os
 import posixpath
 import subprocess
@@ -38,6 +40,7 @@ SKIPPED_DIRS = frozenset(
 ENVIRONMENT_MARKERS = ("pyvenv.cfg", "conda-meta")
 SCANNED_SUFFIXES = (".ipynb", ".py", ".md")
 MYST_MARKER = "{code-cell}"
+MMAP_BYTES = 1 << 20  # notebooks from this size on are read through mmap
 
 
 @dataclass(frozen=True)
@@ -113,8 +116,9 @@ def scan_folder(
     files = list_files(root_path)
     target = target_version(target_python)
     scans: list[CodeScan] = []
+    real_root = os.path.realpath(root_path)
     for relative in files:
-        scan = _scan_file(root_path, relative, target, cache)
+        scan = _scan_file(root_path, relative, target, cache, real_root)
         if scan is not None:
             scans.append(scan)
     local = local_modules_by_file(files, scans, root=root_path)
@@ -159,7 +163,20 @@ def _git_files(root: Path) -> list[str] | None:
     if completed.returncode != 0:
         return None
     names = completed.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return [n for n in names if n and not n.endswith("/")]
+    listed = [n for n in names if n and not n.endswith("/")]
+    if not listed and _ignored_by_git(root):
+        return None  # the folder itself is ignored: scanning it was asked for, so walk it
+    return listed
+
+
+def _ignored_by_git(root: Path) -> bool:
+    try:
+        completed = subprocess.run(
+            ["git", "check-ignore", "-q", "."], cwd=root, capture_output=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return completed.returncode == 0
 
 
 def _walk_files(root: Path) -> list[str]:
@@ -209,12 +226,18 @@ def _skipped(root: Path, relative: str, environments: dict[str, bool]) -> bool:
 # ---------------------------------------------------------------------------- reading
 
 
-def _scan_file(root: Path, relative: str, target: str, cache: ScanCache | None) -> CodeScan | None:
+def _scan_file(root: Path, relative: str, target: str, cache: ScanCache | None, real_root: str) -> CodeScan | None:
     path = root / relative
     read_at_ns = time.time_ns()
     try:
-        stat = path.stat()
-    except OSError:
+        stat = os.lstat(path)
+        if S_ISLNK(stat.st_mode):
+            real = os.path.realpath(path)
+            if os.path.commonpath([real, real_root]) != real_root:
+                message = "a symbolic link to a file outside the scanned folder: not read"
+                return CodeScan(relative, issues=(ScanIssue(Location(relative), "other", message),))
+            stat = os.stat(path)
+    except (OSError, ValueError):
         return None
     key = str(path)
     if cache is not None:
@@ -230,15 +253,15 @@ def _scan_file(root: Path, relative: str, target: str, cache: ScanCache | None) 
 def read_and_scan(path: Path, relative: str, *, target_python: str | None = None) -> CodeScan | None:
     """Read one file and scan it; None for a Markdown file that is no MyST notebook."""
     try:
+        if relative.endswith(".ipynb"):
+            try:
+                nb = read_notebook_file(path)
+            except ValueError as error:
+                return CodeScan(relative, issues=(_unreadable(relative, f"not a notebook: {error}"),))
+            return scan_notebook_code(nb, relative, target_python=target_python)
         data = path.read_bytes()
     except OSError as error:
         return CodeScan(relative, issues=(_unreadable(relative, error.strerror or str(error)),))
-    if relative.endswith(".ipynb"):
-        try:
-            nb = read_notebook_bytes(data)
-        except ValueError as error:
-            return CodeScan(relative, issues=(_unreadable(relative, f"not a notebook: {error}"),))
-        return scan_notebook_code(nb, relative, target_python=target_python)
     text = _decode_source(data)
     if relative.endswith(".md"):
         if MYST_MARKER not in text:
@@ -249,7 +272,18 @@ def read_and_scan(path: Path, relative: str, *, target_python: str | None = None
     return scan_code(text, relative, None, target_python=target_python, ipython=False)
 
 
-def read_notebook_bytes(data: bytes) -> Mapping[str, Any]:
+def read_notebook_file(path: Path) -> Mapping[str, Any]:
+    """``read_notebook_bytes`` of a file; a large file is mapped rather than copied, so
+    megabytes of outputs cost one pass of the decoder over the page cache."""
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size < MMAP_BYTES:
+            return read_notebook_bytes(handle.read())
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            return read_notebook_bytes(mapped)
+
+
+def read_notebook_bytes(data: bytes | mmap.mmap) -> Mapping[str, Any]:
     """The parts of an .ipynb the scanner needs (cells' type and source, metadata,
     nbformat), without materialising outputs when msgspec is available.
 
@@ -269,7 +303,7 @@ def read_notebook_bytes(data: bytes) -> Mapping[str, Any]:
                 "cells": [{"cell_type": c.cell_type, "source": c.source} for c in nb.cells],
             }
     try:
-        value = json.loads(data)
+        value = json.loads(data if isinstance(data, bytes) else bytes(data))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValueError(str(error)) from error
     if not isinstance(value, dict):

@@ -219,7 +219,9 @@ def repository_link(
         )
     chosen = found[0] if remote is None else next((r for r in found if r.name == remote), None)
     if chosen is None:
-        raise NoRemoteError(f"No remote named {remote!r}; remotes: {', '.join(r.name for r in found)}.")
+        raise NoRemoteError(
+            f"No remote named {remote!r}; remotes: {', '.join(r.name for r in found)}."
+        )
     info = current_ref(root)
     notes = []
     if ref is None:
@@ -283,7 +285,11 @@ def commit_files(root: Path, paths: Sequence[str], message: str = DEFAULT_MESSAG
     relative = []
     for path in paths:
         full = (base / path).resolve()
-        if not full.is_relative_to(top.resolve()) or Path(path).is_absolute() or ".." in Path(path).parts:
+        if (
+            not full.is_relative_to(top.resolve())
+            or Path(path).is_absolute()
+            or ".." in Path(path).parts
+        ):
             raise GitError(f"{path!r} is not inside the repository.")
         relative.append(str(full.relative_to(top.resolve())))
     relative = sorted(set(relative))
@@ -300,12 +306,19 @@ def commit_files(root: Path, paths: Sequence[str], message: str = DEFAULT_MESSAG
             "HEAD is detached: check out a branch first, so the commit can be pushed and linked."
         )
     status = run_git(
-        top, "status", "--porcelain", "-z", "--untracked-files=all", "--",
+        top,
+        "status",
+        "--porcelain",
+        "-z",
+        "--untracked-files=all",
+        "--",
         *(f":(literal){p}" for p in relative),
     )
     changed = sorted(set(_status_paths(status.stdout)) & set(relative))
     if not changed:
-        raise NothingToCommitError("Nothing to commit: the files are already committed as they are.")
+        raise NothingToCommitError(
+            "Nothing to commit: the files are already committed as they are."
+        )
     relative = changed
     pathspec = ["--", *(f":(literal){p}" for p in relative)]
     run_git(top, "add", "--all", *pathspec)
@@ -321,8 +334,9 @@ def commit_files(root: Path, paths: Sequence[str], message: str = DEFAULT_MESSAG
         if "nothing to commit" in output or "no changes added" in output:
             raise NothingToCommitError("Nothing to commit.", stderr=output)
         if "tell me who you are" in output or "identity" in output:
-            raise NoIdentityError("git does not know who you are: set user.name and user.email.",
-                                  stderr=output)
+            raise NoIdentityError(
+                "git does not know who you are: set user.name and user.email.", stderr=output
+            )
         raise GitError(f"git commit failed: {output}", stderr=output)
     info = current_ref(top)
     pushed = bool(info.pushed)

@@ -24,6 +24,18 @@ Status = Literal["create", "update", "unchanged", "delete"]
 #: where the REES goes: the name a request uses -> the folder under the root
 TARGETS = {"binder": "binder", ".binder": ".binder", ".": ".", "root": ".", "": "."}
 
+#: the only files ``preview(remove=...)`` deletes: the ones repo2docker may ignore
+REMOVABLE = frozenset(
+    (
+        "requirements.txt",
+        "runtime.txt",
+        "environment.yml",
+        "environment.yaml",
+        "Pipfile",
+        "Pipfile.lock",
+    )
+)
+
 README_NAMES = ("README.md", "README.rst", "README.markdown", "README.txt", "README", "README.html")
 
 
@@ -69,8 +81,10 @@ def resolve_inside(root: Path, relative: str) -> Path:
     if not isinstance(relative, str) or not relative or "\0" in relative:
         raise PathError(f"{relative!r} is not a file path.")
     posix = PurePosixPath(relative.replace("\\", "/"))
-    if posix.is_absolute() or any(part == ".." for part in posix.parts) or (
-        len(relative) > 1 and relative[1] == ":"
+    if (
+        posix.is_absolute()
+        or any(part == ".." for part in posix.parts)
+        or (len(relative) > 1 and relative[1] == ":")
     ):
         raise PathError(f"{relative!r} must be a relative path inside the folder.")
     base = Path(root).resolve()
@@ -88,7 +102,7 @@ def _target_dir(target: str) -> str:
 
 
 def _relative(folder: str, name: str) -> str:
-    if "/" in name.strip("/") or name in ("", ".", ".."):
+    if not name or "/" in name or "\\" in name or name in (".", ".."):
         raise PathError(f"{name!r} must be a file name inside the target folder.")
     return name if folder == "." else f"{folder}/{name}"
 
@@ -128,22 +142,26 @@ def preview(
     remove: Iterable[str] = (),
 ) -> list[FileChange]:
     """What writing ``files`` (file name -> generated text) into ``target`` would do:
-    each merged with what exists. ``drop`` names requirements to take out of existing
-    files; ``remove`` names files in the target to delete (the ones Binder would
-    ignore). Sorted by path."""
+    each merged with what exists. ``drop`` names requirements (rows the user excluded)
+    to take out of existing files; ``remove`` lists configuration files to delete, as
+    paths relative to the root (the ``paths`` of an ``ignored-file`` or ``root-hidden``
+    note: the files Binder would not read). Sorted by path."""
     folder = _target_dir(target)
     drop = tuple(drop)
-    changes = []
+    changes = {}
     for name in sorted(files):
         relative = _relative(folder, name)
         old, digest = _read(resolve_inside(root, relative))
         new = rees.merge_rees_file(name, old, files[name], drop=drop)
-        changes.append(_change(relative, old, digest, new))
-    for name in sorted(set(remove) - set(files)):
-        relative = _relative(folder, name)
-        old, digest = _read(resolve_inside(root, relative))
-        changes.append(_change(relative, old, digest, None))
-    return sorted(changes, key=lambda change: change.path)
+        changes[relative] = _change(relative, old, digest, new)
+    for path in sorted(set(remove)):
+        relative = PurePosixPath(path.replace("\\", "/")).as_posix()
+        if relative.rsplit("/", 1)[-1] not in REMOVABLE:
+            raise PathError(f"{path!r} is not a configuration file this tool removes.")
+        if relative not in changes:
+            old, digest = _read(resolve_inside(root, relative))
+            changes[relative] = _change(relative, old, digest, None)
+    return [changes[path] for path in sorted(changes)]
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -190,6 +208,8 @@ def write(
     else:
         planned = list(changes)
         for change in planned:
+            if change.new is None and change.path.rsplit("/", 1)[-1] not in REMOVABLE:
+                raise PathError(f"{change.path!r} is not a configuration file this tool removes.")
             _old, digest = _read(resolve_inside(root, change.path))
             if digest != change.old_sha256:
                 raise ConflictError(change.path, change.old_sha256, digest)
@@ -259,7 +279,9 @@ def preview_badge(
         raise PathError(f"{name!r} must be a file at the top of the folder.")
     fmt = fmt or binder.readme_format(name)
     old, digest = _read(resolve_inside(root, name))
-    new = binder.insert_badge(old, binder.badge(link, fmt), fmt=fmt, title=Path(root).resolve().name)
+    new = binder.insert_badge(
+        old, binder.badge(link, fmt), fmt=fmt, title=Path(root).resolve().name
+    )
     return _change(name, old, digest, new)
 
 
@@ -268,6 +290,7 @@ __all__ = [
     "FileChange",
     "PathError",
     "README_NAMES",
+    "REMOVABLE",
     "TARGETS",
     "find_readme",
     "layout",

@@ -100,7 +100,9 @@ def _environment_names(text: str) -> list[tuple[str, bool]]:
             if match and match[1].lower() not in ("python", "pip"):
                 names.append((match[1].lower(), False))
         elif isinstance(dep, dict):
-            names += [(n, True) for n in _requirement_names("\n".join(map(str, dep.get("pip") or [])))]
+            names += [
+                (n, True) for n in _requirement_names("\n".join(map(str, dep.get("pip") or [])))
+            ]
     return names
 
 
@@ -109,7 +111,13 @@ def _files_used(dockerfile: str, binder_dir: str) -> tuple[str, ...]:
     or its continuation), not merely copied in."""
     prefix = f"{binder_dir}/" if binder_dir else ""
     used = []
-    for name in ("requirements.txt", "environment.yml", "environment.yaml", "Pipfile", "Pipfile.lock"):
+    for name in (
+        "requirements.txt",
+        "environment.yml",
+        "environment.yaml",
+        "Pipfile",
+        "Pipfile.lock",
+    ):
         path = prefix + name
         if re.search(rf'^(?!COPY\b).*"{re.escape(path)}"', dockerfile, re.MULTILINE):
             used.append(path)

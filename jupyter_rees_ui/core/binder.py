@@ -22,7 +22,9 @@ Mode = Literal["lab", "doc"]
 
 _SCP_LIKE = re.compile(r"^(?:(?P<user>[^@/:]+)@)?(?P<host>[A-Za-z0-9.\-]+):(?P<path>(?!//).+)$")
 _SCHEMES = {"http", "https", "ssh", "git", "git+ssh", "ssh+git"}
-_DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(?P<doi>10\.\d{4,9}/\S+?)/?$", re.IGNORECASE)
+_DOI = re.compile(
+    r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(?P<doi>10\.\d{4,9}/\S+?)/?$", re.IGNORECASE
+)
 _HYDROSHARE_ID = re.compile(r"([0-9a-f]{32})")
 
 MARKERS = {
@@ -277,7 +279,11 @@ def nbgitpuller_link(
 def badge(link: BinderLink | str, fmt: str = "markdown", *, binderhub: str = MYBINDER) -> str:
     """The badge snippet for a link, in Markdown, reStructuredText or HTML."""
     url = link.url if isinstance(link, BinderLink) else link
-    image = link.badge_image if isinstance(link, BinderLink) else f"{binderhub.rstrip('/')}/{BADGE_IMAGE}"
+    image = (
+        link.badge_image
+        if isinstance(link, BinderLink)
+        else f"{binderhub.rstrip('/')}/{BADGE_IMAGE}"
+    )
     if fmt in ("markdown", "md"):
         return f"[![Binder]({image})]({url})"
     if fmt == "rst":
@@ -320,9 +326,9 @@ def _heading_end(lines: list[str], fmt: str) -> int:
         if re.fullmatch(r"=+|-+", following):
             return first + 2
     elif fmt == "rst":
-        if _ADORNMENT.fullmatch(line) and first + 2 < len(lines):
-            if lines[first + 2].strip() == line:  # overline, title, underline
-                return first + 3
+        overline = _ADORNMENT.fullmatch(line) and first + 2 < len(lines)
+        if overline and lines[first + 2].strip() == line:  # overline, title, underline
+            return first + 3
         if _ADORNMENT.fullmatch(following) and len(following) >= len(line):
             return first + 2
     elif re.search(r"</h1>", line, re.IGNORECASE):
@@ -330,7 +336,9 @@ def _heading_end(lines: list[str], fmt: str) -> int:
     return 0
 
 
-def insert_badge(readme: str | None, snippet: str, *, fmt: str = "markdown", title: str = "") -> str:
+def insert_badge(
+    readme: str | None, snippet: str, *, fmt: str = "markdown", title: str = ""
+) -> str:
     """README text with the badge between markers: replaced in place when the markers
     exist, else put after the first heading (or at the top). ``readme=None`` makes a new
     README with ``title``. Inserting the same badge twice changes nothing."""

@@ -13,12 +13,12 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
@@ -237,8 +237,11 @@ def render_manifest_scm(requirements: Iterable[ProposedRequirement], python_vers
         if row.url:
             lines.append(f"    ;; not packaged, install with pip: {row.line}")
             continue
-        version = row.installed_version or row.specifier.lstrip("=")
-        lines.append(f'    "{guix_name(row.name)}"' + (f"  ; {version} in the kernel" if version else ""))
+        pinned = row.specifier[2:] if row.specifier.startswith("==") else ""
+        version = row.installed_version or pinned
+        lines.append(
+            f'    "{guix_name(row.name)}"' + (f"  ; {version} in the kernel" if version else "")
+        )
     lines.append("    ))")
     return "\n".join(lines) + "\n"
 
@@ -391,7 +394,9 @@ def _conda_dep_name(spec: str) -> str:
 
 def _yaml_scalar(text: str) -> str:
     """A pip line as a YAML list item: quoted when YAML would misread it."""
-    if re.fullmatch(r"[A-Za-z0-9_.\-\[\],=<>!~ ;'\"@:/+]*", text) and not re.search(r"(: | #|^[\[@'\"])", text):
+    if re.fullmatch(r"[A-Za-z0-9_.\-\[\],=<>!~ ;'\"@:/+]*", text) and not re.search(
+        r"(: | #|^[\[@'\"])", text
+    ):
         return text
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -443,6 +448,28 @@ def _merge_pip_list(old: CommentedSeq, new: Sequence[str], drop: set[str]) -> No
         old.insert(later[0] if later else len(old), new_by_name[name].text.strip())
 
 
+def _conda_position(deps: CommentedSeq, name: str) -> int:
+    """Where a new conda dependency goes: python first; others before the first
+    conda entry that sorts after them, and always before pip and the ``pip:`` list."""
+    if name == "python":
+        return 0
+    pip_at = next(
+        (
+            i
+            for i, dep in enumerate(deps)
+            if isinstance(dep, Mapping) or (isinstance(dep, str) and _conda_dep_name(dep) == "pip")
+        ),
+        len(deps),
+    )
+    if name == "pip":
+        return pip_at
+    for i, dep in enumerate(deps[:pip_at]):
+        other = _conda_dep_name(dep) if isinstance(dep, str) else None
+        if other not in (None, "python", "pip") and other > name:  # type: ignore[operator]
+            return i
+    return pip_at
+
+
 def merge_environment_yml(old: str | None, new: str, *, drop: Iterable[str] = ()) -> str:
     """Merge a generated environment.yml into an existing one, keeping the user's
     channels, entries and comments: the ``python=`` entry is set to ours (repo2docker
@@ -479,24 +506,15 @@ def merge_environment_yml(old: str | None, new: str, *, drop: Iterable[str] = ()
                 if name in seen:  # a second python= (or duplicate) would conflict
                     del deps[index]
                     continue
-                deps[index] = new_by_name[name]
+                if deps[index] != new_by_name[name]:
+                    deps[index] = new_by_name[name]
                 seen.add(name)
             elif name in dropped_conda:
                 del deps[index]
                 continue
         index += 1
-    for name in sorted(set(new_by_name) - seen, key=lambda n: (n != "python", n)):
-        strings = [i for i, d in enumerate(deps) if isinstance(d, str) and _conda_dep_name(d) not in ("python",)]
-        after = [i for i in strings if _conda_dep_name(deps[i]) > name and _conda_dep_name(deps[i]) != "pip"]
-        pip_at = [i for i, d in enumerate(deps) if (isinstance(d, str) and _conda_dep_name(d) == "pip") or isinstance(d, Mapping)]
-        if name == "python":
-            deps.insert(0, new_by_name[name])
-        elif name == "pip":
-            deps.insert(pip_at[0] if pip_at else len(deps), new_by_name[name])
-        elif after:
-            deps.insert(after[0], new_by_name[name])
-        else:
-            deps.insert(pip_at[0] if pip_at else len(deps), new_by_name[name])
+    for name in sorted(set(new_by_name) - seen):
+        deps.insert(_conda_position(deps, name), new_by_name[name])
 
     pip_section = next((d for d in deps if isinstance(d, Mapping) and "pip" in d), None)
     if pip_section is not None:
@@ -570,7 +588,9 @@ def unified_diff(path: str, old: str | None, new: str | None) -> str:
         fromfile="/dev/null" if old is None else f"a/{path}",
         tofile="/dev/null" if new is None else f"b/{path}",
     )
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in diff)
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in diff
+    )
 
 
 # --------------------------------------------------------------------------- layout rules
@@ -619,86 +639,163 @@ def check_layout(
         return name if folder == "." else f"{folder}/{name}"
 
     if "binder" in tops and ".binder" in tops:
-        notes.append(ReesNote("error", "both-binder-dirs",
-            "Both binder/ and .binder/ exist: repo2docker refuses to build. Keep one.",
-            ("binder", ".binder")))
+        notes.append(
+            ReesNote(
+                "error",
+                "both-binder-dirs",
+                "Both binder/ and .binder/ exist: repo2docker refuses to build. Keep one.",
+                ("binder", ".binder"),
+            )
+        )
     other = {"binder": ".binder", ".binder": "binder"}.get(target)
     if other and other in tops:
-        notes.append(ReesNote("error", "other-binder-dir",
-            f"{other}/ already exists: write there (target {other!r}) instead of {target}/, "
-            "repo2docker refuses both.", (other,)))
+        notes.append(
+            ReesNote(
+                "error",
+                "other-binder-dir",
+                f"{other}/ already exists: write there (target {other!r}) instead of {target}/, "
+                "repo2docker refuses both.",
+                (other,),
+            )
+        )
     if target == "." and tops & {"binder", ".binder"}:
         folder = sorted(tops & {"binder", ".binder"})[0]
-        notes.append(ReesNote("error", "root-ignored",
-            f"{folder}/ exists, so Binder ignores configuration files at the root: "
-            f"write into {folder}/ instead.", (folder,)))
+        notes.append(
+            ReesNote(
+                "error",
+                "root-ignored",
+                f"{folder}/ exists, so Binder ignores configuration files at the root: "
+                f"write into {folder}/ instead.",
+                (folder,),
+            )
+        )
     if target != "." and target not in tops:
         hidden = sorted(name for name in CONFIG_FILES if name in texts)
         if hidden:
-            notes.append(ReesNote("warning", "root-hidden",
-                f"Creating {target}/ makes Binder ignore these root files: {', '.join(hidden)}. "
-                f"Move what you need into {target}/.", tuple(hidden)))
+            notes.append(
+                ReesNote(
+                    "warning",
+                    "root-hidden",
+                    f"Creating {target}/ makes Binder ignore these root files: "
+                    f"{', '.join(hidden)}. Move what you need into {target}/.",
+                    tuple(hidden),
+                )
+            )
 
     folder = target
     after = {name for name in CONFIG_FILES if at(folder, name) in texts} | set(writing)
     # which buildpack wins
     for name, buildpack in _WINNING_FILES:
         if name in after:
-            notes.append(ReesNote("warning", "buildpack-wins",
-                f"{at(folder, name)} makes Binder use the {buildpack} buildpack: "
-                "the Python environment files are ignored.", (at(folder, name),)))
+            notes.append(
+                ReesNote(
+                    "warning",
+                    "buildpack-wins",
+                    f"{at(folder, name)} makes Binder use the {buildpack} buildpack: "
+                    "the Python environment files are ignored.",
+                    (at(folder, name),),
+                )
+            )
             break
     runtime_text = texts.get(at(folder, RUNTIME_TXT))
     if _is_r_runtime(runtime_text):
         if RUNTIME_TXT in writing:
-            notes.append(ReesNote("warning", "replaces-r-runtime",
-                f"{at(folder, RUNTIME_TXT)} selects R ({runtime_text.strip()}); "  # type: ignore[union-attr]
-                "writing a Python runtime.txt replaces it.", (at(folder, RUNTIME_TXT),)))
+            notes.append(
+                ReesNote(
+                    "warning",
+                    "replaces-r-runtime",
+                    f"{at(folder, RUNTIME_TXT)} selects R ({runtime_text.strip()}); "  # type: ignore[union-attr]
+                    "writing a Python runtime.txt replaces it.",
+                    (at(folder, RUNTIME_TXT),),
+                )
+            )
         else:
-            notes.append(ReesNote("warning", "buildpack-wins",
-                f"{at(folder, RUNTIME_TXT)} selects the R buildpack: environment.yml is "
-                "ignored and Python comes in repo2docker's default version.",
-                (at(folder, RUNTIME_TXT),)))
+            notes.append(
+                ReesNote(
+                    "warning",
+                    "buildpack-wins",
+                    f"{at(folder, RUNTIME_TXT)} selects the R buildpack: environment.yml is "
+                    "ignored and Python comes in repo2docker's default version.",
+                    (at(folder, RUNTIME_TXT),),
+                )
+            )
     if folder == "." and "DESCRIPTION" in texts:
-        notes.append(ReesNote("warning", "buildpack-wins",
-            "DESCRIPTION at the root makes Binder use the R buildpack.", ("DESCRIPTION",)))
+        notes.append(
+            ReesNote(
+                "warning",
+                "buildpack-wins",
+                "DESCRIPTION at the root makes Binder use the R buildpack.",
+                ("DESCRIPTION",),
+            )
+        )
 
     conda_file = next((n for n in (ENVIRONMENT_YML, "environment.yaml") if n in after), None)
     if ENVIRONMENT_YML in after and "environment.yaml" in after:
-        notes.append(ReesNote("warning", "ignored-file",
-            f"Binder reads {at(folder, ENVIRONMENT_YML)} and ignores "
-            f"{at(folder, 'environment.yaml')}.", (at(folder, "environment.yaml"),)))
+        notes.append(
+            ReesNote(
+                "warning",
+                "ignored-file",
+                f"Binder reads {at(folder, ENVIRONMENT_YML)} and ignores "
+                f"{at(folder, 'environment.yaml')}.",
+                (at(folder, "environment.yaml"),),
+            )
+        )
     if conda_file:
-        ignored = [n for n in (REQUIREMENTS_TXT, "Pipfile", "Pipfile.lock", "setup.py") if n in after]
-        if RUNTIME_TXT in after and not _is_r_runtime(runtime_text if RUNTIME_TXT not in writing else None):
+        pip_files = (REQUIREMENTS_TXT, "Pipfile", "Pipfile.lock")
+        ignored = [n for n in pip_files if n in after]
+        if folder == "." and "setup.py" in after:  # read from the root only, and not here
+            ignored.append("setup.py")
+        if RUNTIME_TXT in after and not _is_r_runtime(
+            runtime_text if RUNTIME_TXT not in writing else None
+        ):
             ignored.append(RUNTIME_TXT)
         if ignored:
             paths = tuple(at(folder, n) for n in sorted(ignored))
             if conda_file in writing:
-                message = (f"Binder will use {at(folder, conda_file)}; it ignores "
-                           f"{', '.join(paths)}. Remove them to avoid confusion.")
+                message = (
+                    f"Binder will use {at(folder, conda_file)}; it ignores "
+                    f"{', '.join(paths)}. Remove them to avoid confusion."
+                )
             else:
-                message = (f"{at(folder, conda_file)} exists, so Binder uses it and ignores "
-                           f"{', '.join(paths)}, including what is written now. Remove "
-                           f"{at(folder, conda_file)} or write environment.yml instead.")
+                message = (
+                    f"{at(folder, conda_file)} exists, so Binder uses it and ignores "
+                    f"{', '.join(paths)}, including what is written now. Remove "
+                    f"{at(folder, conda_file)} or write environment.yml instead."
+                )
                 paths = (at(folder, conda_file),)
             notes.append(ReesNote("warning", "ignored-file", message, paths))
     elif {"Pipfile", "Pipfile.lock"} & after and REQUIREMENTS_TXT in after:
-        notes.append(ReesNote("warning", "ignored-file",
-            f"A Pipfile exists, so Binder uses it and ignores {at(folder, REQUIREMENTS_TXT)}.",
-            tuple(at(folder, n) for n in ("Pipfile", "Pipfile.lock") if n in after)))
+        notes.append(
+            ReesNote(
+                "warning",
+                "ignored-file",
+                f"A Pipfile exists, so Binder uses it and ignores {at(folder, REQUIREMENTS_TXT)}.",
+                tuple(at(folder, n) for n in ("Pipfile", "Pipfile.lock") if n in after),
+            )
+        )
 
     kept = sorted(n for n in EXTRA_FILES if at(folder, n) in texts and n not in writing)
     if kept:
-        notes.append(ReesNote("info", "kept",
-            f"Left untouched and used by Binder: {', '.join(at(folder, n) for n in kept)}.",
-            tuple(at(folder, n) for n in kept)))
+        notes.append(
+            ReesNote(
+                "info",
+                "kept",
+                f"Left untouched and used by Binder: {', '.join(at(folder, n) for n in kept)}.",
+                tuple(at(folder, n) for n in kept),
+            )
+        )
     if python_version is not None:
         minor = python_minor(python_version)
         if minor not in SUPPORTED_PYTHONS:
-            notes.append(ReesNote("warning", "python-unsupported",
-                f"repo2docker builds Python {SUPPORTED_PYTHONS[0]}–{SUPPORTED_PYTHONS[-1]}; "
-                f"{minor} will fail or fall back.", ()))
+            notes.append(
+                ReesNote(
+                    "warning",
+                    "python-unsupported",
+                    f"repo2docker builds Python {SUPPORTED_PYTHONS[0]}–{SUPPORTED_PYTHONS[-1]}; "
+                    f"{minor} will fail or fall back.",
+                    (),
+                )
+            )
     return tuple(notes)
 
 
@@ -730,7 +827,7 @@ __all__ = [
     "python_minor",
     "render_environment_yml",
     "render_manifest_scm",
-        "render_requirements_txt",
+    "render_requirements_txt",
     "render_rees",
     "render_runtime_txt",
     "split_conda_pip",

@@ -44,7 +44,8 @@ from .model import (
 RULES = ("override", "local", "install-hint", "installed", "mapping", "identity", "implicit")
 PIN_POLICIES = ("==", "~=", ">=", "none")
 KIND_ORDER: tuple[ImportKind, ...] = ("required", "optional", "type-checking")
-NEVER_REQUIRED = frozenset({"pip"})  # `%pip install --upgrade pip` is not a dependency
+# `!pip install -U pip setuptools wheel` is installer upkeep, not a dependency.
+NEVER_REQUIRED = frozenset({"pip", "setuptools", "wheel"})
 
 MODULE_SUFFIXES = (".py", ".pyi", ".so", ".pyd")
 
@@ -487,8 +488,10 @@ def build_proposal(
         if resolution.name is None:
             continue
         for written in sorted({s.module for s in path_sites}):
-            # Show the module as written when it alone gives the same answer.
-            if written != path and resolve(written).name == resolution.name:
+            # Show the module as written when it alone gives the same answer and is
+            # not just a namespace folder.
+            namespace = written in index.owners and written not in index.own_file
+            if written != path and not namespace and resolve(written).name == resolution.name:
                 resolution = replace(resolution, module=written)
         groups[canonicalize_name(resolution.name)].append((resolution, path_sites))
 

@@ -14,8 +14,11 @@ from __future__ import annotations
 import ast
 import dataclasses
 import functools
+import importlib.util
+import os
 import posixpath
 import shlex
+import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -54,6 +57,12 @@ _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "
 _DYNAMIC_FUNCTIONS = frozenset({"import_module", "__import__", "find_spec"})
 # Substrings without which a parsed unit cannot need the expression-level walk.
 _CALL_HINTS = ("import_module", "__import__", "find_spec", "sys.path", "get_ipython")
+# Without one of these (or an IPython escape) a unit can hold no finding: not parsed at all.
+_CODE_HINTS = ("import", "find_spec", "sys.path", "get_ipython")
+# Line ends str.splitlines knows but IPython's tokenizer helper does not expect.
+_ODD_LINE_ENDS = ("\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+# Statement-list fields: enough to reach every import statement without visiting expressions.
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 # pip options that take a value (``-r file``, ``--index-url URL`` ...).
 _PIP_VALUE_OPTIONS = frozenset(
@@ -430,9 +439,35 @@ def _conda_name(spec: str) -> str | None:
 
 @functools.lru_cache(maxsize=1)
 def _transformer() -> Any:
-    from IPython.core.inputtransformer2 import TransformerManager  # heavy: import when needed
+    """IPython's input transformer (``IPython.core.inputtransformer2.TransformerManager``).
 
-    return TransformerManager()
+    That module needs only the standard library, but importing it through the package
+    runs ``IPython/__init__`` (terminal, jedi, prompt_toolkit: ~0.4 s). Outside a running
+    IPython the module file is loaded on its own; any failure falls back to the import.
+    """
+    module = sys.modules.get("IPython.core.inputtransformer2")
+    if module is None:
+        module = _load_module_alone("IPython", "core/inputtransformer2.py")
+    if module is None:
+        from IPython.core import inputtransformer2 as module
+    return module.TransformerManager()
+
+
+def _load_module_alone(package: str, relative: str) -> Any:
+    try:
+        spec = importlib.util.find_spec(package)  # a top-level package: not imported
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        location = os.path.join(spec.submodule_search_locations[0], *relative.split("/"))
+        name = f"_jupyter_rees_ui_{package}_{relative.replace('/', '_')[:-3]}"
+        module_spec = importlib.util.spec_from_file_location(name, location)
+        if module_spec is None or module_spec.loader is None:
+            return None
+        module = importlib.util.module_from_spec(module_spec)
+        module_spec.loader.exec_module(module)
+        return module
+    except Exception:  # any surprise: the caller imports the package normally
+        return None
 
 
 @dataclass
@@ -474,7 +509,7 @@ class _Walker:
         if skipped:
             code = "".join(lines[skipped:])
             line_offset += skipped
-        if not code.strip():
+        if not _may_matter(code, ipython=ipython):
             return
         tree, error, transformed = _parse(code, ipython=ipython)
         if tree is None:
@@ -527,10 +562,20 @@ class _Walker:
                 if calls:
                     stack.append((node.test, context))
                 continue
+            if calls and isinstance(node, ast.If) and context.kind == "required" and _probes_module(node.test):
+                # if importlib.util.find_spec("x"): import x  -- x is optional
+                stack.extend((child, _Context("optional", None)) for child in node.body)
+                stack.extend((child, context) for child in node.orelse)
+                stack.append((node.test, context))
+                continue
+            if not calls:
+                for name in _BLOCK_FIELDS:
+                    block = getattr(node, name, None)
+                    if isinstance(block, list):
+                        stack.extend((child, context) for child in block)
+                continue
             if isinstance(node, ast.Call):
                 self._call(node, offset, context)
-            elif not calls and isinstance(node, ast.expr):
-                continue
             stack.extend((child, context) for child in ast.iter_child_nodes(node))
 
     def _push_try(self, stack: list[tuple[ast.AST, _Context]], node: ast.Try, context: _Context) -> None:
@@ -582,12 +627,18 @@ class _Walker:
             self._ipython_call(name, node, offset, context)
         elif name in _DYNAMIC_FUNCTIONS and _is_import_function(func):
             self._dynamic_import(name, node, offset, context)
-        elif name in {"append", "insert"} and isinstance(func, ast.Attribute) and _is_sys_path(func.value):
+        elif name in {"append", "insert", "extend"} and isinstance(func, ast.Attribute) and _is_sys_path(func.value):
             position = 1 if name == "insert" else 0
             if len(node.args) > position:
-                entry = _literal_path(node.args[position])
-                if entry is not None:
-                    self.path_entries.append((self._loc(offset + node.lineno), entry))
+                argument = node.args[position]
+                if name == "extend":
+                    values = argument.elts if isinstance(argument, (ast.List, ast.Tuple)) else []
+                else:
+                    values = [argument]
+                for value in values:
+                    entry = _literal_path(value)
+                    if entry is not None:
+                        self.path_entries.append((self._loc(offset + node.lineno), entry))
 
     def _dynamic_import(self, name: str, node: ast.Call, offset: int, context: _Context) -> None:
         argument = node.args[0] if node.args else next(
@@ -599,6 +650,9 @@ class _Walker:
             module = argument.value.strip()
             if module and not module.startswith(".") and all(p.isidentifier() for p in module.split(".")):
                 if module.split(".", 1)[0] != "__future__":
+                    if name == "find_spec" and context.kind == "required":
+                        # find_spec asks whether a module is there: the code copes without it
+                        context = _Context("optional", None)
                     self._add(module, node, offset, context, dynamic=True)
             return
         self.issues.append(
@@ -667,6 +721,21 @@ class _Walker:
 # ---------------------------------------------------------------------------- small pure pieces
 
 
+def _may_matter(code: str, *, ipython: bool) -> bool:
+    """Whether a unit can contain an import, a dynamic import, a sys.path change or an
+    IPython escape (a line starting with ``%``/``!``, or ``x = !cmd``). Units that cannot
+    are skipped unparsed, so a syntax error in them is not reported: it hides nothing."""
+    if any(hint in code for hint in _CODE_HINTS):
+        return True
+    if not ipython or ("%" not in code and "!" not in code):
+        return False
+    for line in code.splitlines():
+        if "%" in line or "!" in line:
+            if any(part.lstrip()[:1] in ("%", "!") for part in line.split("=")):
+                return True
+    return False
+
+
 def _parse(code: str, *, ipython: bool) -> tuple[ast.AST | None, Exception | None, bool]:
     """Parse as Python; when that fails and IPython syntax is allowed, transform and retry.
 
@@ -678,8 +747,11 @@ def _parse(code: str, *, ipython: bool) -> tuple[ast.AST | None, Exception | Non
             return None, error, False
         first = error
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the transformer warns about odd line endings
+        if any(separator in code for separator in _ODD_LINE_ENDS):
+            with warnings.catch_warnings():  # IPython warns about these line ends: noise here
+                warnings.simplefilter("ignore")
+                transformed = _transformer().transform_cell(code)
+        else:
             transformed = _transformer().transform_cell(code)
     except Exception:  # the transformer gives up on some broken input: keep Python's error
         return None, first, False
@@ -747,6 +819,13 @@ def _is_import_function(func: ast.AST) -> bool:
     if func.attr == "__import__":
         return owner in {"builtins", "importlib"}
     return owner is not None and owner.split(".")[-1] == "importlib"
+
+
+def _probes_module(test: ast.AST) -> bool:
+    """Whether an ``if`` test calls ``find_spec`` (asks if a module is installed)."""
+    return any(
+        isinstance(n, ast.Call) and (_dotted(n.func) or "").split(".")[-1] == "find_spec" for n in ast.walk(test)
+    )
 
 
 def _is_sys_path(node: ast.AST) -> bool:

@@ -24,25 +24,56 @@ LINKS = [
     ("git@github.com:owner/repo.git", "main", f"{V2}/gh/owner/repo/main"),
     ("https://github.com/owner/repo", "main", f"{V2}/gh/owner/repo/main"),
     ("https://github.com/owner/repo.git/", "v1.0", f"{V2}/gh/owner/repo/v1.0"),
-    ("https://x-access-token:ghp_SECRET@github.com/owner/repo.git", "main", f"{V2}/gh/owner/repo/main"),
+    (
+        "https://x-access-token:ghp_SECRET@github.com/owner/repo.git",
+        "main",
+        f"{V2}/gh/owner/repo/main",
+    ),
     ("ssh://git@github.com/owner/repo.git", "HEAD", f"{V2}/gh/owner/repo/HEAD"),
     ("git@github.com:owner/repo.git", "feature/x", f"{V2}/gh/owner/repo/feature/x"),
     ("git@github.com:owner/repo.git", "fix#12", f"{V2}/gh/owner/repo/fix%2312"),
     ("git@github.com:Owner/Repo.git", "a" * 40, f"{V2}/gh/Owner/Repo/{'a' * 40}"),
     ("git@gitlab.com:group/repo.git", "main", f"{V2}/gl/group%2Frepo/main"),
-    ("https://oauth2:glpat-SECRET@gitlab.com/group/sub/deeper/repo.git", "main",
-     f"{V2}/gl/group%2Fsub%2Fdeeper%2Frepo/main"),
-    ("ssh://git@gitlab.com:2222/group/sub/repo.git", "feature/x", f"{V2}/gl/group%2Fsub%2Frepo/feature%2Fx"),
-    ("https://gist.github.com/someone/0123456789abcdef.git", "main", f"{V2}/gist/someone/0123456789abcdef/main"),
-    ("git@gist.github.com:0123456789abcdef.git", "main",
-     f"{V2}/git/https%3A%2F%2Fgist.github.com%2F0123456789abcdef.git/main"),
-    ("https://user:SECRET@git.example.org/team/proj.git", "main",
-     f"{V2}/git/https%3A%2F%2Fgit.example.org%2Fteam%2Fproj.git/main"),
-    ("git@git.example.org:team/proj.git", "release/2.0",
-     f"{V2}/git/https%3A%2F%2Fgit.example.org%2Fteam%2Fproj.git/release%2F2.0"),
-    ("ssh://git@codeberg.org/me/notes", "fix#1", f"{V2}/git/https%3A%2F%2Fcodeberg.org%2Fme%2Fnotes/fix%231"),
-    ("http://git.lab.local:8080/me/notes.git", "main",
-     f"{V2}/git/http%3A%2F%2Fgit.lab.local%3A8080%2Fme%2Fnotes.git/main"),
+    (
+        "https://oauth2:glpat-SECRET@gitlab.com/group/sub/deeper/repo.git",
+        "main",
+        f"{V2}/gl/group%2Fsub%2Fdeeper%2Frepo/main",
+    ),
+    (
+        "ssh://git@gitlab.com:2222/group/sub/repo.git",
+        "feature/x",
+        f"{V2}/gl/group%2Fsub%2Frepo/feature%2Fx",
+    ),
+    (
+        "https://gist.github.com/someone/0123456789abcdef.git",
+        "main",
+        f"{V2}/gist/someone/0123456789abcdef/main",
+    ),
+    (
+        "git@gist.github.com:0123456789abcdef.git",
+        "main",
+        f"{V2}/git/https%3A%2F%2Fgist.github.com%2F0123456789abcdef.git/main",
+    ),
+    (
+        "https://user:SECRET@git.example.org/team/proj.git",
+        "main",
+        f"{V2}/git/https%3A%2F%2Fgit.example.org%2Fteam%2Fproj.git/main",
+    ),
+    (
+        "git@git.example.org:team/proj.git",
+        "release/2.0",
+        f"{V2}/git/https%3A%2F%2Fgit.example.org%2Fteam%2Fproj.git/release%2F2.0",
+    ),
+    (
+        "ssh://git@codeberg.org/me/notes",
+        "fix#1",
+        f"{V2}/git/https%3A%2F%2Fcodeberg.org%2Fme%2Fnotes/fix%231",
+    ),
+    (
+        "http://git.lab.local:8080/me/notes.git",
+        "main",
+        f"{V2}/git/http%3A%2F%2Fgit.lab.local%3A8080%2Fme%2Fnotes.git/main",
+    ),
 ]
 
 
@@ -120,10 +151,17 @@ def test_other_binderhub():
     [
         ("10.5281/zenodo.3242074", None, f"{V2}/zenodo/10.5281/zenodo.3242074/"),
         ("https://doi.org/10.5281/zenodo.3242074", None, f"{V2}/zenodo/10.5281/zenodo.3242074/"),
-        ("doi:10.6084/m9.figshare.9782777.v1", None, f"{V2}/figshare/10.6084/m9.figshare.9782777.v1/"),
+        (
+            "doi:10.6084/m9.figshare.9782777.v1",
+            None,
+            f"{V2}/figshare/10.6084/m9.figshare.9782777.v1/",
+        ),
         ("10.7910/DVN/TJCLKP", "dataverse", f"{V2}/dataverse/10.7910/DVN/TJCLKP/"),
-        ("https://www.hydroshare.org/resource/b8f6eae9d89241cf8b5904033460af61", None,
-         f"{V2}/hydroshare/b8f6eae9d89241cf8b5904033460af61/"),
+        (
+            "https://www.hydroshare.org/resource/b8f6eae9d89241cf8b5904033460af61",
+            None,
+            f"{V2}/hydroshare/b8f6eae9d89241cf8b5904033460af61/",
+        ),
     ],
 )
 def test_doi_links(doi, provider, expected):
@@ -139,11 +177,11 @@ def test_doi_needs_a_known_archive():
 
 def test_badges():
     link = binder_link("git@github.com:o/r.git", "main", path="a b.ipynb")
-    assert badge(link, "markdown") == f"[![Binder](https://mybinder.org/badge_logo.svg)]({link.url})"
+    assert (
+        badge(link, "markdown") == f"[![Binder](https://mybinder.org/badge_logo.svg)]({link.url})"
+    )
     assert badge(link, "rst") == (
-        ".. image:: https://mybinder.org/badge_logo.svg\n"
-        f"   :target: {link.url}\n"
-        "   :alt: Binder"
+        f".. image:: https://mybinder.org/badge_logo.svg\n   :target: {link.url}\n   :alt: Binder"
     )
     assert badge(link, "html") == (
         f'<a href="{link.url}"><img src="https://mybinder.org/badge_logo.svg" alt="Binder"></a>'
@@ -161,13 +199,19 @@ def test_html_badge_escapes():
     [
         ("https://github.com/org/env-repo", f"{V2}/gh/org/env-repo/main"),
         ("git@gitlab.com:org/sub/env.git", f"{V2}/gl/org%2Fsub%2Fenv/main"),
-        ("https://git.example.org/env.git", f"{V2}/git/https%3A%2F%2Fgit.example.org%2Fenv.git/main"),
+        (
+            "https://git.example.org/env.git",
+            f"{V2}/git/https%3A%2F%2Fgit.example.org%2Fenv.git/main",
+        ),
     ],
 )
 def test_nbgitpuller_link(environment, expected_base):
     link = nbgitpuller_link(
-        environment, "main", "https://token@github.com/org/course-content.git",
-        content_branch="fall/2025", path="week 1/intro.ipynb",
+        environment,
+        "main",
+        "https://token@github.com/org/course-content.git",
+        content_branch="fall/2025",
+        path="week 1/intro.ipynb",
     )
     base, _, query = link.url.partition("?")
     assert base == expected_base
@@ -182,8 +226,13 @@ def test_nbgitpuller_link(environment, expected_base):
 
 
 def test_nbgitpuller_clone_dir_and_no_path():
-    link = nbgitpuller_link("https://github.com/o/env", "v1", "https://github.com/o/content",
-                            clone_dir="work", mode="doc")
+    link = nbgitpuller_link(
+        "https://github.com/o/env",
+        "v1",
+        "https://github.com/o/content",
+        clone_dir="work",
+        mode="doc",
+    )
     inner = parse_qs(parse_qs(link.url.partition("?")[2])["urlpath"][0].split("?", 1)[1])
     assert inner["urlpath"] == ["doc/tree/work"]
     assert inner["branch"] == ["main"]
@@ -191,8 +240,11 @@ def test_nbgitpuller_clone_dir_and_no_path():
 
 @pytest.mark.parametrize(
     ("remote", "provider", "name"),
-    [("git@github.com:o/r.git", "gh", "r"), ("https://gitlab.com/a/b/c", "gl", "c"),
-     ("https://example.org/x/y.git", "git", "y")],
+    [
+        ("git@github.com:o/r.git", "gh", "r"),
+        ("https://gitlab.com/a/b/c", "gl", "c"),
+        ("https://example.org/x/y.git", "git", "y"),
+    ],
 )
 def test_parse_remote(remote, provider, name):
     parsed = parse_remote(remote)
@@ -204,12 +256,18 @@ BLOCK = f"<!-- binder-badge:start -->\n{SNIPPET}\n<!-- binder-badge:end -->"
 
 README_CASES = [
     pytest.param(None, "markdown", f"# demo\n\n{BLOCK}\n", id="no-readme"),
-    pytest.param("# Title\n\nText.\n", "markdown", f"# Title\n\n{BLOCK}\n\nText.\n", id="after-heading"),
-    pytest.param("Title\n=====\nText.\n", "markdown", f"Title\n=====\n\n{BLOCK}\n\nText.\n", id="setext"),
+    pytest.param(
+        "# Title\n\nText.\n", "markdown", f"# Title\n\n{BLOCK}\n\nText.\n", id="after-heading"
+    ),
+    pytest.param(
+        "Title\n=====\nText.\n", "markdown", f"Title\n=====\n\n{BLOCK}\n\nText.\n", id="setext"
+    ),
     pytest.param("Just text.\n", "markdown", f"{BLOCK}\n\nJust text.\n", id="no-heading-top"),
     pytest.param(
         "# T\n\n<!-- binder-badge:start -->\nold badge\n<!-- binder-badge:end -->\n\nText.\n",
-        "markdown", f"# T\n\n{BLOCK}\n\nText.\n", id="markers-replaced",
+        "markdown",
+        f"# T\n\n{BLOCK}\n\nText.\n",
+        id="markers-replaced",
     ),
 ]
 
@@ -231,7 +289,14 @@ def test_insert_badge_rst():
     assert insert_badge(None, rst, fmt="rst", title="demo").startswith("demo\n====\n\n")
 
 
-@pytest.mark.parametrize(("name", "fmt"), [("README.md", "markdown"), ("README.rst", "rst"),
-                                           ("README", "markdown"), ("readme.html", "html")])
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("README.md", "markdown"),
+        ("README.rst", "rst"),
+        ("README", "markdown"),
+        ("readme.html", "html"),
+    ],
+)
 def test_readme_format(name, fmt):
     assert readme_format(name) == fmt

@@ -12,6 +12,7 @@ from jupyter_rees_ui.core.rees import (
     PinChange,
     ReesError,
     check_layout,
+    config_dir,
     header,
     is_python_runtime,
     merge_environment_yml,
@@ -79,8 +80,13 @@ def test_python_minor_refuses(version):
 
 @pytest.mark.parametrize(
     ("text", "ok"),
-    [("python-3.11\n", True), ("python-3", True), ("python-3.12.1", False), ("python3.11", False),
-     ("r-4.3-2023-01-01", False)],
+    [
+        ("python-3.11\n", True),
+        ("python-3", True),
+        ("python-3.12.1", False),
+        ("python3.11", False),
+        ("r-4.3-2023-01-01", False),
+    ],
 )
 def test_python_runtime_grammar(text, ok):
     assert is_python_runtime(text) is ok
@@ -117,8 +123,9 @@ def test_conda_specs(spec, expected):
 
 
 def test_pip_to_conda_moves_plain_pins_by_conda_name():
-    text = render_environment_yml([row("tables", "==3.9.2"), row("x", url="git+https://h/x")], "3.11",
-                                  pip_to_conda=True)
+    text = render_environment_yml(
+        [row("tables", "==3.9.2"), row("x", url="git+https://h/x")], "3.11", pip_to_conda=True
+    )
     deps = yaml.safe_load(text)["dependencies"]
     assert "pytables=3.9.2" in deps
     assert deps[-1] == {"pip": ["x @ git+https://h/x"]}
@@ -146,9 +153,16 @@ def test_unknown_format():
         render_rees(ROWS, "3.11", fmt="poetry")
 
 
-@pytest.mark.parametrize(("pypi", "conda"), [("torch", "pytorch"), ("Tables", "pytables"),
-                                             ("msgpack", "msgpack-python"), ("NumPy", "numpy"),
-                                             ("typing_extensions", "typing_extensions")])
+@pytest.mark.parametrize(
+    ("pypi", "conda"),
+    [
+        ("torch", "pytorch"),
+        ("Tables", "pytables"),
+        ("msgpack", "msgpack-python"),
+        ("NumPy", "numpy"),
+        ("typing_extensions", "typing_extensions"),
+    ],
+)
 def test_conda_names(pypi, conda):
     assert conda_name(pypi) == conda
 
@@ -159,8 +173,9 @@ def test_conda_name_table_has_only_differences():
 
 # --------------------------------------------------------------------------- merge
 
-NEW = render_rees([row("numpy", "==1.26.4"), row("pandas", "==2.1.0"), row("scipy", "==1.11.0")],
-                  "3.11")["requirements.txt"]
+NEW = render_rees(
+    [row("numpy", "==1.26.4"), row("pandas", "==2.1.0"), row("scipy", "==1.11.0")], "3.11"
+)["requirements.txt"]
 
 MERGE_CASES = [
     pytest.param(None, NEW, id="no-old-file"),
@@ -226,8 +241,11 @@ def test_pin_changes():
 
 
 ENV_NEW = render_environment_yml(
-    [row("numpy", "==1.26.4", source="conda"), row("torch", "==2.1.0", source="conda"),
-     row("pandas", "==2.1.0")],
+    [
+        row("numpy", "==1.26.4", source="conda"),
+        row("torch", "==2.1.0", source="conda"),
+        row("pandas", "==2.1.0"),
+    ],
     "3.11",
 )
 
@@ -273,6 +291,40 @@ def test_merge_environment_adds_pip_section():
     assert data["dependencies"][-2:] == ["pip", {"pip": ["pandas==2.1.0"]}]
 
 
+@pytest.mark.parametrize(
+    ("old", "deps"),
+    [
+        pytest.param(
+            "dependencies:\n  - scipy\n  - aaa\n",
+            [
+                "python=3.11",
+                "numpy=1.26.4",
+                "pytorch=2.1.0",
+                "scipy",
+                "aaa",
+                "pip",
+                {"pip": ["pandas==2.1.0"]},
+            ],
+            id="inserted-before-first-later-name",
+        ),
+        pytest.param(
+            "dependencies:\n  - conda-forge::numpy>=1\n  - python=3.8\n  - python=3.9\n",
+            ["numpy=1.26.4", "python=3.11", "pytorch=2.1.0", "pip", {"pip": ["pandas==2.1.0"]}],
+            id="channel-prefix-and-duplicate-python",
+        ),
+        pytest.param(
+            "dependencies:\n  - pytorch=1.0\n  - matplotlib\n  - pip:\n      - seaborn\n",
+            ["python=3.11", "numpy=1.26.4", "pytorch=2.1.0", "pip", {"pip": ["pandas==2.1.0"]}],
+            id="dropped-rows-removed",
+        ),
+    ],
+)
+def test_merge_environment_dependencies(old, deps):
+    merged = merge_environment_yml(old, ENV_NEW, drop=["matplotlib", "seaborn"])
+    assert yaml.safe_load(merged)["dependencies"] == deps
+    assert merge_environment_yml(merged, ENV_NEW, drop=["matplotlib", "seaborn"]) == merged
+
+
 def test_merge_environment_refuses_broken_yaml():
     with pytest.raises(ReesError, match="not valid YAML"):
         merge_environment_yml("dependencies: [\n", ENV_NEW)
@@ -292,8 +344,11 @@ def test_merge_keeps_windows_line_endings():
 
 @pytest.mark.parametrize(
     "url",
-    ["git+https://github.com/o/tool@v1#egg=tool", "https://h.example/p/tool-1.0.tar.gz?a=1&b=%20",
-     "git+ssh://git@github.com/o/tool.git@0123abc"],
+    [
+        "git+https://github.com/o/tool@v1#egg=tool",
+        "https://h.example/p/tool-1.0.tar.gz?a=1&b=%20",
+        "git+ssh://git@github.com/o/tool.git@0123abc",
+    ],
 )
 def test_pip_urls_survive_yaml(url):
     new = render_environment_yml([row("tool", url=url, source="vcs")], "3.11")
@@ -321,24 +376,69 @@ def codes(notes):
 
 LAYOUT_CASES = [
     pytest.param({}, ["requirements.txt", "runtime.txt"], "binder", [], id="empty-folder"),
-    pytest.param({"binder/x": None, ".binder/y": None}, ["requirements.txt"], "binder",
-                 ["both-binder-dirs", "other-binder-dir"], id="both-binder-dirs"),
-    pytest.param({".binder/apt.txt": None}, ["requirements.txt"], "binder", ["other-binder-dir"],
-                 id="existing-dotbinder"),
-    pytest.param({"binder/apt.txt": None}, ["requirements.txt"], ".", ["root-ignored"],
-                 id="root-while-binder-exists"),
-    pytest.param({"requirements.txt": None, "setup.py": None}, ["requirements.txt"], "binder",
-                 ["root-hidden"], id="creating-binder-hides-root"),
-    pytest.param({"binder/environment.yml": None}, ["requirements.txt", "runtime.txt"], "binder",
-                 ["ignored-file"], id="env-yml-wins-over-written-requirements"),
-    pytest.param({"binder/requirements.txt": None}, ["environment.yml"], "binder",
-                 ["ignored-file"], id="written-env-yml-hides-requirements"),
-    pytest.param({"binder/Dockerfile": None}, ["requirements.txt"], "binder", ["buildpack-wins"],
-                 id="dockerfile"),
-    pytest.param({"binder/runtime.txt": "r-4.3-2023-06-01\n"}, ["requirements.txt", "runtime.txt"],
-                 "binder", ["replaces-r-runtime"], id="r-runtime-replaced"),
-    pytest.param({"binder/apt.txt": None, "binder/postBuild": None},
-                 ["requirements.txt", "runtime.txt"], "binder", ["kept"], id="extras-kept"),
+    pytest.param(
+        {"binder/x": None, ".binder/y": None},
+        ["requirements.txt"],
+        "binder",
+        ["both-binder-dirs", "other-binder-dir"],
+        id="both-binder-dirs",
+    ),
+    pytest.param(
+        {".binder/apt.txt": None},
+        ["requirements.txt"],
+        "binder",
+        ["other-binder-dir"],
+        id="existing-dotbinder",
+    ),
+    pytest.param(
+        {"binder/apt.txt": None},
+        ["requirements.txt"],
+        ".",
+        ["root-ignored"],
+        id="root-while-binder-exists",
+    ),
+    pytest.param(
+        {"requirements.txt": None, "setup.py": None},
+        ["requirements.txt"],
+        "binder",
+        ["root-hidden"],
+        id="creating-binder-hides-root",
+    ),
+    pytest.param(
+        {"binder/environment.yml": None},
+        ["requirements.txt", "runtime.txt"],
+        "binder",
+        ["ignored-file"],
+        id="env-yml-wins-over-written-requirements",
+    ),
+    pytest.param(
+        {"binder/requirements.txt": None},
+        ["environment.yml"],
+        "binder",
+        ["ignored-file"],
+        id="written-env-yml-hides-requirements",
+    ),
+    pytest.param(
+        {"binder/Dockerfile": None},
+        ["requirements.txt"],
+        "binder",
+        ["buildpack-wins"],
+        id="dockerfile",
+    ),
+    pytest.param(
+        {"binder/runtime.txt": "r-4.3-2023-06-01\n"},
+        ["requirements.txt", "runtime.txt"],
+        "binder",
+        ["replaces-r-runtime"],
+        id="r-runtime-replaced",
+    ),
+    pytest.param(
+        {"binder/apt.txt": None, "binder/postBuild": None},
+        ["requirements.txt", "runtime.txt"],
+        "binder",
+        ["kept"],
+        id="extras-kept",
+    ),
     pytest.param({"Pipfile": None}, ["requirements.txt"], ".", ["ignored-file"], id="pipfile-wins"),
 ]
 
@@ -349,10 +449,26 @@ def test_layout_rules(existing, writing, target, expected):
 
 
 def test_layout_offers_removal_of_ignored_file():
-    (note,) = check_layout({"binder/requirements.txt": None, "binder/runtime.txt": "python-3.9"},
-                           ["environment.yml"], target="binder")
+    (note,) = check_layout(
+        {"binder/requirements.txt": None, "binder/runtime.txt": "python-3.9"},
+        ["environment.yml"],
+        target="binder",
+    )
     assert note.paths == ("binder/requirements.txt", "binder/runtime.txt")
     assert "Binder will use binder/environment.yml" in note.message
+
+
+@pytest.mark.parametrize(
+    ("paths", "folder"),
+    [
+        ([], "."),
+        (["requirements.txt"], "."),
+        (["binder/apt.txt"], "binder"),
+        ([".binder/x", "binder/y"], ".binder"),
+    ],
+)
+def test_config_dir(paths, folder):
+    assert config_dir(paths) == folder
 
 
 def test_layout_python_version_supported():

@@ -115,6 +115,14 @@ def test_dynamic_imports(name: str, code: str, modules: list[str], issues: int) 
     assert all(i.location.cell == 3 for i in scan.issues)
 
 
+def test_find_spec_is_a_presence_check_so_optional() -> None:
+    scan = scan_code('if importlib.util.find_spec("torch"):\n    import torch', "n.ipynb", 0)
+    assert [(s.module, s.kind, s.dynamic) for s in scan.imports] == [
+        ("torch", "optional", True),
+        ("torch", "optional", False),
+    ]
+
+
 def test_optional_dynamic_import() -> None:
     scan = scan_code('try:\n    m = importlib.import_module("ujson")\nexcept ImportError:\n    m = None', "n.ipynb", 0)
     assert [(s.module, s.kind, s.dynamic) for s in scan.imports] == [("ujson", "optional", True)]
@@ -240,6 +248,7 @@ def test_pathological_cell_is_an_issue_not_a_crash() -> None:
         ('sys.path.insert(0, os.path.abspath(".."))', ".."),
         ('sys.path.append(os.path.join("..", "src"))', "../src"),
         ('sys.path.insert(0, str(Path("..") / "pkg"))', "../pkg"),
+        ('sys.path.extend(["../a", some_dir])', "../a"),
         ("sys.path.append(some_dir)", None),
     ],
 )
@@ -270,8 +279,26 @@ def test_syntax_error_costs_only_its_cell() -> None:
 
 
 def test_syntax_error_inside_cell_magic_body_has_the_cell_line() -> None:
-    scan = scan_code("%%time\nx = 1\nif:\n", "nb.ipynb", 4)
+    scan = scan_code("%%time\nimport a\nif:\n", "nb.ipynb", 4)
     assert [(i.kind, i.location.line) for i in scan.issues] == [("syntax-error", 3)]
+
+
+def test_broken_cell_that_imports_nothing_is_not_parsed() -> None:
+    assert scan_code("x = (1,\nprint('%d' % x)\ny = a != b", "nb.ipynb", 0).issues == ()
+
+
+def test_transformer_is_loaded_without_the_ipython_package() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from jupyter_rees_ui.core.scan import scan_code; "
+        "s = scan_code('%%time\\nimport numpy', 'a.ipynb', 0); "
+        "print(s.imports[0].module, 'IPython' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          cwd=__import__("pathlib").Path(__file__).parents[2])
+    assert done.stdout.split() == ["numpy", "False"]
 
 
 @pytest.mark.parametrize(
