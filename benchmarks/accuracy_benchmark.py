@@ -278,6 +278,82 @@ CORPUS = [
         [{"pandas"}, {"openpyxl"}],
         "a need no import names: read_excel needs openpyxl (we only suggest it)",
     ),
+    Project(
+        "genomics",
+        {
+            "variants.ipynb": notebook(
+                "from Bio import SeqIO\nimport umap\nimport numpy as np",
+                "records = list(SeqIO.parse('reads.fasta', 'fasta'))",
+                "embedding = umap.UMAP().fit_transform(np.zeros((10, 3)))",
+            ),
+        },
+        [{"biopython"}, {"umap-learn"}, {"numpy"}],
+        "Bio and umap, neither installed: mapping guesses (PyPI's 'umap' is another project)",
+    ),
+    Project(
+        "climate-maps",
+        {
+            "maps.ipynb": notebook(
+                "!conda install -y -c conda-forge cartopy",
+                "import cartopy.crs as ccrs\nimport matplotlib.pyplot as plt",
+                "ax = plt.axes(projection=ccrs.PlateCarree())\nax.coastlines()",
+            ),
+        },
+        [{"cartopy"}, {"matplotlib"}],
+        "a conda install line for a library the kernel lacks",
+    ),
+    Project(
+        "keras-digits",
+        {
+            "train.ipynb": notebook(
+                "import tensorflow as tf\nfrom tensorflow import keras\nimport numpy as np",
+                "model = keras.Sequential([keras.layers.Dense(10)])",
+                "from sklearn.metrics import confusion_matrix",
+            ),
+        },
+        [{"tensorflow"}, {"numpy"}, {"scikit-learn"}],
+        "TensorFlow not installed in the kernel",
+    ),
+    Project(
+        "protobuf-tools",
+        {
+            "decode.ipynb": notebook(
+                "from google.protobuf import json_format\nimport pkg_resources",
+                "import requests\nfrom requests.adapters import HTTPAdapter",
+                "version = pkg_resources.get_distribution('requests').version",
+            ),
+        },
+        [{"protobuf"}, {"setuptools"}, {"requests"}],
+        "google.protobuf under the google namespace; pkg_resources comes from setuptools",
+    ),
+    Project(
+        "survey-analysis",
+        {
+            "clean.py": "import pandas as pd\nimport numpy as np\n\n\ndef clean(df):\n"
+                        "    return df.replace({'': np.nan}).dropna()\n",
+            "analysis.ipynb": notebook(
+                "import sys\nsys.path.append('.')\nfrom clean import clean",
+                "import pandas as pd\nimport statsmodels.formula.api as smf",
+                "import seaborn as sns\nsns.set_theme()",
+                "from scipy.stats import chi2_contingency",
+            ),
+            "README.md": "# Survey\n",
+        },
+        [{"pandas"}, {"numpy"}, {"statsmodels"}, {"seaborn"}, {"scipy"}],
+        "a helper script on sys.path, statsmodels formula API",
+    ),
+    Project(
+        "env-secrets",
+        {
+            "query.ipynb": notebook(
+                "import os\nfrom dotenv import load_dotenv\nimport requests",
+                "try:\n    import yaml\nexcept ImportError:\n    raise SystemExit('pip install pyyaml')",
+                "from PIL import Image",
+            ),
+        },
+        [{"python-dotenv"}, {"requests"}, {"pyyaml"}, {"pillow"}],
+        "an ImportError handler that re-raises: the import is still required",
+    ),
 ]
 
 

@@ -115,8 +115,17 @@ class BadgeHandler(ReesHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        args = {k: self.get_query_argument(k, "") for k in ("path", "remote", "ref", "notebook", "mode")}
+        keys = ("path", "remote", "ref", "notebook", "mode", "doi")
+        args = {k: self.get_query_argument(k, "") for k in keys}
         self.reply(await self.run(api.badge, self.root_dir, args, allow_hidden=self.allow_hidden))
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        body = self.body()
+        self.reply(
+            await self.run(api.write_badge, self.root_dir, body, allow_hidden=self.allow_hidden)
+        )
 
 
 class CommitHandler(ReesHandler):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +17,16 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from .adapters import rees_files
+from .adapters import git, rees_files
 from .adapters.environment import list_kernels
 from .adapters.files import ScanCache
 from .adapters.paths import api_path, resolve_in_root
 from .adapters.project import propose
 from .config import Rees
 from .core.model import ProposedRequirement, to_json
-from .core.rees import render_rees
+from .core import binder
+from .core.binder import BinderError
+from .core.rees import ReesError, render_rees
 
 PIN_POLICIES = ("==", "~=", ">=", "none")
 FORMATS = ("requirements", "environment")
@@ -117,51 +120,149 @@ def parse_requirements(items: Any) -> list[ProposedRequirement]:
     return rows
 
 
-def _rees_files(body: Mapping[str, Any]) -> tuple[dict[str, str], str]:
-    reqs = parse_requirements(body.get("requirements"))
+def _rees_files(body: Mapping[str, Any]) -> tuple[dict[str, str], str, list[str], str]:
+    """(file name -> text, target folder, excluded names, python version) of a request."""
+    rows = parse_requirements(body.get("requirements"))
     python_version = _string(body, "python_version")
     if not PYTHON_VERSION.match(python_version):
         raise RequestError(f"'python_version' must look like 3.11, not {python_version!r}")
     fmt = _choice(_string(body, "format", "requirements"), FORMATS, "format")
     target = _choice(_string(body, "target", "binder"), TARGETS, "target folder")
-    return render_rees(reqs, python_version, fmt=fmt), target
+    try:
+        files = render_rees([r for r in rows if r.included], python_version, fmt=fmt)
+    except ReesError as exc:
+        raise RequestError(str(exc)) from exc
+    excluded = [r.name for r in rows if not r.included]
+    return files, target, excluded, python_version
+
+
+def _string_list(body: Mapping[str, Any], key: str) -> list[str]:
+    value = body.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RequestError(f"'{key}' must be a list of strings")
+    return value
 
 
 def _folder(root_dir: str, body: Mapping[str, Any], allow_hidden: bool) -> Path:
     return resolve_in_root(root_dir, _string(body, "path", ""), allow_hidden=allow_hidden)
 
 
+@contextmanager
+def _writer_errors():
+    """The writer's and git's exceptions as request errors with their messages."""
+    try:
+        yield
+    except rees_files.ConflictError as exc:
+        raise RequestError(str(exc), 409) from exc
+    except (rees_files.PathError, ReesError, BinderError) as exc:
+        raise RequestError(str(exc), 400) from exc
+    except git.GitError as exc:
+        raise RequestError(str(exc), 409) from exc
+
+
 def preview(root_dir: str, body: Mapping[str, Any], *, allow_hidden: bool = False) -> dict[str, Any]:
+    """What writing the reviewed rows would change, file by file, with layout notes."""
     folder = _folder(root_dir, body, allow_hidden)
-    files, target = _rees_files(body)
-    changes = rees_files.preview(folder, files, target=target)
-    return {"path": api_path(root_dir, folder), "changes": to_json(changes)}
+    files, target, excluded, python_version = _rees_files(body)
+    remove = _string_list(body, "remove")
+    with _writer_errors():
+        changes = rees_files.preview(folder, files, target=target, drop=excluded, remove=remove)
+        notes = rees_files.notes(folder, files, target=target, python_version=python_version)
+    return {"path": api_path(root_dir, folder), "changes": to_json(changes), "notes": to_json(notes)}
 
 
 def write(root_dir: str, body: Mapping[str, Any], *, allow_hidden: bool = False) -> dict[str, Any]:
+    """Write what the preview showed; refused (409) when a file changed since, or when an
+    existing file is written without the hash its preview returned."""
     folder = _folder(root_dir, body, allow_hidden)
-    files, target = _rees_files(body)
+    files, target, excluded, _python = _rees_files(body)
+    remove = _string_list(body, "remove")
     expected = body.get("expected", {})
     if not isinstance(expected, dict):
         raise RequestError("'expected' must map file paths to the hashes shown in the preview")
-    changes = rees_files.preview(folder, files, target=target)
-    for change in changes:
-        if change.old_sha256 is not None and expected.get(change.path) != change.old_sha256:
-            raise RequestError(
-                f"{change.path} changed since the preview (or was never previewed); "
-                "preview again before writing",
-                409,
-            )
-    try:
-        written = rees_files.write(folder, changes)
-    except rees_files.ConflictError as exc:
-        raise RequestError(str(exc), 409) from exc
+    with _writer_errors():
+        planned = rees_files.preview(folder, files, target=target, drop=excluded, remove=remove)
+        for change in planned:
+            if change.status == "unchanged":
+                continue
+            if change.path not in expected or expected[change.path] != change.old_sha256:
+                raise RequestError(
+                    f"{change.path} changed since the preview (or was not previewed): "
+                    "preview again before writing",
+                    409,
+                )
+        written = rees_files.write(folder, planned)
     return {"path": api_path(root_dir, folder), "changes": to_json(written)}
 
 
+BADGE_FORMATS = ("markdown", "rst", "html")
+
+
 def badge(root_dir: str, args: Mapping[str, str], *, allow_hidden: bool = False) -> dict[str, Any]:
-    raise RequestError("not available yet", 501)
+    """The Binder link and badge snippets for the folder's git remote (or a DOI entered
+    by hand), and the README change that would insert the badge."""
+    folder = _folder(root_dir, args, allow_hidden)
+    notebook = args.get("notebook") or None
+    mode = _choice(args.get("mode") or "lab", ("lab", "doc"), "mode")
+    reply: dict[str, Any] = {"path": api_path(root_dir, folder), "link": None, "notes": []}
+    try:
+        with _writer_errors():
+            if args.get("doi"):
+                link = binder.doi_link(args["doi"], path=notebook, mode=mode)
+            else:
+                found = git.repository_link(
+                    folder,
+                    remote=args.get("remote") or None,
+                    ref=args.get("ref") or None,
+                    path=notebook,
+                    mode=mode,
+                )
+                link = found.link
+                reply.update(remote=found.remote, ref=found.ref, pushed=found.pushed)
+                reply["notes"] = list(found.notes)
+            reply["remotes"] = [r.name for r in _remotes(folder)]
+    except RequestError as exc:
+        reply["message"] = str(exc)
+        reply["remotes"] = [r.name for r in _remotes(folder)]
+        return reply
+    reply["link"] = link.url
+    reply["snippets"] = {fmt: binder.badge(link, fmt) for fmt in BADGE_FORMATS}
+    with _writer_errors():
+        reply["readme"] = to_json(rees_files.preview_badge(folder, link))
+    return reply
+
+
+def _remotes(folder: Path) -> list[git.GitRemote]:
+    try:
+        return git.remotes(folder)
+    except git.GitError:
+        return []
+
+
+def write_badge(root_dir: str, body: Mapping[str, Any], *, allow_hidden: bool = False) -> dict[str, Any]:
+    """Insert the badge into the README (between markers) as previewed."""
+    folder = _folder(root_dir, body, allow_hidden)
+    url = _string(body, "link")
+    if not re.match(r"^https://[^\s\"'<>]+$", url):
+        raise RequestError("'link' must be an https Binder link")
+    expected = body.get("expected")
+    with _writer_errors():
+        change = rees_files.preview_badge(folder, url, readme=body.get("readme") or None)
+        if change.status != "unchanged" and (
+            not isinstance(expected, dict) or expected.get(change.path, "?") != change.old_sha256
+        ):
+            raise RequestError(f"{change.path} changed since the preview: preview again", 409)
+        written = rees_files.write(folder, [change])
+    return {"path": api_path(root_dir, folder), "changes": to_json(written)}
 
 
 def commit(root_dir: str, body: Mapping[str, Any], *, allow_hidden: bool = False) -> dict[str, Any]:
-    raise RequestError("not available yet", 501)
+    """Commit exactly the given files (paths relative to the folder)."""
+    folder = _folder(root_dir, body, allow_hidden)
+    files = _string_list(body, "files")
+    if not files:
+        raise RequestError("'files' lists nothing to commit")
+    message = _string(body, "message", git.DEFAULT_MESSAGE).strip() or git.DEFAULT_MESSAGE
+    with _writer_errors():
+        result = git.commit_files(folder, files, message)
+    return {"path": api_path(root_dir, folder), "commit": to_json(result)}

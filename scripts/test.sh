@@ -23,7 +23,9 @@ cd "$ROOT"
 step "Checking the installed extension"
 jupyter server extension list 2>&1 | grep -E "jupyter_rees_ui.*OK"
 jupyter labextension list 2>&1 | grep -E "jupyter-rees-ui.*enabled.*OK"
-python -m jupyterlab.browser_check --no-browser-test >/dev/null
+ALLOW_ROOT=()
+[ "$(id -u)" -ne 0 ] || ALLOW_ROOT=(--allow-root)
+python -m jupyterlab.browser_check --no-browser-test "${ALLOW_ROOT[@]}" >/dev/null 2>&1 || python -m jupyterlab.browser_check --no-browser-test "${ALLOW_ROOT[@]}"
 
 step "pytest"
 set +e

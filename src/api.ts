@@ -2,6 +2,7 @@ import { requestAPI } from './request';
 import {
   IBadgeReply,
   IChangesReply,
+  ICommitReply,
   IKernel,
   IProposalReply,
   IWriteRequest,
@@ -54,4 +55,26 @@ export function getBadge(
   return requestAPI<IBadgeReply>(
     'badge' + query({ path, notebook: options.notebook })
   );
+}
+
+export function writeBadge(
+  path: string,
+  link: string,
+  expected: { [path: string]: string | null }
+): Promise<IChangesReply> {
+  return requestAPI<IChangesReply>('badge', {
+    method: 'POST',
+    body: JSON.stringify({ path, link, expected })
+  });
+}
+
+export function commitFiles(
+  path: string,
+  files: string[],
+  message: string
+): Promise<ICommitReply> {
+  return requestAPI<ICommitReply>('commit', {
+    method: 'POST',
+    body: JSON.stringify({ path, files, message })
+  });
 }

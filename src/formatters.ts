@@ -99,6 +99,8 @@ export function changeLabel(change: IFileChange): string {
       return `${change.path}: new file`;
     case 'update':
       return `${change.path}: changed`;
+    case 'delete':
+      return `${change.path}: deleted`;
     default:
       return `${change.path}: unchanged`;
   }

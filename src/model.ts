@@ -8,11 +8,14 @@ import { canonicalName, expectedHashes, reviewed } from './formatters';
 import {
   IBadgeReply,
   IChangesReply,
+  ICommitReply,
+  ICommitResult,
   IFileChange,
   IKernel,
   IProposal,
   IProposalReply,
   IProposedRequirement,
+  IReesNote,
   IWriteRequest,
   PinPolicy,
   ReesFormat
@@ -28,9 +31,19 @@ export interface IReesApi {
   previewRees(request: IWriteRequest): Promise<IChangesReply>;
   writeRees(request: IWriteRequest): Promise<IChangesReply>;
   getBadge(path: string, options: { notebook?: string }): Promise<IBadgeReply>;
+  writeBadge(
+    path: string,
+    link: string,
+    expected: { [path: string]: string | null }
+  ): Promise<IChangesReply>;
+  commitFiles(
+    path: string,
+    files: string[],
+    message: string
+  ): Promise<ICommitReply>;
 }
 
-export type Busy = 'scanning' | 'previewing' | 'writing' | null;
+export type Busy = 'scanning' | 'previewing' | 'writing' | 'committing' | null;
 
 interface IEdit {
   included?: boolean;
@@ -92,6 +105,63 @@ export class ReesModel {
   }
   get badge(): IBadgeReply | null {
     return this._badge;
+  }
+  /** Notes of the last preview (files Binder would ignore, hidden root files…). */
+  get notes(): IReesNote[] {
+    return this._notes;
+  }
+  /** Files the user chose to delete because Binder would ignore them. */
+  get remove(): string[] {
+    return [...this._remove];
+  }
+  get committed(): ICommitResult | null {
+    return this._committed;
+  }
+  /** Files written in this session of the panel, in the order written. */
+  get toCommit(): string[] {
+    return [...this._toCommit];
+  }
+
+  /** Choose to delete (or keep) a file Binder would ignore; previews again. */
+  async setRemove(path: string, remove: boolean): Promise<void> {
+    if (remove) {
+      this._remove.add(path);
+    } else {
+      this._remove.delete(path);
+    }
+    await this.preview();
+  }
+
+  /** Insert the badge into the README, as its preview showed. */
+  async addBadgeToReadme(): Promise<void> {
+    const badge = this._badge;
+    if (!badge || !badge.link || !badge.readme) {
+      return;
+    }
+    const readme = badge.readme;
+    await this._run('writing', async () => {
+      await this._api.writeBadge(this._scannedPath, badge.link as string, {
+        [readme.path]: readme.old_sha256
+      });
+      this._addToCommit([readme.path]);
+      this._badge = await this._api.getBadge(this._scannedPath, {});
+    });
+  }
+
+  /** Commit exactly the files written from this panel. */
+  async commit(message: string): Promise<void> {
+    const files = this.toCommit;
+    if (files.length === 0) {
+      this._error = 'Nothing written to commit yet.';
+      this._emit();
+      return;
+    }
+    await this._run('committing', async () => {
+      const reply = await this._api.commitFiles(this._scannedPath, files, message);
+      this._committed = reply.commit;
+      this._toCommit = [];
+      this._badge = await this._api.getBadge(this._scannedPath, {});
+    });
   }
 
   /** The rows as reviewed: the proposal with the user's edits, then added packages. */
@@ -160,6 +230,9 @@ export class ReesModel {
       if (reply.path !== this._scannedPath) {
         this._edits.clear();
         this._added = [];
+        this._remove.clear();
+        this._toCommit = [];
+        this._committed = null;
       }
       this._proposal = reply.proposal;
       this._scannedPath = reply.path;
@@ -218,6 +291,7 @@ export class ReesModel {
     await this._run('previewing', async () => {
       const reply = await this._api.previewRees(this._request());
       this._changes = reply.changes;
+      this._notes = reply.notes ?? [];
       this._written = null;
     });
   }
@@ -238,13 +312,16 @@ export class ReesModel {
     await this._run('writing', async () => {
       const reply = await this._api.writeRees({ ...this._request(), expected });
       this._written = reply.changes;
+      this._addToCommit(reply.changes.map(change => change.path));
+      this._committed = null;
       this._changes = null;
       try {
         this._badge = await this._api.getBadge(this._scannedPath, {});
       } catch (error) {
         this._badge = {
+          path: this._scannedPath,
           link: null,
-          markdown: null,
+          notes: [],
           message: `No Binder badge: ${(error as Error).message}`
         };
       }
@@ -264,8 +341,17 @@ export class ReesModel {
       requirements: reviewed(this.rows.filter(row => row.included)),
       python_version: this._proposal.python_version,
       format: this._format,
-      target: this._target
+      target: this._target,
+      remove: this.remove
     };
+  }
+
+  private _addToCommit(paths: string[]): void {
+    for (const path of paths) {
+      if (!this._toCommit.includes(path)) {
+        this._toCommit.push(path);
+      }
+    }
   }
 
   private _edit(name: string, edit: IEdit): void {
@@ -321,5 +407,9 @@ export class ReesModel {
   private _changes: IFileChange[] | null = null;
   private _written: IFileChange[] | null = null;
   private _badge: IBadgeReply | null = null;
+  private _notes: IReesNote[] = [];
+  private _remove = new Set<string>();
+  private _toCommit: string[] = [];
+  private _committed: ICommitResult | null = null;
   private _stateChanged = new Signal<this, void>(this);
 }

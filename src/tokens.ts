@@ -64,21 +64,55 @@ export interface IKernel {
 export interface IFileChange {
   path: string;
   old: string | null;
-  new: string;
+  new: string | null;
   diff: string;
   old_sha256: string | null;
-  status: 'create' | 'update' | 'unchanged';
+  status: 'create' | 'update' | 'unchanged' | 'delete';
+
+}
+
+/** Something to know before writing (e.g. a file Binder would ignore). */
+export interface IReesNote {
+  level: 'error' | 'warning' | 'info';
+  code: string;
+  message: string;
+  paths: string[];
 }
 
 export interface IChangesReply {
   path: string;
   changes: IFileChange[];
+  notes?: IReesNote[];
 }
 
 export interface IBadgeReply {
+  path: string;
+  /** The Binder link, or null with a message saying why there is none. */
   link: string | null;
-  markdown: string | null;
+  message?: string;
+  notes: string[];
+  remotes?: string[];
+  remote?: string;
+  ref?: string;
+  pushed?: boolean | null;
+  snippets?: { markdown: string; rst: string; html: string };
+  /** What inserting the badge into the README would change. */
+  readme?: IFileChange;
+}
+
+export interface ICommitResult {
+  sha: string;
+  branch: string | null;
   message: string;
+  files: string[];
+  pushed: boolean;
+  upstream: string | null;
+  note: string;
+}
+
+export interface ICommitReply {
+  path: string;
+  commit: ICommitResult;
 }
 
 export type PinPolicy = '==' | '~=' | '>=' | 'none';
@@ -101,4 +135,6 @@ export interface IWriteRequest {
   format: ReesFormat;
   target: string;
   expected?: { [path: string]: string | null };
+  /** Configuration files to delete (ones Binder would ignore). */
+  remove?: string[];
 }

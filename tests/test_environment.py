@@ -15,20 +15,25 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from jupyter_rees_ui.adapters.environment import (
     IntrospectionError,
+    check_guesses_on_index,
     clear_cache,
+    exists_on_index,
     introspect,
+    introspect_kernels,
     kernel_python,
     list_kernels,
 )
 from jupyter_rees_ui.core.mapping import build_mapping
-from jupyter_rees_ui.core.model import ImportSite, InstallHint, Location, ScanResult
+from jupyter_rees_ui.core.model import Environment, ImportSite, InstallHint, Location, ScanResult
 from jupyter_rees_ui.core.resolve import build_proposal
 
 PY = "%d.%d" % sys.version_info[:2]
@@ -295,3 +300,57 @@ def test_introspection_script_runs_on_older_pythons():
     for python in older_pythons()[:1]:
         env = introspect(python)
         assert env.python_version in ("3.8", "3.9")
+
+
+def test_introspect_kernels(venv, tmp_path, monkeypatch):
+    python, site, src = venv
+    write_kernel(tmp_path, "direct", [str(python), "-m", "ipykernel_launcher"])
+    write_kernel(tmp_path, "gone", [str(tmp_path / "nope" / "python"), "-m", "ipykernel_launcher"])
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    found = introspect_kernels(["direct", "direct"])
+    assert list(found) == ["direct"]
+    assert "acme-storage" in by_name(found["direct"])
+
+
+class FakeIndex(BaseHTTPRequestHandler):
+    """A package index that knows two projects, and one that never answers in time."""
+
+    known = {"frobnicate", "opencv-python"}
+
+    def do_HEAD(self):  # noqa: N802 - http.server's naming
+        name = self.path.strip("/").split("/")[1]
+        if name == "slowpoke":
+            time.sleep(2)
+        self.send_response(200 if name in self.known else 404)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def fake_index():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeIndex)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/pypi"
+    server.shutdown()
+    server.server_close()
+
+
+def test_exists_on_index(fake_index):
+    found = exists_on_index(["frobnicate", "nosuchthing", "slowpoke"], index_url=fake_index, timeout=0.5)
+    assert found == {"frobnicate": True, "nosuchthing": False, "slowpoke": None}
+
+
+def test_online_check_of_guessed_rows(fake_index):
+    env = Environment(python="/p", python_version="3.11")
+    location = Location("a.ipynb", 0, 1)
+    scan = ScanResult(root=".", imports=tuple(
+        ImportSite(m, location) for m in ("frobnicate", "nosuchthing", "cv2")))
+    proposal = check_guesses_on_index(build_proposal(scan, env), index_url=fake_index, timeout=1)
+    rows = {r.name: r for r in proposal.requirements}
+    assert rows["nosuchthing"].included is False
+    assert "not found on the package index" in rows["nosuchthing"].warnings[-1]
+    assert "exists on the package index" in rows["frobnicate"].warnings[-1]
+    assert rows["opencv-python"].included is True

@@ -228,6 +228,9 @@ def test_odd_file_names(repo):
 def test_repository_link_defaults_to_origin_and_current_branch(pushed_repo):
     git(pushed_repo, "remote", "set-url", "--push", "origin", "unused")  # fetch URL is what counts
     git(pushed_repo, "remote", "add", "github", "https://ghp_SECRET@github.com/me/project.git")
+    result = repository_link(pushed_repo, remote="github")
+    assert result.pushed is False and "git push -u github main" in result.notes[0]
+    git(pushed_repo, "update-ref", "refs/remotes/github/main", "HEAD")  # as after a push
     result = repository_link(pushed_repo, remote="github", path="analysis.ipynb")
     assert (
         result.link.url
@@ -251,6 +254,7 @@ def test_repository_link_in_a_subfolder_on_a_new_branch(repo):
         "?urlpath=doc/tree/course/week1.ipynb"
     )
     assert any("top level" in note for note in result.notes)
+    assert any("feature/binder is not on origin" in note for note in result.notes)
 
 
 def test_repository_link_detached_uses_sha_or_given_tag(repo):

@@ -160,3 +160,72 @@ def test_the_extension_loads_without_auth_warnings(recwarn, jp_serverapp):
     assert "jupyter_rees_ui" in jp_serverapp.extension_manager.extensions
     ours = [w for w in recwarn if "jupyter-rees-ui" in str(w.message)]
     assert not ours, [str(w.message) for w in ours]
+
+
+def git(cwd: Path, *args: str) -> str:
+    import subprocess
+
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def demo_repo(demo, monkeypatch) -> Path:
+    for key, value in {
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.org",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.org",
+        "GIT_CONFIG_GLOBAL": "/dev/null",
+    }.items():
+        monkeypatch.setenv(key, value)
+    git(demo, "init", "-q", "-b", "main")
+    git(demo, "add", "-A")
+    git(demo, "commit", "-qm", "demo")
+    git(demo, "remote", "add", "origin", "https://user:secret@github.com/owner/demo-repo.git")
+    return demo
+
+
+async def test_badge_without_a_repository_says_why(jp_fetch, demo):
+    reply = await get_json(jp_fetch, "badge", path="demo")
+    assert reply["link"] is None
+    assert "repositor" in reply["message"].lower()
+
+
+async def test_badge_readme_and_commit_in_a_git_repository(jp_fetch, demo_repo):
+    reply = await get_json(jp_fetch, "badge", path="demo", notebook="01-load-data.ipynb")
+    assert reply["link"] == (
+        "https://mybinder.org/v2/gh/owner/demo-repo/main?urlpath=lab/tree/01-load-data.ipynb"
+    )
+    assert "secret" not in json.dumps(reply)
+    assert reply["snippets"]["markdown"].startswith("[![Binder](https://mybinder.org/badge_logo.svg)](")
+    readme = reply["readme"]
+    assert readme["path"] == "README.md" and readme["status"] == "update"
+    assert "mybinder.org" not in (demo_repo / "README.md").read_text(), "preview must not write"
+
+    await post_json(
+        jp_fetch,
+        "badge",
+        {"path": "demo", "link": reply["link"], "expected": {"README.md": readme["old_sha256"]}},
+    )
+    text = (demo_repo / "README.md").read_text()
+    assert text.count("mybinder.org/badge_logo.svg") == 1
+    assert "# Demo: monthly sales" in text
+
+    # Writing the same badge again changes nothing.
+    again = await get_json(jp_fetch, "badge", path="demo", notebook="01-load-data.ipynb")
+    assert again["readme"]["status"] == "unchanged"
+
+    (demo_repo / "notes.txt").write_text("not for this commit\n")
+    result = await post_json(
+        jp_fetch, "commit", {"path": "demo", "files": ["README.md"], "message": "Add a Binder badge"}
+    )
+    assert result["commit"]["files"] == ["README.md"]
+    assert git(demo_repo, "log", "-1", "--format=%s").strip() == "Add a Binder badge"
+    assert "notes.txt" in git(demo_repo, "status", "--porcelain")
+
+
+async def test_commit_outside_a_repository_is_a_clear_error(jp_fetch, demo):
+    message = await expect_error(
+        jp_fetch, "commit", 409, method="POST", body={"path": "demo", "files": ["README.md"]}
+    )
+    assert "git" in message.lower() or "repositor" in message.lower()

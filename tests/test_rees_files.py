@@ -145,6 +145,15 @@ def test_remove_follows_the_notes_and_only_config_files(tmp_path):
             preview(tmp_path, FILES, remove=[path])
 
 
+def test_existing_environment_yaml_is_merged_not_doubled(tmp_path):
+    (tmp_path / "binder").mkdir()
+    (tmp_path / "binder/environment.yaml").write_text("dependencies:\n  - zlib  # mine\n")
+    env = render_rees(ROWS, "3.11", fmt="environment")
+    (change,) = preview(tmp_path, env)
+    assert (change.path, change.status) == ("binder/environment.yaml", "update")
+    assert "zlib  # mine" in change.new and "python=3.11" in change.new
+
+
 def test_mode_kept_and_no_temporary_files_left(tmp_path):
     (tmp_path / "binder").mkdir()
     path = tmp_path / "binder/requirements.txt"

@@ -3,6 +3,7 @@ written by the Writer (buildpack, Python version, every requirement installed)."
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -134,3 +135,12 @@ def test_empty_folder_falls_back_to_python(tmp_path):
         "",
         (),
     )
+
+
+def test_an_interpreter_without_repo2docker_gives_an_error_summary(tmp_path):
+    python = shutil.which("python3", path="/usr/bin:/bin")
+    if python is None or python == sys.executable:
+        pytest.skip("no second interpreter")
+    summary = repo2docker_check.check(tmp_path, python=python)
+    assert summary.error is not None and "repo2docker" in summary.error
+    assert not summary.ok

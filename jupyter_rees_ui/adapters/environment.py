@@ -13,13 +13,19 @@ import shutil
 import subprocess
 import sys
 import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
-from ..core.model import Environment, InstalledDistribution, Source
+from ..core.model import Environment, InstalledDistribution, Proposal, Source
+from ..core.resolve import mark_index_checks
 
 NATIVE_NAMES = {"python", f"python{sys.version_info[0]}", "python%d.%d" % sys.version_info[:2]}
 
@@ -150,6 +156,20 @@ def _distribution(data: dict[str, Any]) -> InstalledDistribution:
     )
 
 
+def introspect_kernels(
+    kernel_names: Iterable[str], *, timeout: float = 60
+) -> dict[str, Environment]:
+    """The environment of each named kernelspec (for folders whose notebooks use
+    several). Kernels whose interpreter cannot be introspected are left out."""
+    found: dict[str, Environment] = {}
+    for name in sorted(set(kernel_names)):
+        try:
+            found[name] = introspect(kernel_python(name), timeout=timeout)
+        except IntrospectionError:
+            continue
+    return found
+
+
 def kernel_python(kernel_name: str | None) -> str:
     """The interpreter a kernelspec runs; the server's own for the native kernel, an
     unknown kernel, or one whose command does not name a Python."""
@@ -225,3 +245,39 @@ def _mtime(path: str) -> int:
 
 def _stamp(previous: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
     return tuple((path, _mtime(path)) for path, _ in previous)
+
+
+PYPI_JSON = "https://pypi.org/pypi"
+
+
+def check_guesses_on_index(
+    proposal: Proposal, *, index_url: str = PYPI_JSON, timeout: float = 5
+) -> Proposal:
+    """Opt-in online check: do the rows guessed for modules that are not installed
+    name projects that exist on the package index? (Never called by default.)"""
+    names = [r.name for r in proposal.requirements if r.source in ("not-installed", "unknown")]
+    return mark_index_checks(proposal, exists_on_index(names, index_url=index_url, timeout=timeout))
+
+
+def exists_on_index(
+    names: Iterable[str], *, index_url: str = PYPI_JSON, timeout: float = 5
+) -> dict[str, bool | None]:
+    """Name -> True (the index has it), False (404) or None (no answer in time)."""
+    unique = sorted(set(names))
+    if not unique:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(8, len(unique))) as pool:
+        answers = pool.map(lambda n: _exists(n, index_url, timeout), unique)
+        return dict(zip(unique, answers))
+
+
+def _exists(name: str, index_url: str, timeout: float) -> bool | None:
+    url = f"{index_url.rstrip('/')}/{urllib.parse.quote(name)}/json"
+    request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "jupyter-rees-ui"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - fixed scheme
+            return 200 <= response.status < 300
+    except urllib.error.HTTPError as error:
+        return False if error.code == 404 else None
+    except (urllib.error.URLError, OSError, ValueError):
+        return None

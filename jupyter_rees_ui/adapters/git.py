@@ -166,9 +166,9 @@ def current_ref(root: Path) -> RefInfo:
     return RefInfo(branch, sha, branch is None, upstream, is_pushed(root, sha), ahead)
 
 
-def is_pushed(root: Path, sha: str | None = None) -> bool | None:
-    """Whether a commit (default HEAD) is on any remote-tracking branch, as last
-    fetched; None when there is no commit or no remote."""
+def is_pushed(root: Path, sha: str | None = None, *, remote: str | None = None) -> bool | None:
+    """Whether a commit (default HEAD) is on a remote-tracking branch (of ``remote``
+    when given), as last fetched; None when there is no commit or no remote."""
     if sha is None:
         head = run_git(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False)
         sha = head.stdout.strip() if head.returncode == 0 else None
@@ -176,10 +176,18 @@ def is_pushed(root: Path, sha: str | None = None) -> bool | None:
         return None
     if not run_git(root, "remote").stdout.split():
         return None
-    contains = run_git(root, "branch", "--remotes", "--contains", sha, check=False)
+    pattern = ["--list", f"{remote}/*"] if remote else []
+    contains = run_git(root, "branch", "--remotes", "--contains", sha, *pattern, check=False)
     if contains.returncode != 0:
         return False
     return any(line.strip() for line in contains.stdout.splitlines())
+
+
+def _remote_branch(root: Path, remote: str, branch: str) -> str | None:
+    """The SHA of ``remote/branch`` as last fetched, None when there is none."""
+    ref = f"refs/remotes/{remote}/{branch}"
+    result = run_git(root, "rev-parse", "--verify", "--quiet", ref, check=False)
+    return result.stdout.strip() or None if result.returncode == 0 else None
 
 
 def subfolder(root: Path) -> str:
@@ -239,9 +247,16 @@ def repository_link(
         link = binder_link(chosen.url, ref, path=full_path, mode=mode, binderhub=binderhub)
     except BinderError as err:
         raise GitError(f"Remote {chosen.name!r}: {err}") from err
-    if info.pushed is False:
-        notes.append("HEAD is not pushed yet: push before sharing the link.")
-    return RepositoryLink(link, chosen.name, ref, info.pushed, tuple(notes))
+    pushed = is_pushed(root, info.sha, remote=chosen.name)
+    if ref == info.branch and _remote_branch(root, chosen.name, ref) is None:
+        pushed = False
+        notes.append(
+            f"Branch {ref} is not on {chosen.name} (as last fetched): "
+            f"git push -u {chosen.name} {ref} before sharing the link."
+        )
+    elif ref in (info.branch, info.sha) and pushed is False:
+        notes.append(f"HEAD is not pushed to {chosen.name} yet: push before sharing the link.")
+    return RepositoryLink(link, chosen.name, ref, pushed, tuple(notes))
 
 
 def _identity_problem(root: Path) -> str | None:

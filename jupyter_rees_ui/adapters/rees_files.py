@@ -133,6 +133,16 @@ def _change(relative: str, old: str | None, digest: str | None, new: str | None)
     return FileChange(relative, old, new, rees.unified_diff(relative, old, new), digest, status)
 
 
+def _existing_spelling(root: Path, folder: str, name: str) -> str:
+    """``environment.yaml`` when that is the file the folder already has (repo2docker
+    reads either; merging into it beats creating a second one)."""
+    if name == rees.ENVIRONMENT_YML:
+        base = Path(root) if folder == "." else Path(root) / folder
+        if not (base / name).exists() and (base / "environment.yaml").is_file():
+            return "environment.yaml"
+    return name
+
+
 def preview(
     root: Path,
     files: Mapping[str, str],
@@ -150,7 +160,7 @@ def preview(
     drop = tuple(drop)
     changes = {}
     for name in sorted(files):
-        relative = _relative(folder, name)
+        relative = _relative(folder, _existing_spelling(root, folder, name))
         old, digest = _read(resolve_inside(root, relative))
         new = rees.merge_rees_file(name, old, files[name], drop=drop)
         changes[relative] = _change(relative, old, digest, new)

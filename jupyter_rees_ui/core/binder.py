@@ -74,12 +74,18 @@ def _strip_git(path: str) -> str:
     return path[: -len(".git")] if path.endswith(".git") else path
 
 
+def redact(url: str) -> str:
+    """A URL fit for a message: user info (tokens) replaced by ``***``."""
+    return re.sub(r"^([a-z][a-z0-9+.\-]*://)[^/@]*@", r"\1***@", url.strip(), flags=re.IGNORECASE)
+
+
 def parse_remote(remote_url: str) -> Remote:
     """Take apart ``git@host:owner/repo.git``, ``ssh://git@host[:port]/owner/repo.git``,
     ``https://[user[:token]@]host/owner/repo[.git]`` (and ``git://``); user info is
     dropped. github.com -> gh, gitlab.com -> gl (nested groups kept), gist.github.com ->
     gist, any other host -> git with the https URL."""
     text = remote_url.strip()
+    shown = redact(text)
     if not text:
         raise BinderError("The remote URL is empty.")
     scheme = ""
@@ -88,7 +94,7 @@ def parse_remote(remote_url: str) -> Remote:
         parts = urlsplit(text)
         scheme = parts.scheme.lower()
         if scheme == "file":
-            raise BinderError(f"{remote_url!r} is a local path: Binder needs a public host.")
+            raise BinderError(f"{shown!r} is a local path: Binder needs a public host.")
         if scheme not in _SCHEMES:
             raise BinderError(f"Unsupported remote URL scheme {parts.scheme!r}.")
         host = (parts.hostname or "").lower()
@@ -98,20 +104,20 @@ def parse_remote(remote_url: str) -> Remote:
         match = _SCP_LIKE.match(text)
         if match is None or len(match["host"]) == 1:  # "C:\..." is a path, not a host
             raise BinderError(
-                f"{remote_url!r} is not a remote URL (a local path?): Binder needs a public host."
+                f"{shown!r} is not a remote URL (a local path?): Binder needs a public host."
             )
         host, path = match["host"].lower(), match["path"]
     if not host:
-        raise BinderError(f"{remote_url!r} names no host.")
+        raise BinderError(f"{shown!r} names no host.")
     had_git = path.rstrip("/").endswith(".git")
     path = _strip_git(path)
     if not path:
-        raise BinderError(f"{remote_url!r} names no repository.")
+        raise BinderError(f"{shown!r} names no repository.")
     web_scheme = "http" if scheme == "http" else "https"
     netloc = f"{host}:{port}" if port else host
     if host in ("github.com", "www.github.com"):
         if path.count("/") != 1:
-            raise BinderError(f"{remote_url!r} is not a GitHub owner/repo URL.")
+            raise BinderError(f"{shown!r} is not a GitHub owner/repo URL.")
         return Remote("gh", "github.com", path, f"https://github.com/{path}")
     if host == "gist.github.com":
         if path.count("/") == 1:
@@ -119,7 +125,7 @@ def parse_remote(remote_url: str) -> Remote:
         return Remote("git", host, path, f"https://gist.github.com/{path}.git")
     if host == "gitlab.com":
         if "/" not in path:
-            raise BinderError(f"{remote_url!r} is not a GitLab namespace/repo URL.")
+            raise BinderError(f"{shown!r} is not a GitLab namespace/repo URL.")
         return Remote("gl", host, path, f"https://gitlab.com/{path}.git")
     suffix = ".git" if had_git else ""
     return Remote("git", host, path, f"{web_scheme}://{netloc}/{path}{suffix}")
@@ -378,6 +384,7 @@ __all__ = [
     "insert_badge",
     "nbgitpuller_link",
     "parse_remote",
+    "redact",
     "readme_format",
     "spec_for",
     "urlpath",

@@ -438,12 +438,16 @@ def build_proposal(
     pins: Mapping[str, str] | None = None,
     triggers: Iterable[ImplicitTrigger] = (),
     mapping: ModuleMapping | None = None,
+    kernel_environments: Mapping[str, Environment] | None = None,
 ) -> Proposal:
     """The proposal for one scanned folder against the kernel's environment.
 
     ``overrides``: import prefix -> requirement (``"sklearn": "scikit-learn>=1.3"``;
     "" drops the import). ``pins``: distribution -> policy or specifier for that row.
     ``triggers``: calls/magics found by ``core.implicit.find_implicit_triggers``.
+    ``kernel_environments``: kernelspec name -> its environment, for folders whose
+    notebooks name several kernels; rows whose notebooks run on a kernel with another
+    version (or without the distribution) are flagged.
     """
     if pin not in PIN_POLICIES:
         raise ValueError(f"unknown pin policy {pin!r}; expected one of {PIN_POLICIES}")
@@ -532,11 +536,15 @@ def build_proposal(
         )
 
     notes.extend(_kernel_notes(scan, env))
+    requirements = [rows[k] for k in sorted(rows)]
+    if kernel_environments:
+        requirements = _flag_kernel_conflicts(requirements, scan, env, kernel_environments)
+        notes.extend(_python_version_notes(env, kernel_environments))
     return Proposal(
         root=scan.root,
         python_version=env.python_version,
         environment=env.description,
-        requirements=tuple(rows[k] for k in sorted(rows)),
+        requirements=tuple(requirements),
         issues=scan.issues,
         files=scan.files,
         local_modules=tuple(sorted(scan.local_modules)),
@@ -610,3 +618,71 @@ def _kernel_notes(scan: ScanResult, env: Environment) -> list[str]:
         f"the notebooks use {len(kernels)} different kernels ({listing}); "
         f"versions were read from {env.description or env.python}"
     ]
+
+
+def _flag_kernel_conflicts(
+    rows: list[ProposedRequirement],
+    scan: ScanResult,
+    env: Environment,
+    kernel_environments: Mapping[str, Environment],
+) -> list[ProposedRequirement]:
+    """Warn on rows whose notebooks run on a kernel with a different version."""
+    kernel_of = dict(scan.kernels)
+    indexes = {
+        kernel: {canonicalize_name(d.name): d for d in other.distributions}
+        for kernel, other in kernel_environments.items()
+        if other.python != env.python
+    }
+    flagged = []
+    for row in rows:
+        key = canonicalize_name(row.name)
+        warnings = list(row.warnings)
+        notebooks_by_kernel: dict[str, set[str]] = defaultdict(set)
+        for site in row.sites:
+            kernel = kernel_of.get(site.path)
+            if kernel in indexes:
+                notebooks_by_kernel[kernel].add(site.path)
+        for kernel, notebooks in sorted(notebooks_by_kernel.items()):
+            other = indexes[kernel].get(key)
+            used_by = ", ".join(sorted(notebooks))
+            if other is None:
+                if row.installed_version is not None:
+                    warnings.append(
+                        f"kernel '{kernel}' (used by {used_by}) does not have {row.name}"
+                    )
+            elif other.version != row.installed_version:
+                mine = row.installed_version or "not installed"
+                warnings.append(
+                    f"version conflict: kernel '{kernel}' (used by {used_by}) has "
+                    f"{row.name} {other.version}, the proposal's environment has {mine}"
+                )
+        flagged.append(replace(row, warnings=tuple(warnings)) if len(warnings) != len(row.warnings) else row)
+    return flagged
+
+
+def _python_version_notes(env: Environment, kernel_environments: Mapping[str, Environment]) -> list[str]:
+    others = {
+        kernel: other.python_version
+        for kernel, other in sorted(kernel_environments.items())
+        if other.python_version and other.python_version != env.python_version
+    }
+    if not others:
+        return []
+    listing = ", ".join(f"'{k}' runs Python {v}" for k, v in others.items())
+    return [f"kernels run different Python versions: {listing}; the proposal uses {env.python_version}"]
+
+
+def mark_index_checks(proposal: Proposal, found: Mapping[str, bool | None]) -> Proposal:
+    """Add the answers of an online index check to the rows it asked about."""
+    rows = []
+    for row in proposal.requirements:
+        answer = found.get(row.name)
+        if answer is False:
+            message = f"{row.name} was not found on the package index"
+            rows.append(replace(row, warnings=(*row.warnings, message), included=False))
+        elif answer is True:
+            message = f"{row.name} exists on the package index (checked online)"
+            rows.append(replace(row, warnings=(*row.warnings, message)))
+        else:
+            rows.append(row)
+    return replace(proposal, requirements=tuple(rows))

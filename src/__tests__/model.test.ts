@@ -63,10 +63,41 @@ class FakeApi implements IReesApi {
     if (request.expected?.['binder/requirements.txt'] !== null) {
       throw new Error('not previewed');
     }
-    return { path: request.path, changes: [] };
+    return {
+      path: request.path,
+      changes: [
+        {
+          path: 'binder/requirements.txt',
+          old: null,
+          new: 'numpy==1.26.4\n',
+          diff: '',
+          old_sha256: null,
+          status: 'create' as const
+        }
+      ]
+    };
   }
-  async getBadge() {
-    return { link: null, markdown: null, message: 'no remote' };
+  commits: string[][] = [];
+  async getBadge(path: string) {
+    return { path, link: null, notes: [], message: 'no remote' };
+  }
+  async writeBadge(path: string) {
+    return { path, changes: [] };
+  }
+  async commitFiles(path: string, files: string[], message: string) {
+    this.commits.push(files);
+    return {
+      path,
+      commit: {
+        sha: 'abc',
+        branch: 'main',
+        message,
+        files,
+        pushed: false,
+        upstream: null,
+        note: 'push'
+      }
+    };
   }
 }
 
@@ -112,8 +143,22 @@ describe('ReesModel', () => {
     await model.preview();
     await model.write();
     expect(model.error).toBeNull();
-    expect(model.written).toEqual([]);
+    expect(model.written?.map(c => c.path)).toEqual(['binder/requirements.txt']);
     expect(model.badge?.message).toBe('no remote');
+  });
+
+  it('commits exactly the files it wrote', async () => {
+    const fake = new FakeApi();
+    const model = new ReesModel(fake);
+    await model.commit('x');
+    expect(model.error).toMatch(/Nothing written/);
+    await model.scan();
+    await model.preview();
+    await model.write();
+    await model.commit('Add REES');
+    expect(fake.commits).toEqual([['binder/requirements.txt']]);
+    expect(model.committed?.sha).toBe('abc');
+    expect(model.toCommit).toEqual([]);
   });
 
   it('reports server errors and stays usable', async () => {

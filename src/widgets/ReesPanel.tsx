@@ -430,6 +430,22 @@ function Preview(
   return (
     <section className="jp-rees-preview-section" aria-label={trans.__('Preview')}>
       <h3>{trans.__('What writing will change')}</h3>
+      {model.notes.map(note => (
+        <div key={note.code + note.message} className={`jp-rees-note jp-mod-${note.level}`}>
+          {note.message}
+          {note.code === 'ignored-file' &&
+            note.paths.map(path => (
+              <label key={path} className="jp-rees-remove">
+                <input
+                  type="checkbox"
+                  checked={model.remove.includes(path)}
+                  onChange={event => void model.setRemove(path, event.target.checked)}
+                />
+                {trans.__('Delete %1', path)}
+              </label>
+            ))}
+        </div>
+      ))}
       {changes.map(change => (
         <details key={change.path} open={change.status !== 'unchanged'}>
           <summary>{changeLabel(change)}</summary>
@@ -462,6 +478,7 @@ function Written(
 ): JSX.Element {
   const { model, trans, written } = props;
   const badge = model.badge;
+  const [message, setMessage] = React.useState('');
   return (
     <section className="jp-rees-written" aria-label={trans.__('Written')}>
       <h3>{trans.__('REES written')}</h3>
@@ -473,23 +490,101 @@ function Written(
       {badge && (
         <div className="jp-rees-badge">
           <h3>{trans.__('Binder badge')}</h3>
-          {badge.markdown ? (
+          {badge.link && badge.snippets ? (
             <>
               <textarea
                 className="jp-mod-styled jp-rees-badge-text"
                 readOnly
-                value={badge.markdown}
+                value={badge.snippets.markdown}
                 aria-label={trans.__('Binder badge Markdown')}
               />
-              <button
-                className="jp-mod-styled"
-                onClick={() => props.copy(badge.markdown || '')}
-              >
-                {trans.__('Copy Markdown')}
-              </button>
+              <div className="jp-rees-row">
+                <button
+                  className="jp-mod-styled"
+                  onClick={() => props.copy(badge.snippets?.markdown ?? '')}
+                >
+                  {trans.__('Copy Markdown')}
+                </button>
+                <a
+                  className="jp-rees-link"
+                  href={badge.link}
+                  target="_blank"
+                  rel="noopener noreferrer"
+                >
+                  {trans.__('Open the link')}
+                </a>
+              </div>
+              {badge.readme && badge.readme.status !== 'unchanged' && (
+                <details className="jp-rees-readme">
+                  <summary>
+                    {trans.__('Add the badge to %1', badge.readme.path)}
+                  </summary>
+                  <DiffView diff={badge.readme.diff} />
+                  <button
+                    className="jp-mod-styled jp-mod-accept jp-rees-add-badge"
+                    disabled={model.busy !== null}
+                    onClick={() => void model.addBadgeToReadme()}
+                  >
+                    {trans.__('Add to %1', badge.readme.path)}
+                  </button>
+                </details>
+              )}
+              {badge.readme && badge.readme.status === 'unchanged' && (
+                <div className="jp-rees-note">
+                  {trans.__('%1 has this badge.', badge.readme.path)}
+                </div>
+              )}
             </>
           ) : null}
           {badge.message && <div className="jp-rees-note">{badge.message}</div>}
+          {badge.notes.map(note => (
+            <div key={note} className="jp-rees-note">
+              {note}
+            </div>
+          ))}
+        </div>
+      )}
+      {model.toCommit.length > 0 && (
+        <form
+          className="jp-rees-commit"
+          onSubmit={event => {
+            event.preventDefault();
+            void model.commit(message);
+          }}
+        >
+          <h3>{trans.__('Commit')}</h3>
+          <div className="jp-rees-note">{model.toCommit.join(', ')}</div>
+          <div className="jp-rees-row">
+            <input
+              className="jp-mod-styled jp-rees-input"
+              placeholder={trans.__('Add Binder configuration (REES)')}
+              aria-label={trans.__('Commit message')}
+              value={message}
+              onChange={event => setMessage(event.target.value)}
+            />
+            <button
+              type="submit"
+              className="jp-mod-styled jp-mod-accept"
+              disabled={model.busy !== null}
+            >
+              {trans._n(
+                'Commit %1 file',
+                'Commit %1 files',
+                model.toCommit.length,
+                model.toCommit.length
+              )}
+            </button>
+          </div>
+        </form>
+      )}
+      {model.committed && (
+        <div className="jp-rees-committed" role="status">
+          {trans.__(
+            'Committed %1 on %2.',
+            model.committed.sha.slice(0, 8),
+            model.committed.branch ?? trans.__('a detached HEAD')
+          )}{' '}
+          {model.committed.note}
         </div>
       )}
     </section>

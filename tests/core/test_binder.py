@@ -5,6 +5,8 @@ from __future__ import annotations
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jupyter_rees_ui.core.binder import (
     BinderError,
@@ -99,6 +101,12 @@ def test_links_from_remotes(remote, ref, expected):
 def test_unusable_remotes(remote, message):
     with pytest.raises(BinderError, match=message):
         binder_link(remote, "main")
+
+
+def test_error_messages_hide_tokens():
+    with pytest.raises(BinderError) as err:
+        binder_link("https://me:ghp_SECRET@github.com/only-owner", "main")
+    assert "SECRET" not in str(err.value) and "***@github.com" in str(err.value)
 
 
 @pytest.mark.parametrize("ref", ["", " ", "a b", "x..y"])
@@ -300,3 +308,34 @@ def test_insert_badge_rst():
 )
 def test_readme_format(name, fmt):
     assert readme_format(name) == fmt
+
+
+REFS = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_#%+@/.\-]{0,20}", fullmatch=True).filter(
+    lambda ref: ".." not in ref
+)
+PATHS = st.lists(
+    st.text(
+        st.characters(codec="utf-8", exclude_characters="/\\\0"), min_size=1, max_size=8
+    ).filter(lambda part: part not in (".", "..")),
+    min_size=1,
+    max_size=3,
+).map("/".join)
+
+
+@settings(max_examples=80, deadline=None)
+@given(ref=REFS, path=PATHS)
+def test_links_decode_back_to_ref_and_path(ref, path):
+    for remote, prefix, quoted in [
+        ("git@github.com:o/r.git", f"{V2}/gh/o/r/", False),
+        ("git@gitlab.com:g/s/r.git", f"{V2}/gl/g%2Fs%2Fr/", True),
+        ("https://example.org/r.git", f"{V2}/git/https%3A%2F%2Fexample.org%2Fr.git/", True),
+    ]:
+        link = binder_link(remote, ref, path=path)
+        base, _, query = link.url.partition("?")
+        assert base.startswith(prefix)
+        encoded_ref = base[len(prefix) :]
+        assert "#" not in encoded_ref and "?" not in encoded_ref
+        assert not quoted or "/" not in encoded_ref
+        assert unquote(encoded_ref) == ref
+        urlpath = parse_qs(query)["urlpath"][0]
+        assert unquote(urlpath.split("/tree/", 1)[1]) == path.strip("/")

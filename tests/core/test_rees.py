@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from packaging.utils import canonicalize_name
 
 from jupyter_rees_ui.core.conda_names import CONDA_NAMES, conda_name
 from jupyter_rees_ui.core.model import ProposedRequirement
@@ -474,3 +477,57 @@ def test_config_dir(paths, folder):
 def test_layout_python_version_supported():
     assert codes(check_layout({}, ["runtime.txt"], python_version="3.7")) == ["python-unsupported"]
     assert check_layout({}, ["runtime.txt"], python_version="3.14") == ()
+
+
+# --------------------------------------------------------------------------- properties
+
+
+NAMES = st.from_regex(r"[a-z][a-z0-9]{0,6}([-_.][a-z0-9]{1,4})?", fullmatch=True)
+VERSIONS = st.from_regex(r"[0-9]{1,2}(\.[0-9]{1,3}){0,2}", fullmatch=True)
+PINS = st.dictionaries(NAMES, VERSIONS, max_size=8)
+USER_LINES = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["# a comment", "", "-r other.txt", "--index-url https://x.example/simple"]
+        ),
+        NAMES,
+        st.builds(lambda n, v: f"{n}>={v}  # mine", NAMES, VERSIONS),
+    ),
+    max_size=8,
+)
+
+
+def _rows_of(pins):
+    return [row(name, f"=={version}") for name, version in pins.items()]
+
+
+@settings(max_examples=60, deadline=None)
+@given(pins=PINS, user=USER_LINES)
+def test_requirements_merge_properties(pins, user):
+    new = render_rees(_rows_of(pins), "3.11")["requirements.txt"]
+    old = "\n".join(user) + "\n"
+    merged = merge_requirements_txt(old, new)
+    assert merge_requirements_txt(merged, new) == merged  # idempotent
+    lines = merged.splitlines()
+    for name, version in pins.items():  # every pin is there, once per name
+        assert sum(1 for line in lines if line.split("==")[0] == name) <= 1
+        assert any(line.startswith(f"{name}=={version}") for line in lines)
+    generated = {canonicalize_name(name) for name in pins}
+    for line in user:  # every non-blank user line without a generated name survives
+        base = line.split(">=")[0].split("  #")[0]
+        if line.strip() and not (base[:1].isalpha() and canonicalize_name(base) in generated):
+            assert line in lines
+
+
+@settings(max_examples=30, deadline=None)
+@given(conda=PINS, pip=PINS)
+def test_environment_render_and_merge_properties(conda, pip):
+    rows = [row(n, f"=={v}", source="conda") for n, v in conda.items()]
+    rows += [row(n, f"=={v}") for n, v in pip.items() if n not in conda]
+    new = render_environment_yml(rows, "3.12")
+    data = yaml.safe_load(new)
+    assert data["dependencies"][0] == "python=3.12"
+    assert merge_environment_yml(new, new) == new
+    merged = merge_environment_yml("dependencies:\n  - python>=3.12\n  - zlib  # keep\n", new)
+    assert merge_environment_yml(merged, new) == merged
+    assert "# keep" in merged and yaml.safe_load(merged)["dependencies"][0] == "python=3.12"

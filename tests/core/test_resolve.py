@@ -603,3 +603,29 @@ def test_from_imports_try_the_imported_names(module, names, env, expected):
     proposal = propose(result, env)
     assert [(r.name, r.modules) for r in proposal.requirements] == expected
     assert all(r.sites == (L1,) for r in proposal.requirements)
+
+
+def test_version_conflicts_between_kernels_are_flagged():
+    other = Environment(
+        python="/other/bin/python",
+        python_version="3.10",
+        distributions=(dist("numpy", "2.0.1", ["numpy/__init__.py"]),),
+    )
+    result = ScanResult(
+        root="p",
+        imports=(
+            ImportSite("numpy", Location("a.ipynb", 0, 1)),
+            ImportSite("numpy", Location("b.ipynb", 0, 1)),
+            ImportSite("yaml", Location("b.ipynb", 1, 1)),
+            ImportSite("pandas", Location("a.ipynb", 1, 1)),
+        ),
+        kernels=(("a.ipynb", "python3"), ("b.ipynb", "other")),
+    )
+    proposal = propose(result, kernel_environments={"other": other, "python3": ENV})
+    rows = rows_by_name(proposal)
+    assert any("version conflict" in w and "numpy 2.0.1" in w and "b.ipynb" in w
+               for w in rows["numpy"].warnings)
+    assert any("does not have PyYAML" in w for w in rows["PyYAML"].warnings)
+    assert rows["pandas"].warnings == ()  # only used on the proposal's own kernel
+    assert any("2 different kernels" in n for n in proposal.notes)
+    assert any("'other' runs Python 3.10" in n for n in proposal.notes)
