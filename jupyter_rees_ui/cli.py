@@ -1,6 +1,7 @@
-"""``jupyter rees``: the same pipeline as the sidebar, from a terminal.
+"""``jupyter rees``: the same pipeline as the sidebar, from a terminal, in CI and as a
+pre-commit hook.
 
-Exit codes: 0 ok, 1 check failed, 2 usage or input error.
+Exit codes: 0 ok, 1 check failed (or a write was refused), 2 usage or input error.
 """
 
 from __future__ import annotations
@@ -8,17 +9,54 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
+
+from . import __version__
+from .adapters import git, rees_files
+from .adapters.environment import IntrospectionError
 from .adapters.project import propose
-from .core.model import Proposal
-from .core.rees import render_rees
+from .core import binder
+from .core.binder import BinderError
+from .core.check import CheckError, check_rees
+from .core.model import Proposal, ProposedRequirement, to_json
+from .core.rees import ReesError, config_dir, render_rees
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
+FORMAT_FILES = {"requirements": "requirements.txt", "environment": "environment.yml"}
 
 
 class UsageError(Exception):
     """Bad input from the command line: printed, exit code 2."""
+
+
+class Refused(Exception):
+    """The command did what it could not do safely: printed, exit code 1."""
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+class Progress:
+    """One line of progress on stderr, only when stderr is a terminal."""
+
+    def __init__(self, enabled: bool | None = None):
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.started = time.monotonic()
+
+    def say(self, text: str) -> None:
+        if self.enabled:
+            sys.stderr.write(f"\r\033[K{text}")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write(f"\r\033[Kdone in {time.monotonic() - self.started:.1f} s\n")
+            sys.stderr.flush()
 
 
 def _folder(value: str) -> Path:
@@ -28,47 +66,291 @@ def _folder(value: str) -> Path:
     return path
 
 
+def _proposal(args: argparse.Namespace) -> Proposal:
+    progress = Progress()
+    progress.say(f"scanning {args.dir} and reading the environment…")
+    try:
+        result = propose(
+            _folder(args.dir), python=args.python, kernel=args.kernel, pin=args.pin
+        )
+    except IntrospectionError as exc:
+        raise UsageError(f"cannot read the environment: {exc}") from exc
+    except (KeyError, ValueError) as exc:  # unknown kernel name, bad interpreter
+        raise UsageError(str(exc)) from exc
+    progress.done()
+    return result
+
+
 def _warn(proposal: Proposal) -> None:
     for note in proposal.notes:
-        print(f"note: {note}", file=sys.stderr)
+        _err(f"note: {note}")
     for issue in proposal.issues:
-        loc = issue.location
-        where = loc.path + (f" cell {loc.cell}" if loc.cell is not None else "") + f" line {loc.line}"
-        print(f"warning: {where}: {issue.message}", file=sys.stderr)
+        _err(f"warning: {_where(issue.location)}: {issue.message}")
     for row in proposal.requirements:
         for warning in row.warnings:
-            print(f"warning: {row.name}: {warning}", file=sys.stderr)
+            _err(f"warning: {row.name}: {warning}")
+
+
+def _where(loc) -> str:
+    cell = f" cell {loc.cell + 1}" if loc.cell is not None else ""
+    return f"{loc.path}{cell} line {loc.line}"
+
+
+def _rows(proposal: Proposal, args: argparse.Namespace) -> list[ProposedRequirement]:
+    """The rows to write: included by default, minus --exclude, plus --include."""
+    exclude = {canonicalize_name(n) for n in getattr(args, "exclude", None) or ()}
+    include = {canonicalize_name(n) for n in getattr(args, "include", None) or ()}
+    rows = []
+    for row in proposal.requirements:
+        key = canonicalize_name(row.name)
+        if key in exclude:
+            continue
+        if row.included or key in include:
+            rows.append(row)
+    return rows
+
+
+def _render(proposal: Proposal, rows: Sequence[ProposedRequirement], fmt: str) -> dict[str, str]:
+    try:
+        return render_rees(rows, proposal.python_version, fmt=fmt)
+    except ReesError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _table(proposal: Proposal) -> str:
+    """A readable table grouped by kind, with where each import lives and warnings."""
+    lines = [f"Python {proposal.python_version} · {proposal.environment}".rstrip(" ·")]
+    groups = {"required": "Required", "optional": "Optional imports", "type-checking": "Type checking only"}
+    for kind, title in groups.items():
+        rows = [r for r in proposal.requirements if r.kind == kind]
+        if not rows:
+            continue
+        lines += ["", f"{title}:"]
+        width = max(len(r.name) for r in rows)
+        for row in rows:
+            mark = "x" if row.included else " "
+            version = row.installed_version or "not installed"
+            lines.append(f"  [{mark}] {row.name:<{width}}  {row.specifier or '(unpinned)':<14} {version:<14} {row.source}/{row.rule}")
+            for site in row.sites[:5]:
+                lines.append(f"        {_where(site)}")
+            if len(row.sites) > 5:
+                lines.append(f"        … {len(row.sites) - 5} more")
+            for warning in row.warnings:
+                lines.append(f"        ! {warning}")
+    if proposal.issues:
+        lines += ["", "Problems found while scanning:"]
+        lines += [f"  {_where(i.location)}: {i.message}" for i in proposal.issues]
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------- commands
 
 
 def cmd_propose(args: argparse.Namespace) -> int:
-    proposal = propose(_folder(args.dir), python=args.python, kernel=args.kernel, pin=args.pin)
+    proposal = _proposal(args)
     if args.json:
         json.dump(proposal.to_json(), sys.stdout, indent=2, sort_keys=True)
         sys.stdout.write("\n")
         return EXIT_OK
     _warn(proposal)
-    fmt = "environment" if args.format == "environment" else "requirements"
-    files = render_rees([r for r in proposal.requirements if r.included], proposal.python_version, fmt=fmt)
-    name = "environment.yml" if fmt == "environment" else "requirements.txt"
-    sys.stdout.write(files[name])
+    if args.table:
+        sys.stdout.write(_table(proposal))
+        return EXIT_OK
+    files = _render(proposal, _rows(proposal, args), args.format)
+    sys.stdout.write(files[FORMAT_FILES[args.format]])
     return EXIT_OK
+
+
+def _show(changes: Sequence[rees_files.FileChange]) -> None:
+    for change in changes:
+        if change.status == "unchanged":
+            print(f"{change.path}: unchanged")
+        else:
+            sys.stdout.write(change.diff if change.diff.endswith("\n") else change.diff + "\n")
+
+
+def cmd_write(args: argparse.Namespace) -> int:
+    proposal = _proposal(args)
+    _warn(proposal)
+    folder = Path(args.dir)
+    rows = _rows(proposal, args)
+    files = _render(proposal, rows, args.format)
+    dropped = [r.name for r in proposal.requirements if r not in rows]
+    try:
+        changes = rees_files.preview(folder, files, target=args.dir_name, drop=dropped)
+        for note in rees_files.notes(folder, files, target=args.dir_name, python_version=proposal.python_version):
+            _err(f"{note.level}: {note.message}")
+        _show(changes)
+        if not args.yes:
+            if any(c.status != "unchanged" for c in changes):
+                _err("Preview only: run again with --yes to write these changes.")
+            return EXIT_OK
+        written = rees_files.write(folder, changes)
+    except rees_files.ConflictError as exc:
+        raise Refused(str(exc)) from exc
+    except (rees_files.PathError, ReesError) as exc:
+        raise UsageError(str(exc)) from exc
+    for change in written:
+        _err(f"wrote {change.path}")
+    if not written:
+        _err("Nothing to write: the REES is up to date.")
+    return EXIT_OK
+
+
+def _existing_rees(folder: Path) -> tuple[str, dict[str, str]]:
+    layout = rees_files.layout(folder)
+    where = config_dir(layout)
+    texts = {}
+    for name in ("requirements.txt", "environment.yml", "environment.yaml"):
+        path = folder / where / name
+        if path.is_file():
+            texts[name] = path.read_text(encoding="utf-8")
+    return where, texts
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    folder = _folder(args.dir)
+    where, texts = _existing_rees(folder)
+    if not texts:
+        _err(f"no requirements.txt or environment.yml in {folder / where}: run `jupyter rees write {args.dir} --yes`")
+        return EXIT_CHECK_FAILED
+    proposal = _proposal(args)
+    try:
+        result = check_rees(proposal, texts)
+    except CheckError as exc:
+        raise UsageError(str(exc)) from exc
+    label = ", ".join(f"{where}/{name}".lstrip("./") for name in texts)
+    for row in result.missing:
+        sites = ", ".join(_where(s) for s in row.sites[:3])
+        print(f"missing: {row.name} (imported as {', '.join(row.modules) or row.name}; {sites})")
+    if args.unused:
+        for name in result.unused:
+            print(f"unused: {name} (declared in {label}, imported nowhere)")
+    failed = bool(result.missing) or (args.unused and args.strict_unused and bool(result.unused))
+    if failed:
+        _err(f"{label} does not cover this folder: run `jupyter rees write {args.dir}` to see the fix.")
+        return EXIT_CHECK_FAILED
+    _err(f"{label} covers every import ({len(proposal.requirements)} distributions).")
+    return EXIT_OK
+
+
+def cmd_badge(args: argparse.Namespace) -> int:
+    folder = _folder(args.dir)
+    try:
+        if args.doi:
+            link = binder.doi_link(args.doi, path=args.notebook, mode=args.mode)
+        else:
+            found = git.repository_link(folder, remote=args.remote, ref=args.ref, path=args.notebook, mode=args.mode)
+            link = found.link
+            for note in found.notes:
+                _err(f"note: {note}")
+        if args.readme:
+            change = rees_files.preview_badge(folder, link)
+            _show([change])
+            if args.yes and change.status != "unchanged":
+                rees_files.write(folder, [change])
+                _err(f"wrote {change.path}")
+            elif change.status != "unchanged":
+                _err("Preview only: add --yes to insert the badge.")
+            return EXIT_OK
+    except git.GitError as exc:
+        raise UsageError(f"{exc} (or give --doi for an archived copy)") from exc
+    except (BinderError, rees_files.PathError) as exc:
+        raise UsageError(str(exc)) from exc
+    except rees_files.ConflictError as exc:
+        raise Refused(str(exc)) from exc
+    print(link.url if args.format == "url" else binder.badge(link, args.format))
+    return EXIT_OK
+
+
+def cmd_commit(args: argparse.Namespace) -> int:
+    folder = _folder(args.dir)
+    files = args.files
+    if not files:
+        where, _texts = _existing_rees(folder)
+        candidates = [f"{where}/{p.name}".lstrip("./") for p in sorted((folder / where).glob("*")) if p.is_file()] if where != "." else []
+        candidates += [n for n in rees_files.README_NAMES if (folder / n).is_file()]
+        candidates += [n for n in ("requirements.txt", "runtime.txt", "environment.yml") if where == "." and (folder / n).is_file()]
+        files = candidates
+    try:
+        result = git.commit_files(folder, files, args.message or git.DEFAULT_MESSAGE)
+    except git.NothingToCommitError as exc:
+        _err(str(exc))
+        return EXIT_OK
+    except git.GitError as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"{result.sha[:12]} {result.message}")
+    for path in result.files:
+        print(f"  {path}")
+    if result.note:
+        _err(result.note)
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- parser
+
+
+def _environment_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dir", help="folder of notebooks")
+    p.add_argument("--python", metavar="PATH", help="interpreter whose environment gives the pins (default: the notebooks' kernel)")
+    p.add_argument("--kernel", metavar="NAME", help="kernelspec whose interpreter gives the pins")
+    p.add_argument("--pin", choices=["==", "~=", ">=", "none"], default="==", help="pin policy (default ==)")
+
+
+def _row_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=sorted(FORMAT_FILES), default="requirements", help="requirements (+ runtime.txt) or environment (environment.yml)")
+    p.add_argument("--exclude", action="append", metavar="NAME", help="leave this distribution out (repeatable)")
+    p.add_argument("--include", action="append", metavar="NAME", help="also write this optional row (repeatable)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jupyter rees",
-        description="Make a folder of notebooks reproducible: propose, write and check a REES.",
+        description="Make a folder of notebooks reproducible: propose, write and check a REES "
+        "(the files Binder reads), make a Binder badge, commit.",
+        epilog="Exit codes: 0 ok, 1 check failed or write refused, 2 usage or input error.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("propose", help="print the REES the folder needs")
-    p.add_argument("dir", help="folder of notebooks")
-    p.add_argument("--json", action="store_true", help="print the whole proposal as JSON")
-    p.add_argument("--format", choices=["requirements", "environment"], default="requirements")
-    p.add_argument("--python", help="interpreter whose environment gives the pins")
-    p.add_argument("--kernel", help="kernelspec whose interpreter gives the pins")
-    p.add_argument("--pin", choices=["==", "~=", ">=", "none"], default="==")
+    p = sub.add_parser("propose", help="print the REES the folder needs (stdout), warnings on stderr")
+    _environment_options(p)
+    _row_options(p)
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="print the whole proposal as JSON")
+    shape.add_argument("--table", action="store_true", help="a readable table with sites and warnings")
     p.set_defaults(func=cmd_propose)
+
+    p = sub.add_parser("write", help="show the diff of the REES; --yes writes it")
+    _environment_options(p)
+    _row_options(p)
+    p.add_argument("--dir", dest="dir_name", choices=["binder", ".binder", "."], default="binder", help="where to write (default binder)")
+    p.add_argument("--yes", action="store_true", help="write the changes shown")
+    p.set_defaults(func=cmd_write)
+
+    p = sub.add_parser("check", help="exit 1 when the existing REES misses an import (for CI)")
+    _environment_options(p)
+    p.add_argument("--unused", action="store_true", help="also list declared packages no notebook imports")
+    p.add_argument("--strict-unused", action="store_true", help="with --unused: unused packages fail the check too")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("badge", help="print the Binder badge for the folder's git remote")
+    p.add_argument("dir", help="folder (inside a git repository)")
+    p.add_argument("--remote", help="git remote to use (default: origin, else the first)")
+    p.add_argument("--ref", help="branch, tag or commit (default: the current branch)")
+    p.add_argument("--notebook", metavar="PATH", help="open this file (relative to the folder)")
+    p.add_argument("--mode", choices=["lab", "doc"], default="lab", help="full JupyterLab or a single document")
+    p.add_argument("--doi", help="a Zenodo/Figshare/Dataverse DOI instead of the git remote")
+    p.add_argument("--format", choices=["markdown", "rst", "html", "url"], default="markdown")
+    p.add_argument("--readme", action="store_true", help="show the README change that inserts the badge")
+    p.add_argument("--yes", action="store_true", help="with --readme: write it")
+    p.set_defaults(func=cmd_badge)
+
+    p = sub.add_parser("commit", help="commit the REES files (and README) and nothing else")
+    p.add_argument("dir", help="folder (inside a git repository)")
+    p.add_argument("-m", "--message", help="commit message")
+    p.add_argument("files", nargs="*", help="files to commit, relative to the folder (default: the REES folder's files and the README)")
+    p.set_defaults(func=cmd_commit)
     return parser
 
 
@@ -78,8 +360,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except UsageError as exc:
-        print(f"jupyter rees: error: {exc}", file=sys.stderr)
+        _err(f"jupyter rees: error: {exc}")
         return EXIT_USAGE
+    except Refused as exc:
+        _err(f"jupyter rees: refused: {exc}")
+        return EXIT_CHECK_FAILED
+    except KeyboardInterrupt:
+        _err("jupyter rees: interrupted")
+        return 130
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -33,10 +34,16 @@ from jupyter_rees_ui.adapters.environment import (
     list_kernels,
 )
 from jupyter_rees_ui.core.mapping import build_mapping
-from jupyter_rees_ui.core.model import Environment, ImportSite, InstallHint, Location, ScanResult
+from jupyter_rees_ui.core.model import (
+    Environment,
+    ImportSite,
+    InstallHint,
+    Location,
+    ScanResult,
+)
 from jupyter_rees_ui.core.resolve import build_proposal
 
-PY = "%d.%d" % sys.version_info[:2]
+PY = "{}.{}".format(*sys.version_info[:2])
 
 
 def make_venv(where: Path) -> tuple[Path, Path]:
@@ -120,6 +127,9 @@ def venv(tmp_path_factory):
     install(site, "weird-dist", "1.0", {"wd_impl/__init__.py": ""},
             metadata=("Import-Name: weird_name", "Import-Name: wd_impl; private"))
     install(site, "PyYAML", "6.0.1", {"yaml/__init__.py": "", "_yaml/__init__.py": ""}, installer="uv")
+    # A broken .dist-info (no Name) is reported, not fatal.
+    (site / "broken-0.1.dist-info").mkdir()
+    (site / "broken-0.1.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\n")
     clear_cache()
     return python, site, src
 
@@ -149,7 +159,7 @@ def by_name(env):
 
 
 def test_introspection_reads_the_venv(venv):
-    python, site, src = venv
+    python, _site, src = venv
     env = introspect(str(python), timeout=30)
     dists = by_name(env)
     assert env.python_version == PY
@@ -170,10 +180,11 @@ def test_introspection_reads_the_venv(venv):
     # the file both shared-* distributions claim holds shared-b's bytes
     assert dists["shared-a"].shadowed == ("shared/__init__.py",)
     assert dists["shared-b"].shadowed == ()
+    assert any("without a name" in error for error in env.errors)
 
 
 def test_proposal_from_a_real_environment(venv):
-    python, site, src = venv
+    python, _site, _src = venv
     env = introspect(str(python))
     location = Location("nb.ipynb", 0, 1)
     modules = ["acme.storage.blob", "acme.compute", "shared", "mypkg", "otherpkg", "vcstool",
@@ -202,7 +213,7 @@ def test_proposal_from_a_real_environment(venv):
 
 
 def test_conda_ownership_beats_installer(conda_env):
-    python, site = conda_env
+    python, _site = conda_env
     env = introspect(str(python))
     dists = by_name(env)
     assert env.is_conda
@@ -261,7 +272,7 @@ def write_kernel(root: Path, name: str, argv: list[str], language: str = "python
 
 
 def test_kernelspecs(venv, tmp_path, monkeypatch):
-    python, site, src = venv
+    python, _site, _src = venv
     prefix = python.parent.parent
     write_kernel(tmp_path, "direct", [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"])
     write_kernel(tmp_path, "condarun", ["conda", "run", "-p", str(prefix), "python", "-m",
@@ -288,7 +299,8 @@ def older_pythons() -> list[str]:
     working = []
     for python in sorted(found):
         try:
-            if subprocess.run([python, "-c", "pass"], capture_output=True, timeout=10).returncode == 0:
+            done = subprocess.run([python, "-c", "pass"], capture_output=True, timeout=10, check=False)
+            if done.returncode == 0:
                 working.append(python)
         except (OSError, subprocess.TimeoutExpired):
             continue
@@ -303,7 +315,7 @@ def test_introspection_script_runs_on_older_pythons():
 
 
 def test_introspect_kernels(venv, tmp_path, monkeypatch):
-    python, site, src = venv
+    python, _site, _src = venv
     write_kernel(tmp_path, "direct", [str(python), "-m", "ipykernel_launcher"])
     write_kernel(tmp_path, "gone", [str(tmp_path / "nope" / "python"), "-m", "ipykernel_launcher"])
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
@@ -315,9 +327,9 @@ def test_introspect_kernels(venv, tmp_path, monkeypatch):
 class FakeIndex(BaseHTTPRequestHandler):
     """A package index that knows two projects, and one that never answers in time."""
 
-    known = {"frobnicate", "opencv-python"}
+    known: ClassVar[set[str]] = {"frobnicate", "opencv-python"}
 
-    def do_HEAD(self):  # noqa: N802 - http.server's naming
+    def do_HEAD(self):
         name = self.path.strip("/").split("/")[1]
         if name == "slowpoke":
             time.sleep(2)

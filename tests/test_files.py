@@ -315,12 +315,14 @@ def test_a_rewrite_within_one_clock_tick_is_not_missed(tmp_path: Path) -> None:
     assert [m for m, _ in modules(scan_folder(tmp_path, cache=cache))] == ["bbbb"]
 
 
-def test_cache_is_per_target_python(tmp_path: Path) -> None:
+def test_switching_target_python_rereads_nothing(tmp_path: Path) -> None:
+    """The server scans for the running Python, then for the kernel's: one read serves both."""
     write(tmp_path, {"a.ipynb": notebook("import distutils")})
     cache = ScanCache()
-    scan_folder(tmp_path, cache=cache, target_python="3.8")
-    scan_folder(tmp_path, cache=cache, target_python="3.12")
-    assert cache.reads == 2
+    assert modules(scan_folder(tmp_path, cache=cache, target_python="3.8")) == []
+    assert modules(scan_folder(tmp_path, cache=cache, target_python="3.12")) == [("distutils", "a.ipynb")]
+    assert modules(scan_folder(tmp_path, cache=cache, target_python="3.8")) == []
+    assert cache.reads == 1
 
 
 def test_deleted_files_leave_the_result(tmp_path: Path) -> None:

@@ -16,8 +16,8 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
@@ -27,7 +27,7 @@ from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from ..core.model import Environment, InstalledDistribution, Proposal, Source
 from ..core.resolve import mark_index_checks
 
-NATIVE_NAMES = {"python", f"python{sys.version_info[0]}", "python%d.%d" % sys.version_info[:2]}
+NATIVE_NAMES = {"python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2])}
 
 
 class IntrospectionError(RuntimeError):
@@ -119,6 +119,7 @@ def environment_from_report(report: dict[str, Any], python: str) -> Environment:
         distributions=dists,
         description=f"{description} (Python {version})",
         is_conda=is_conda,
+        errors=tuple(str(e) for e in report.get("errors", ())),
     )
 
 
@@ -275,7 +276,7 @@ def _exists(name: str, index_url: str, timeout: float) -> bool | None:
     url = f"{index_url.rstrip('/')}/{urllib.parse.quote(name)}/json"
     request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "jupyter-rees-ui"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - fixed scheme
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return 200 <= response.status < 300
     except urllib.error.HTTPError as error:
         return False if error.code == 404 else None

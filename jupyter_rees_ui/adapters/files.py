@@ -25,7 +25,6 @@ from typing import Any
 
 from ..core.model import Location, ScanIssue, ScanResult
 from ..core.scan import CodeScan, merge_scans, scan_code, scan_notebook_code
-from ..core.stdlib import target_version
 
 try:  # a fast notebook reader that skips outputs without building them
     import msgspec
@@ -47,8 +46,7 @@ MMAP_BYTES = 1 << 20  # notebooks from this size on are read through mmap
 class _Entry:
     size: int
     mtime_ns: int
-    target: str
-    scan: CodeScan
+    scan: CodeScan  # standard-library imports included: one read serves every target Python
 
 
 # File systems stamp mtimes from a coarse clock, so a file rewritten within the same
@@ -69,19 +67,29 @@ class ScanCache:
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
         self.reads = 0
+        # The module names of the last listing: recomputed only when the listing changes.
+        self._layout: tuple[tuple[str, ...], Mapping[str, frozenset[str]]] | None = None
 
-    def get(self, path: str, size: int, mtime_ns: int, target: str) -> CodeScan | None:
+    def module_names(self, files: tuple[str, ...]) -> Mapping[str, frozenset[str]]:
+        layout = self._layout
+        if layout is not None and layout[0] == files:
+            return layout[1]
+        names = module_names_by_folder(files)
+        self._layout = (files, names)
+        return names
+
+    def get(self, path: str, size: int, mtime_ns: int) -> CodeScan | None:
         entry = self._entries.get(path)
-        if entry and entry.size == size and entry.mtime_ns == mtime_ns and entry.target == target:
+        if entry and entry.size == size and entry.mtime_ns == mtime_ns:
             return entry.scan
         return None
 
-    def put(self, path: str, size: int, mtime_ns: int, target: str, scan: CodeScan, read_at_ns: int) -> None:
+    def put(self, path: str, size: int, mtime_ns: int, scan: CodeScan, read_at_ns: int) -> None:
         """Remember a result; ``read_at_ns`` is the wall-clock time just before the stat."""
         with self._lock:
             self.reads += 1
             if mtime_ns < read_at_ns - RACY_NS:
-                self._entries[path] = _Entry(size, mtime_ns, target, scan)
+                self._entries[path] = _Entry(size, mtime_ns, scan)
             else:
                 self._entries.pop(path, None)
 
@@ -113,22 +121,23 @@ def scan_folder(
     tree (those are listed in ``local_modules``). Paths are relative to ``root``.
     """
     root_path = Path(root)
-    files = list_files(root_path)
-    target = target_version(target_python)
+    files = tuple(list_files(root_path))
     scans: list[CodeScan] = []
     real_root = os.path.realpath(root_path)
+    base = os.fspath(root_path)
     for relative in files:
-        scan = _scan_file(root_path, relative, target, cache, real_root)
+        scan = _scan_file(base, relative, cache, real_root)
         if scan is not None:
             scans.append(scan)
-    local = local_modules_by_file(files, scans, root=root_path)
+    names = cache.module_names(files) if cache is not None else module_names_by_folder(files)
+    local = local_modules_by_file(names, scans, root=root_path)
     issues = [
         ScanIssue(location, "other", f"sys.path entry {entry!r} is outside the scanned folder")
         for scan in scans
         for location, entry in scan.path_entries
         if _inside(posixpath.dirname(scan.path), entry, root_path) is None
     ]
-    return merge_scans(str(root), scans, local_modules=local, issues=issues)
+    return merge_scans(str(root), scans, local_modules=local, issues=issues, target_python=target_python)
 
 
 # ---------------------------------------------------------------------------- listing
@@ -150,6 +159,8 @@ def list_files(root: Path) -> list[str]:
 
 
 def _git_files(root: Path) -> list[str] | None:
+    if not _maybe_in_git(root):
+        return None
     try:
         completed = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -167,6 +178,21 @@ def _git_files(root: Path) -> list[str] | None:
     if not listed and _ignored_by_git(root):
         return None  # the folder itself is ignored: scanning it was asked for, so walk it
     return listed
+
+
+def _maybe_in_git(root: Path) -> bool:
+    """Whether a ``.git`` sits in the folder or above it (or GIT_DIR is set): only then
+    is git asked, so folders outside any repository cost no process."""
+    if os.environ.get("GIT_DIR"):
+        return True
+    path = os.path.abspath(root)
+    while True:
+        if os.path.exists(os.path.join(path, ".git")):
+            return True
+        parent = os.path.dirname(path)
+        if parent == path:
+            return False
+        path = parent
 
 
 def _ignored_by_git(root: Path) -> bool:
@@ -226,8 +252,8 @@ def _skipped(root: Path, relative: str, environments: dict[str, bool]) -> bool:
 # ---------------------------------------------------------------------------- reading
 
 
-def _scan_file(root: Path, relative: str, target: str, cache: ScanCache | None, real_root: str) -> CodeScan | None:
-    path = root / relative
+def _scan_file(root: str, relative: str, cache: ScanCache | None, real_root: str) -> CodeScan | None:
+    path = os.path.join(root, relative)
     read_at_ns = time.time_ns()
     try:
         stat = os.lstat(path)
@@ -239,26 +265,26 @@ def _scan_file(root: Path, relative: str, target: str, cache: ScanCache | None, 
             stat = os.stat(path)
     except (OSError, ValueError):
         return None
-    key = str(path)
     if cache is not None:
-        cached = cache.get(key, stat.st_size, stat.st_mtime_ns, target)
+        cached = cache.get(path, stat.st_size, stat.st_mtime_ns)
         if cached is not None:
             return cached
-    scan = read_and_scan(path, relative, target_python=target)
+    scan = read_and_scan(Path(path), relative)
     if cache is not None and scan is not None:
-        cache.put(key, stat.st_size, stat.st_mtime_ns, target, scan, read_at_ns)
+        cache.put(path, stat.st_size, stat.st_mtime_ns, scan, read_at_ns)
     return scan
 
 
-def read_and_scan(path: Path, relative: str, *, target_python: str | None = None) -> CodeScan | None:
-    """Read one file and scan it; None for a Markdown file that is no MyST notebook."""
+def read_and_scan(path: Path, relative: str) -> CodeScan | None:
+    """Read one file and scan it, standard-library imports included (the folder scan
+    drops them for its target Python); None for a Markdown file that is no MyST notebook."""
     try:
         if relative.endswith(".ipynb"):
             try:
                 nb = read_notebook_file(path)
             except ValueError as error:
                 return CodeScan(relative, issues=(_unreadable(relative, f"not a notebook: {error}"),))
-            return scan_notebook_code(nb, relative, target_python=target_python)
+            return scan_notebook_code(nb, relative, keep_stdlib=True)
         data = path.read_bytes()
     except OSError as error:
         return CodeScan(relative, issues=(_unreadable(relative, error.strerror or str(error)),))
@@ -266,10 +292,10 @@ def read_and_scan(path: Path, relative: str, *, target_python: str | None = None
     if relative.endswith(".md"):
         if MYST_MARKER not in text:
             return None
-        return _scan_text_notebook(text, relative, "md:myst", target_python)
+        return _scan_text_notebook(text, relative, "md:myst")
     if _is_percent_script(text):
-        return _scan_text_notebook(text, relative, "py:percent", target_python)
-    return scan_code(text, relative, None, target_python=target_python, ipython=False)
+        return _scan_text_notebook(text, relative, "py:percent")
+    return scan_code(text, relative, None, ipython=False, keep_stdlib=True)
 
 
 def read_notebook_file(path: Path) -> Mapping[str, Any]:
@@ -339,18 +365,18 @@ def _is_percent_script(text: str) -> bool:
     return text.startswith("# %%") or "\n# %%" in text
 
 
-def _scan_text_notebook(text: str, relative: str, fmt: str, target_python: str | None) -> CodeScan:
+def _scan_text_notebook(text: str, relative: str, fmt: str) -> CodeScan:
     try:
         import jupytext
     except ImportError:
         if fmt.startswith("py"):
-            return scan_code(text, relative, None, target_python=target_python, ipython=False)
+            return scan_code(text, relative, None, ipython=False, keep_stdlib=True)
         return CodeScan(relative, issues=(_unreadable(relative, "jupytext is needed to read MyST notebooks"),))
     try:
         nb = jupytext.reads(text, fmt=fmt)
     except Exception as error:  # jupytext raises many kinds on malformed text
         return CodeScan(relative, issues=(_unreadable(relative, f"cannot read as {fmt}: {error}"),))
-    return scan_notebook_code(nb, relative, target_python=target_python)
+    return scan_notebook_code(nb, relative, keep_stdlib=True)
 
 
 def _unreadable(relative: str, message: str) -> ScanIssue:
@@ -360,12 +386,10 @@ def _unreadable(relative: str, message: str) -> ScanIssue:
 # ---------------------------------------------------------------------------- local modules
 
 
-def local_modules_by_file(
-    files: Iterable[str], scans: Iterable[CodeScan], *, root: Path | None = None
-) -> dict[str, frozenset[str]]:
-    """For each scanned file, the top-level names importable from the tree: modules and
-    packages at the root, in ``src/``, next to the file, and in its literal
-    ``sys.path`` additions that stay inside the tree."""
+def module_names_by_folder(files: Iterable[str]) -> dict[str, frozenset[str]]:
+    """For each folder (root-relative, ``""`` for the root), the top-level names that
+    importing from there finds in the tree: ``x.py`` gives ``x``, and a folder holding
+    Python files at any depth (a package, or a namespace package) gives its name."""
     names_at: dict[str, set[str]] = {}
     for relative in files:
         if not relative.endswith(".py"):
@@ -378,16 +402,29 @@ def local_modules_by_file(
                 name = name[:-3]
             if name.isidentifier():
                 names_at.setdefault(folder, set()).add(name)
-    base = frozenset(names_at.get("", set()) | names_at.get("src", set()))
+    return {folder: frozenset(names) for folder, names in names_at.items()}
+
+
+def local_modules_by_file(
+    names_at: Mapping[str, frozenset[str]], scans: Iterable[CodeScan], *, root: Path | None = None
+) -> dict[str, frozenset[str]]:
+    """For each scanned file, the top-level names importable from the tree: modules and
+    packages at the root, in ``src/``, next to the file, and in its literal
+    ``sys.path`` additions that stay inside the tree."""
+    empty: frozenset[str] = frozenset()
+    base = names_at.get("", empty) | names_at.get("src", empty)
+    by_folder: dict[str, frozenset[str]] = {}
     local: dict[str, frozenset[str]] = {}
     for scan in scans:
         folder = posixpath.dirname(scan.path)
-        names = set(names_at.get(folder, ()))
+        names = by_folder.get(folder)
+        if names is None:
+            names = by_folder[folder] = base | names_at.get(folder, empty)
         for _, entry in scan.path_entries:
             inside = _inside(folder, entry, root)
             if inside is not None:
-                names |= names_at.get(inside, set())
-        local[scan.path] = base | names
+                names = names | names_at.get(inside, empty)
+        local[scan.path] = names
     return local
 
 

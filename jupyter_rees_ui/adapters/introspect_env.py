@@ -20,7 +20,7 @@ import re
 import sys
 
 try:  # Python 3.8+
-    import importlib.metadata as metadata
+    from importlib import metadata
 except ImportError:  # pragma: no cover - older interpreters are not supported
     metadata = None
 
@@ -53,7 +53,7 @@ def dist_dir(dist):
 def read_json_file(dist, name):
     try:
         text = dist.read_text(name)
-    except Exception:
+    except (OSError, UnicodeDecodeError):
         return None
     if not text:
         return None
@@ -124,9 +124,12 @@ def pth_top_level(path):
             if os.path.isdir(full) and IDENTIFIER.match(entry):
                 if os.path.exists(os.path.join(full, "__init__.py")):
                     names.add(entry)
-            elif entry.endswith(".py") and IDENTIFIER.match(entry[:-3]):
-                if entry[:-3] not in ("setup", "conftest", "noxfile"):
-                    names.add(entry[:-3])
+            elif (
+                entry.endswith(".py")
+                and IDENTIFIER.match(entry[:-3])
+                and entry[:-3] not in ("setup", "conftest", "noxfile")
+            ):
+                names.add(entry[:-3])
     return names
 
 
@@ -211,11 +214,11 @@ def describe():
     for dist in metadata.distributions():
         try:
             name = dist.metadata["Name"]
-        except Exception as error:  # a broken METADATA must not stop the scan
-            errors.append("unreadable metadata in %s: %s" % (dist_dir(dist), error))
+        except Exception as error:  # noqa: BLE001 - one broken METADATA must not stop the rest
+            errors.append(f"unreadable metadata in {dist_dir(dist)}: {error}")
             continue
         if not name:
-            errors.append("distribution without a name at %s" % dist_dir(dist))
+            errors.append(f"distribution without a name at {dist_dir(dist)}")
             continue
         key = canonical(name)
         if key in seen:
@@ -225,8 +228,8 @@ def describe():
         site_dir = os.path.dirname(location) if location else ""
         try:
             files = sorted({p for p in (module_path(str(f)) for f in dist.files or ()) if p})
-        except Exception as error:
-            errors.append("unreadable RECORD for %s: %s" % (name, error))
+        except Exception as error:  # noqa: BLE001 - one broken RECORD must not stop the rest
+            errors.append(f"unreadable RECORD for {name}: {error}")
             files = []
         top_level = (dist.read_text("top_level.txt") or "").split()
         direct_url = read_json_file(dist, "direct_url.json")
@@ -278,8 +281,8 @@ def describe():
     dists.sort(key=lambda d: canonical(d["name"]))
     return {
         "python": sys.executable,
-        "python_version": "%d.%d" % sys.version_info[:2],
-        "python_full_version": "%d.%d.%d" % sys.version_info[:3],
+        "python_version": "{}.{}".format(*sys.version_info[:2]),
+        "python_full_version": "{}.{}.{}".format(*sys.version_info[:3]),
         "implementation": sys.implementation.name,
         "prefix": prefix,
         "base_prefix": getattr(sys, "base_prefix", prefix),

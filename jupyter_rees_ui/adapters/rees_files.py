@@ -69,6 +69,8 @@ class FileChange:
     diff: str  # unified diff old -> new, "" when unchanged
     old_sha256: str | None  # sha256 of the bytes read, None when absent
     status: Status
+    pins: tuple[rees.PinChange, ...] = ()  # requirements whose pin the change adds/changes/removes
+    notes: tuple[rees.ReesNote, ...] = ()  # what the change means beyond the diff
 
 
 def sha256(data: bytes) -> str:
@@ -130,7 +132,16 @@ def _change(relative: str, old: str | None, digest: str | None, new: str | None)
         status = "unchanged" if old == new else "update"
     if status == "unchanged":
         new = old
-    return FileChange(relative, old, new, rees.unified_diff(relative, old, new), digest, status)
+    return FileChange(
+        relative,
+        old,
+        new,
+        rees.unified_diff(relative, old, new),
+        digest,
+        status,
+        pins=rees.pin_changes(old, new, name=relative),
+        notes=rees.change_notes(relative, old, new),
+    )
 
 
 def _existing_spelling(root: Path, folder: str, name: str) -> str:

@@ -103,6 +103,8 @@ class Environment:
     distributions: tuple[InstalledDistribution, ...] = ()
     description: str = ""  # e.g. "venv at /path" or "conda env 'base'"
     is_conda: bool = False
+    # Added by the resolver stage: distributions the introspection could not read.
+    errors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

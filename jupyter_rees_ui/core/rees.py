@@ -383,10 +383,6 @@ def merge_requirements_txt(old: str | None, new: str, *, drop: Iterable[str] = (
     return _with_header(body + "\n" if body else "")
 
 
-def merge_runtime_txt(old: str | None, new: str) -> str:
-    return new
-
-
 def _conda_dep_name(spec: str) -> str:
     match = re.match(r"\s*(?:[\w.-]+::)?([A-Za-z0-9_.\-]+)", spec)
     return match.group(1).lower() if match else spec.strip().lower()
@@ -559,23 +555,93 @@ class PinChange:
     new: str | None
 
 
-def pin_changes(old: str | None, new: str) -> tuple[PinChange, ...]:
-    """The requirement lines that differ between an old and a new requirements text
-    (requirements.txt or the pip part of the same), sorted by name."""
+def _requirement_pins(text: str | None) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for line in _logical_lines(text or ""):
+        if line.name and line.requirement is not None:
+            found.setdefault(line.name, str(line.requirement))
+    return found
 
-    def pins(text: str | None) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for line in _logical_lines(text or ""):
-            if line.name and line.requirement is not None:
-                found.setdefault(line.name, str(line.requirement))
-        return found
 
-    before, after = pins(old), pins(new)
+def _environment_pins(text: str | None) -> dict[str, str]:
+    """Conda entries by conda name and pip entries by canonical name ("pip:NAME")."""
+    try:
+        data = _yaml().load(_strip_header(text or "")) or {}
+    except YAMLError:
+        return {}
+    found: dict[str, str] = {}
+    deps = data.get("dependencies") if isinstance(data, Mapping) else None
+    for dep in deps or []:
+        if isinstance(dep, str):
+            found.setdefault(_conda_dep_name(dep), str(dep))
+        elif isinstance(dep, Mapping) and isinstance(dep.get("pip"), list):
+            pip = _requirement_pins("\n".join(str(item) for item in dep["pip"]))
+            found.update({f"pip:{name}": line for name, line in pip.items()})
+    return found
+
+
+def pin_changes(
+    old: str | None, new: str | None, *, name: str = REQUIREMENTS_TXT
+) -> tuple[PinChange, ...]:
+    """The entries that differ between two versions of a file (requirements.txt by
+    default, or environment.yml by ``name``), sorted by name; pip entries of an
+    environment.yml are named ``pip:NAME``."""
+    base = name.rsplit("/", 1)[-1]
+    if base in (ENVIRONMENT_YML, "environment.yaml"):
+        before, after = _environment_pins(old), _environment_pins(new)
+    elif base == REQUIREMENTS_TXT:
+        before, after = _requirement_pins(old), _requirement_pins(new)
+    else:
+        return ()
     return tuple(
-        PinChange(name, before.get(name), after.get(name))
-        for name in sorted(set(before) | set(after))
-        if before.get(name) != after.get(name)
+        PinChange(key, before.get(key), after.get(key))
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
     )
+
+
+def change_notes(path: str, old: str | None, new: str | None) -> tuple[ReesNote, ...]:
+    """What a merge means beyond its diff: hash-checking mode it cannot satisfy, and
+    forms repo2docker misreads that the new text corrects."""
+    if old is None or new is None:
+        return ()
+    base = path.rsplit("/", 1)[-1]
+    notes: list[ReesNote] = []
+    if base == REQUIREMENTS_TXT and "--hash" in old and old != new:
+        notes.append(
+            ReesNote(
+                "warning",
+                "hashes",
+                f"{path} uses --hash, so pip wants a hash on every requirement and the new pins "
+                "have none: regenerate the hashes (pip-compile --generate-hashes) or drop them.",
+                (path,),
+            )
+        )
+    misread = not is_python_runtime(old) and not _is_r_runtime(old)
+    if base == RUNTIME_TXT and old.strip() != new.strip() and misread:
+        notes.append(
+            ReesNote(
+                "info",
+                "fixed-runtime",
+                f"{path} said {old.strip()!r}, which repo2docker cannot build; "
+                f"now {new.strip()!r}.",
+                (path,),
+            )
+        )
+    if base in (ENVIRONMENT_YML, "environment.yaml"):
+        python = _environment_pins(old).get("python")
+        if python is not None and not re.fullmatch(r"python\s*=\s*\d+\.\d+(\.\*)?", python):
+            notes.append(
+                ReesNote(
+                    "info",
+                    "fixed-python",
+                    f"{path} asked for {python!r}; repo2docker reads only python=X.Y "
+                    f"(that form gave its default Python), so it now says "
+                    f"{_environment_pins(new).get('python')!r}.",
+                    (path,),
+                )
+            )
+    return tuple(notes)
 
 
 def unified_diff(path: str, old: str | None, new: str | None) -> str:
@@ -814,6 +880,7 @@ __all__ = [
     "RUNTIME_TXT",
     "ReesError",
     "ReesNote",
+    "change_notes",
     "check_layout",
     "config_dir",
     "guix_name",
@@ -822,7 +889,6 @@ __all__ = [
     "merge_environment_yml",
     "merge_rees_file",
     "merge_requirements_txt",
-    "merge_runtime_txt",
     "pin_changes",
     "python_minor",
     "render_environment_yml",

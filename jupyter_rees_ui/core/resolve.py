@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -76,23 +76,9 @@ def apply_pin(version: str, policy: str) -> str:
     return "~=" + ".".join(str(part) for part in release)
 
 
-@dataclass(frozen=True)
-class EnvironmentIndex:
-    """Which installed distributions own which dotted module prefixes."""
-
-    by_name: Mapping[NormalizedName, InstalledDistribution] = field(default_factory=dict)
-    # dotted prefix -> canonical names of distributions with files at or under it
-    owners: Mapping[str, tuple[NormalizedName, ...]] = field(default_factory=dict)
-    # dotted module -> distributions whose RECORD has the module's own file
-    own_file: Mapping[str, tuple[NormalizedName, ...]] = field(default_factory=dict)
-    # (dotted prefix, distribution) -> number of files under it
-    weight: Mapping[tuple[str, NormalizedName], int] = field(default_factory=dict)
-    lower: Mapping[str, str] = field(default_factory=dict)  # casefolded prefix -> prefix
-
-
-def module_name(path: str) -> tuple[str, bool] | None:
-    """``a/b/__init__.py`` -> ("a.b", True); ``a/c.cpython-311-x86_64-linux-gnu.so``
-    -> ("a.c", True). None for paths that are not module files."""
+def module_name(path: str) -> str | None:
+    """``a/b/__init__.py`` -> "a.b"; ``a/c.cpython-311-x86_64-linux-gnu.so`` -> "a.c".
+    None for RECORD paths that are not module files."""
     if not path.endswith(MODULE_SUFFIXES):
         return None
     parts = path.split("/")
@@ -103,39 +89,90 @@ def module_name(path: str) -> tuple[str, bool] | None:
         parts[-1] = stem
     if not parts or not all(p.isidentifier() for p in parts):
         return None
-    return ".".join(parts), True
+    return ".".join(parts)
 
 
-def index_environment(env: Environment) -> EnvironmentIndex:
+@dataclass(frozen=True)
+class _TopLevel:
+    """Ownership of every dotted prefix under one top-level name."""
+
+    owners: Mapping[str, tuple[NormalizedName, ...]]  # prefix -> dists with files at/under it
+    own_file: Mapping[str, frozenset[NormalizedName]]  # module -> dists with its own file
+    weight: Mapping[tuple[str, NormalizedName], int]  # (prefix, dist) -> files under it
+    lower: Mapping[str, str]  # casefolded prefix -> prefix
+
+
+class EnvironmentIndex:
+    """Which installed distributions own which dotted module prefixes.
+
+    Built per top-level name on first use: a notebook imports a few dozen top-level
+    names, an environment holds tens of thousands of module files.
+    """
+
+    def __init__(self, env: Environment) -> None:
+        self.by_name: dict[NormalizedName, InstalledDistribution] = {}
+        self._entries: dict[str, list[tuple[NormalizedName, str]]] = defaultdict(list)
+        for dist in env.distributions:
+            key = canonicalize_name(dist.name)
+            if key in self.by_name:
+                continue  # shadowed by an earlier sys.path entry
+            self.by_name[key] = dist
+            for path in dist.files:
+                top = path.split("/", 1)[0].split(".", 1)[0]
+                self._entries[top].append((key, path))
+            for declared in (*dist.top_level, *dist.import_names):
+                self._entries[declared.split(".", 1)[0]].append((key, declared))
+        self._tops_lower = {top.casefold(): top for top in sorted(self._entries, reverse=True)}
+        self._tops: dict[str, _TopLevel] = {}
+
+    def owners(self, prefix: str) -> tuple[NormalizedName, ...]:
+        return self._top(prefix).owners.get(prefix, ())
+
+    def own_file(self, prefix: str) -> frozenset[NormalizedName]:
+        return self._top(prefix).own_file.get(prefix, frozenset())
+
+    def weight(self, prefix: str, name: NormalizedName) -> int:
+        return self._top(prefix).weight.get((prefix, name), 0)
+
+    def real_case(self, prefix: str) -> str | None:
+        """The installed spelling of ``prefix`` matched ignoring case."""
+        top = self._tops_lower.get(prefix.split(".", 1)[0].casefold())
+        if top is None:
+            return None
+        return self._top(top).lower.get(prefix.casefold())
+
+    def _top(self, prefix: str) -> _TopLevel:
+        top = prefix.split(".", 1)[0]
+        if top not in self._tops:
+            self._tops[top] = _index_top_level(self._entries.get(top, ()))
+        return self._tops[top]
+
+
+def _index_top_level(entries: Iterable[tuple[NormalizedName, str]]) -> _TopLevel:
     owners: dict[str, set[NormalizedName]] = defaultdict(set)
     own_file: dict[str, set[NormalizedName]] = defaultdict(set)
     weight: dict[tuple[str, NormalizedName], int] = defaultdict(int)
-    by_name: dict[NormalizedName, InstalledDistribution] = {}
-    for dist in env.distributions:
-        key = canonicalize_name(dist.name)
-        if key in by_name:
+    for key, entry in entries:
+        # RECORD paths contain "/"; declared names (top_level.txt, Import-Name) are dotted.
+        module = module_name(entry) if "/" in entry or entry.endswith(MODULE_SUFFIXES) else entry
+        if module is None:
             continue
-        by_name[key] = dist
-        modules: list[str] = []
-        for path in dist.files:
-            found = module_name(path)
-            if found is not None:
-                modules.append(found[0])
-        declared = [*dist.top_level, *dist.import_names]
-        for module in [*modules, *declared]:
-            parts = module.split(".")
-            for end in range(1, len(parts) + 1):
-                prefix = ".".join(parts[:end])
-                owners[prefix].add(key)
-                weight[(prefix, key)] += 1
-            own_file[module].add(key)
-    return EnvironmentIndex(
-        by_name=by_name,
-        owners={k: tuple(sorted(v)) for k, v in sorted(owners.items())},
-        own_file={k: tuple(sorted(v)) for k, v in sorted(own_file.items())},
+        parts = module.split(".")
+        for end in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:end])
+            owners[prefix].add(key)
+            weight[(prefix, key)] += 1
+        own_file[module].add(key)
+    return _TopLevel(
+        owners={k: tuple(sorted(v)) for k, v in owners.items()},
+        own_file={k: frozenset(v) for k, v in own_file.items()},
         weight=dict(weight),
         lower={k.casefold(): k for k in sorted(owners, reverse=True)},
     )
+
+
+def index_environment(env: Environment) -> EnvironmentIndex:
+    return EnvironmentIndex(env)
 
 
 @dataclass(frozen=True)
@@ -165,10 +202,10 @@ def _longest_owned_prefix(module: str, index: EnvironmentIndex) -> tuple[str, bo
     for exact in (True, False):
         for end in range(len(parts), 0, -1):
             prefix = ".".join(parts[:end])
-            real = prefix if exact else index.lower.get(prefix.casefold())
-            if real is None or real not in index.owners:
+            real = prefix if exact else index.real_case(prefix)
+            if real is None or not index.owners(real):
                 continue
-            if end == len(parts) or real in index.own_file:
+            if end == len(parts) or index.own_file(real):
                 return real, exact
     return None
 
@@ -177,10 +214,10 @@ def _choose_installed(
     module: str, prefix: str, index: EnvironmentIndex
 ) -> tuple[NormalizedName, tuple[str, ...], str | None]:
     """The distribution answering ``prefix``; the others; the reason when ambiguous."""
-    owners = index.owners[prefix]
+    owners = index.owners(prefix)
     if len(owners) == 1:
         return owners[0], (), None
-    own = set(index.own_file.get(prefix, ()))
+    own = index.own_file(prefix)
     module_key = canonicalize_name(prefix)
     top_key = canonicalize_name(prefix.split(".", 1)[0])
 
@@ -197,7 +234,7 @@ def _choose_installed(
             0 if declares else 1,
             file_rank,
             0 if named else 1,
-            -index.weight.get((prefix, name), 0),
+            -index.weight(prefix, name),
             name,
         )
 
@@ -274,7 +311,7 @@ def resolve_module(
     # could come from.
     candidates: list[NormalizedName] = []
     if owned is not None:
-        candidates.extend(index.owners[owned[0]])
+        candidates.extend(index.owners(owned[0]))
     if mapped is not None:
         candidates.extend(canonicalize_name(d) for d in mapped.distributions)
     candidates.extend(canonicalize_name(p) for p in _prefixes(module))
@@ -302,8 +339,10 @@ def resolve_module(
             (d for d in dists if canonicalize_name(d) == canonicalize_name(mapped.prefix)), dists[0]
         )
         warnings = [
-            f"'{module}' is not installed in the kernel's environment; "
-            f"'{chosen_name}' is a guess from the bundled mapping"
+            (
+                f"'{module}' is not installed in the kernel's environment; "
+                f"'{chosen_name}' is a guess from the bundled mapping"
+            )
         ]
         if len(dists) > 1:
             warnings.append(
@@ -318,8 +357,10 @@ def resolve_module(
     return Resolution(
         module, "identity", top, source="unknown",
         warnings=(
-            f"'{module}' is not installed and not in the mapping; using the import name "
-            f"'{top}' — check that this distribution exists",
+            (
+                f"'{module}' is not installed and not in the mapping; using the import "
+                f"name '{top}' — check that this distribution exists"
+            ),
         ),
     )
 
@@ -415,16 +456,21 @@ def _provenance(dist: InstalledDistribution) -> tuple[str | None, list[str]]:
     if dist.source == "editable":
         where = dist.url or "a local folder"
         return None, [
-            f"{dist.name} is an editable install from {where}: Binder cannot install it "
-            "from the package index — put the project in the repository and require it "
-            "as `.` (or `-e .`), or publish it and pin the released version"
+            (
+                f"{dist.name} is an editable install from {where}: Binder cannot install "
+                "it from the package index — put the project in the repository and "
+                "require it as `.` (or `-e .`), or publish it and pin the released version"
+            )
         ]
     if dist.source == "archive":
         if dist.url and not dist.url.startswith("file:"):
             return dist.url, []
         return None, [
-            f"{dist.name} was installed from a local archive ({dist.url or 'unknown file'}): "
-            "Binder cannot reach it — publish it, or add the file to the repository"
+            (
+                f"{dist.name} was installed from a local archive "
+                f"({dist.url or 'unknown file'}): Binder cannot reach it — publish it, "
+                "or add the file to the repository"
+            )
         ]
     return None, []
 
@@ -494,7 +540,7 @@ def build_proposal(
         for written in sorted({s.module for s in path_sites}):
             # Show the module as written when it alone gives the same answer and is
             # not just a namespace folder.
-            namespace = written in index.owners and written not in index.own_file
+            namespace = bool(index.owners(written)) and not index.own_file(written)
             if written != path and not namespace and resolve(written).name == resolution.name:
                 resolution = replace(resolution, module=written)
         groups[canonicalize_name(resolution.name)].append((resolution, path_sites))
@@ -536,6 +582,7 @@ def build_proposal(
         )
 
     notes.extend(_kernel_notes(scan, env))
+    notes.extend(f"the environment could not be read completely: {e}" for e in env.errors)
     requirements = [rows[k] for k in sorted(rows)]
     if kernel_environments:
         requirements = _flag_kernel_conflicts(requirements, scan, env, kernel_environments)
@@ -615,8 +662,10 @@ def _kernel_notes(scan: ScanResult, env: Environment) -> list[str]:
         return []
     listing = "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in sorted(kernels.items()))
     return [
-        f"the notebooks use {len(kernels)} different kernels ({listing}); "
-        f"versions were read from {env.description or env.python}"
+        (
+            f"the notebooks use {len(kernels)} different kernels ({listing}); "
+            f"versions were read from {env.description or env.python}"
+        )
     ]
 
 

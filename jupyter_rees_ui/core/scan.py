@@ -104,6 +104,16 @@ class CodeScan:
     kernel: str | None = None  # kernelspec name, for notebooks that name one
     language: str = "python"
 
+    def without(self, stdlib: frozenset[str]) -> tuple[tuple[ImportSite, ...], frozenset[str]]:
+        """``imports`` minus those of ``stdlib``, with their top-level names; remembered
+        per stdlib set, so a warm folder re-scan does not filter cached files again."""
+        memo = self.__dict__.setdefault("_without", {})
+        found = memo.get(stdlib)
+        if found is None:
+            kept = tuple(site for site in self.imports if site.top_level not in stdlib)
+            found = memo[stdlib] = (kept, frozenset(site.top_level for site in kept))
+        return found
+
 
 # ---------------------------------------------------------------------------- entry points
 
@@ -115,17 +125,19 @@ def scan_code(
     *,
     target_python: str | None = None,
     ipython: bool | None = None,
+    keep_stdlib: bool = False,
 ) -> CodeScan:
     """Scan one code unit: a notebook cell (``cell`` = its index) or a whole file.
 
     IPython syntax is understood when ``ipython`` is true, which is the default for
-    anything but ``.py`` files.
+    anything but ``.py`` files. Standard-library imports of ``target_python`` are left
+    out unless ``keep_stdlib`` (a cache keeps them so one read serves every target).
     """
     if ipython is None:
         ipython = not path.endswith(".py")
     walker = _Walker(path, cell)
     walker.scan_unit(code, 0, ipython=ipython)
-    return walker.result(target_python)
+    return walker.result(_dropped(target_python, keep_stdlib))
 
 
 def scan_cells(
@@ -134,16 +146,19 @@ def scan_cells(
     *,
     target_python: str | None = None,
     kernel: str | None = None,
+    keep_stdlib: bool = False,
 ) -> CodeScan:
     """Scan ``(cell index, source)`` pairs of one notebook as IPython code."""
     walker = _Walker(path, None)
     for index, source in cells:
         walker.cell = index
         walker.scan_unit(source, 0, ipython=True)
-    return dataclasses.replace(walker.result(target_python), kernel=kernel)
+    return dataclasses.replace(walker.result(_dropped(target_python, keep_stdlib)), kernel=kernel)
 
 
-def scan_notebook_code(nb: Mapping[str, Any], path: str, *, target_python: str | None = None) -> CodeScan:
+def scan_notebook_code(
+    nb: Mapping[str, Any], path: str, *, target_python: str | None = None, keep_stdlib: bool = False
+) -> CodeScan:
     """Scan a notebook dict (nbformat 4, or 3 which is upgraded first) into a CodeScan.
 
     Notebooks whose kernel language is not Python are reported and not parsed.
@@ -154,13 +169,14 @@ def scan_notebook_code(nb: Mapping[str, Any], path: str, *, target_python: str |
         described = f"{language} notebook" + (f" (kernel {kernel})" if kernel else "")
         issue = ScanIssue(Location(path), "non-python", f"{described}: not scanned for Python imports")
         return CodeScan(path, issues=(issue,), kernel=kernel, language=language)
-    return scan_cells(notebook_code_cells(nb), path, target_python=target_python, kernel=kernel)
+    cells = notebook_code_cells(nb)
+    return scan_cells(cells, path, target_python=target_python, kernel=kernel, keep_stdlib=keep_stdlib)
 
 
 def scan_notebook(nb: Mapping[str, Any], path: str, *, target_python: str | None = None) -> ScanResult:
     """Scan one notebook dict; ``%%writefile`` modules count as local."""
-    scan = scan_notebook_code(nb, path, target_python=target_python)
-    return merge_scans("", [scan])
+    scan = scan_notebook_code(nb, path, keep_stdlib=True)
+    return merge_scans("", [scan], target_python=target_python)
 
 
 def merge_scans(
@@ -169,11 +185,13 @@ def merge_scans(
     *,
     local_modules: Mapping[str, frozenset[str]] | None = None,
     issues: Iterable[ScanIssue] = (),
+    target_python: str | None = None,
 ) -> ScanResult:
     """One ScanResult for a folder from per-file scans.
 
     ``local_modules`` maps a file's path to the top-level names importable from its own
     code; those imports (and every ``%%writefile`` target) go to ``local_modules``.
+    Standard-library imports of ``target_python`` (the running Python when None) are dropped.
     Scans are expected in path order with their findings sorted, as the scanner
     produces them, so the result is sorted without a global sort.
     """
@@ -184,14 +202,16 @@ def merge_scans(
     all_issues: list[ScanIssue] = list(issues)
     used_local: set[str] = set()
     kernels: list[tuple[str, str]] = []
+    stdlib = stdlib_names(target_python)
+    local_by_path = local_modules or {}
     for scan in scans:
-        local = written | (local_modules or {}).get(scan.path, frozenset())
-        for site in scan.imports:
-            top = site.top_level
-            if top in local:
-                used_local.add(top)
-            else:
-                imports.append(site)
+        kept, tops = scan.without(stdlib)
+        mine = (tops & local_by_path.get(scan.path, frozenset())) | (tops & written)
+        if mine:
+            used_local |= mine
+            imports.extend(site for site in kept if site.top_level not in mine)
+        else:
+            imports.extend(kept)
         installs.extend(scan.installs)
         all_issues.extend(scan.issues)
         if scan.kernel:
@@ -519,14 +539,13 @@ class _Walker:
             return
         self._walk(tree, line_offset, calls=transformed or any(h in code for h in _CALL_HINTS))
 
-    def result(self, target_python: str | None) -> CodeScan:
+    def result(self, stdlib: frozenset[str]) -> CodeScan:
         sites = self.sites
         for members in self.groups.values():
             modules = [sites[i].module for i in members]
             for i in members:
                 others = tuple(sorted({m for m in modules if m != sites[i].module}))
                 sites[i] = dataclasses.replace(sites[i], alternatives=others)
-        stdlib = stdlib_names(target_python)
         kept = sorted((s for s in sites if s.top_level not in stdlib), key=_site_key)
         return CodeScan(
             path=self.path,
@@ -736,16 +755,23 @@ def _may_matter(code: str, *, ipython: bool) -> bool:
     return False
 
 
+def _dropped(target_python: str | None, keep_stdlib: bool) -> frozenset[str]:
+    return frozenset() if keep_stdlib else stdlib_names(target_python)
+
+
 def _parse(code: str, *, ipython: bool) -> tuple[ast.AST | None, Exception | None, bool]:
     """Parse as Python; when that fails and IPython syntax is allowed, transform and retry.
 
-    Returns ``(tree, error, transformed)``."""
-    try:
-        return ast.parse(code), None, False
-    except (SyntaxError, ValueError) as error:
-        if not ipython:
-            return None, error, False
-        first = error
+    Returns ``(tree, error, transformed)``. A unit that opens with ``%`` or ``!`` is no
+    Python, so it goes to the transformer without a first attempt."""
+    first: Exception | None = None
+    if not ipython or code.lstrip()[:1] not in ("%", "!"):
+        try:
+            return ast.parse(code), None, False
+        except (SyntaxError, ValueError) as error:
+            if not ipython:
+                return None, error, False
+            first = error
     try:
         if any(separator in code for separator in _ODD_LINE_ENDS):
             with warnings.catch_warnings():  # IPython warns about these line ends: noise here
@@ -754,11 +780,19 @@ def _parse(code: str, *, ipython: bool) -> tuple[ast.AST | None, Exception | Non
         else:
             transformed = _transformer().transform_cell(code)
     except Exception:  # the transformer gives up on some broken input: keep Python's error
-        return None, first, False
+        return None, first or _python_error(code), False
     try:
         return ast.parse(transformed), None, True
     except (SyntaxError, ValueError) as error:
         return None, error, True
+
+
+def _python_error(code: str) -> Exception:
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError) as error:
+        return error
+    return SyntaxError("invalid syntax")
 
 
 def _drop_magic_options(magic: str, rest: str) -> str:

@@ -544,8 +544,7 @@ def test_several_kernels_are_noted():
     ],
 )
 def test_module_name(path, expected):
-    found = module_name(path)
-    assert (found[0] if found else None) == expected
+    assert module_name(path) == expected
 
 
 def test_parse_pipreqs_mapping():
@@ -629,3 +628,9 @@ def test_version_conflicts_between_kernels_are_flagged():
     assert rows["pandas"].warnings == ()  # only used on the proposal's own kernel
     assert any("2 different kernels" in n for n in proposal.notes)
     assert any("'other' runs Python 3.10" in n for n in proposal.notes)
+
+
+def test_environment_errors_become_notes():
+    env = Environment(python="/p", python_version="3.11", errors=("unreadable RECORD for x",))
+    proposal = propose(scan("numpy"), env)
+    assert any("unreadable RECORD for x" in n for n in proposal.notes)

@@ -1,0 +1,166 @@
+"""`jupyter rees …` run as a subprocess on real folders."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo"
+EXPECTED = {"matplotlib", "numpy", "pandas"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.org",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.org",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
+
+
+def rees(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "jupyter_rees_ui.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **GIT_ENV},
+        timeout=120,
+    )
+
+
+def lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line and not line.startswith("#")]
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(DEMO, tmp_path / "demo"))
+
+
+def test_propose_prints_requirements_lines(demo):
+    result = rees("propose", str(demo))
+    assert result.returncode == 0, result.stderr
+    names = {line.split("==")[0].lower() for line in lines(result.stdout)}
+    assert names == EXPECTED
+    assert all("==" in line for line in lines(result.stdout))
+
+
+def test_the_jupyter_command_dispatches_to_rees(demo):
+    jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent))
+    result = subprocess.run([jupyter, "rees", "propose", str(demo)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert {line.split("==")[0].lower() for line in lines(result.stdout)} == EXPECTED
+
+
+def test_propose_json_and_table(demo):
+    data = json.loads(rees("propose", str(demo), "--json").stdout)
+    assert {r["name"].lower() for r in data["requirements"]} == EXPECTED
+    assert "sales" in data["local_modules"]
+    table = rees("propose", str(demo), "--table").stdout
+    assert "Required:" in table and "01-load-data.ipynb cell 2" in table
+
+
+def test_propose_environment_format_and_pin_policy(demo):
+    result = rees("propose", str(demo), "--format", "environment", "--pin", "none")
+    assert result.returncode == 0, result.stderr
+    assert "dependencies:" in result.stdout and "python=" in result.stdout
+    assert "numpy" in result.stdout and "numpy=" not in result.stdout.replace("python=", "")
+
+
+def test_warnings_go_to_stderr(demo):
+    (demo / "broken.ipynb").write_text("{not json")
+    result = rees("propose", str(demo))
+    assert result.returncode == 0
+    assert "broken.ipynb" in result.stderr and "broken.ipynb" not in result.stdout
+
+
+def test_write_previews_by_default_then_writes_with_yes(demo):
+    preview = rees("write", str(demo))
+    assert preview.returncode == 0, preview.stderr
+    assert "+++ " in preview.stdout and "--yes" in preview.stderr
+    assert not (demo / "binder").exists()
+
+    written = rees("write", str(demo), "--yes")
+    assert written.returncode == 0, written.stderr
+    assert {l.split("==")[0].lower() for l in lines((demo / "binder/requirements.txt").read_text())} == EXPECTED
+    assert (demo / "binder/runtime.txt").read_text().strip().splitlines()[-1].startswith("python-3.")
+
+    again = rees("write", str(demo), "--yes")
+    assert "Nothing to write" in again.stderr
+
+
+def test_write_keeps_user_lines(demo):
+    (demo / "binder").mkdir()
+    (demo / "binder/requirements.txt").write_text("# my comment\nseaborn==0.13.2  # plots\n")
+    assert rees("write", str(demo), "--yes").returncode == 0
+    text = (demo / "binder/requirements.txt").read_text()
+    assert "seaborn==0.13.2  # plots" in text and "# my comment" in text and "numpy==" in text
+
+
+def test_check_exit_codes(demo):
+    missing = rees("check", str(demo))
+    assert missing.returncode == 1 and "write" in missing.stderr
+
+    rees("write", str(demo), "--yes")
+    ok = rees("check", str(demo))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+
+    req = demo / "binder/requirements.txt"
+    req.write_text("".join(l + "\n" for l in req.read_text().splitlines() if not l.startswith("pandas")) + "requests\n")
+    failed = rees("check", str(demo), "--unused")
+    assert failed.returncode == 1
+    assert "missing: pandas" in failed.stdout
+    assert "unused: requests" in failed.stdout
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert rees("propose", str(tmp_path / "nope")).returncode == 2
+    assert rees("frobnicate").returncode == 2
+    assert rees("propose", str(tmp_path), "--pin", "<<").returncode == 2
+
+
+def test_badge_and_commit_in_a_git_repository(demo):
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=demo, check=True, capture_output=True, text=True, env={**os.environ, **GIT_ENV}).stdout
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "demo")
+    no_remote = rees("badge", str(demo))
+    assert no_remote.returncode == 2 and "remote" in no_remote.stderr
+
+    git("remote", "add", "origin", "git@gitlab.com:group/sub/demo.git")
+    badge = rees("badge", str(demo), "--notebook", "02-plots.ipynb")
+    assert badge.returncode == 0, badge.stderr
+    assert badge.stdout.strip() == (
+        "[![Binder](https://mybinder.org/badge_logo.svg)]"
+        "(https://mybinder.org/v2/gl/group%2Fsub%2Fdemo/main?urlpath=lab/tree/02-plots.ipynb)"
+    )
+    assert rees("badge", str(demo), "--readme", "--yes").returncode == 0
+    assert "mybinder.org" in (demo / "README.md").read_text()
+
+    assert rees("write", str(demo), "--yes").returncode == 0
+    (demo / "scratch.txt").write_text("keep me out of the commit\n")
+    commit = rees("commit", str(demo), "-m", "Make it Binder-ready")
+    assert commit.returncode == 0, commit.stderr
+    committed = git("show", "--name-only", "--format=", "HEAD").split()
+    assert sorted(committed) == ["README.md", "binder/requirements.txt", "binder/runtime.txt"]
+    assert "scratch.txt" in git("status", "--porcelain")
+
+
+def test_pre_commit_hook_entry_runs_the_check(demo):
+    import re
+
+    hooks = (Path(__file__).resolve().parents[1] / ".pre-commit-hooks.yaml").read_text()
+    entry = re.search(r"entry:\s*(\S+)", hooks).group(1)
+    assert entry == "jupyter-rees"
+    args = re.search(r"args:\s*\[(.*)\]", hooks).group(1).replace('"', "").split(", ")
+    result = rees(*args, cwd=demo)
+    assert result.returncode == 1  # no REES yet
+    rees("write", ".", "--yes", cwd=demo)
+    assert rees(*args, cwd=demo).returncode == 0
