@@ -27,6 +27,7 @@ import json
 import os
 import platform
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -151,7 +152,7 @@ def notebook_json(cells: list[str], rng: random.Random, *, outputs: bool, image_
     return json.dumps({"cells": nb_cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}, indent=1)
 
 
-def generate_corpus(root: Path, count: int, *, seed: int = 3, broken: float = 0.02) -> Corpus:
+def generate_corpus(root: Path, count: int, *, seed: int = 3, broken: float = 0.02, git: bool = True) -> Corpus:
     """``count`` notebooks in folders of 25, a helper module per folder, a requirements.txt."""
     corpus = Corpus(root, count)
     rng = random.Random(seed)
@@ -170,10 +171,20 @@ def generate_corpus(root: Path, count: int, *, seed: int = 3, broken: float = 0.
             (folder / "helpers.py").write_text("import os\n\ndef load(path):\n    return open(path).read()\n")
     requirements = sorted({THIRD_PARTY[name] for name in corpus.planted})
     (root / "requirements.txt").write_text("\n".join(requirements) + "\n")
+    if git:
+        make_git_repository(root)
     return corpus
 
 
-def generate_heavy_pair(root: Path, megabytes: int, *, seed: int = 5) -> tuple[Path, Path]:
+def make_git_repository(root: Path) -> None:
+    """A project as Binder sees it: its own repository, everything committed."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.org",
+           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.org"}
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "corpus"]):
+        subprocess.run(["git", *command], cwd=root, env=env, check=True, capture_output=True)
+
+
+def generate_heavy_pair(root: Path, megabytes: int, *, seed: int = 5, git: bool = True) -> tuple[Path, Path]:
     """An output-heavy notebook of about ``megabytes`` MB and its code-only twin, each in
     its own folder."""
     rng = random.Random(seed)
@@ -188,6 +199,9 @@ def generate_heavy_pair(root: Path, megabytes: int, *, seed: int = 5) -> tuple[P
         notebook_json(cells, random.Random(seed), outputs=True, image_bytes=per_image), encoding="utf-8"
     )
     (twin_dir / "heavy.ipynb").write_text(notebook_json(cells, random.Random(seed), outputs=False), encoding="utf-8")
+    if git:
+        make_git_repository(heavy_dir)
+        make_git_repository(twin_dir)
     return heavy_dir, twin_dir
 
 
@@ -197,23 +211,34 @@ def generate_heavy_pair(root: Path, megabytes: int, *, seed: int = 5) -> tuple[P
 @dataclass
 class Run:
     tool: str
-    seconds: float | None
+    seconds: float | None  # wall clock
     status: str
+    cpu: float | None = None  # user + system CPU of the process and its children
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 900) -> tuple[float, str]:
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 900
+) -> tuple[float, str, float]:
+    """(wall seconds, status, CPU seconds) of one run of a command."""
+    cpu_before = children_cpu()
     start = time.perf_counter()
     try:
         done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        return time.perf_counter() - start, f"timed out after {timeout:.0f} s"
+        return time.perf_counter() - start, f"timed out after {timeout:.0f} s", children_cpu() - cpu_before
     elapsed = time.perf_counter() - start
+    cpu = children_cpu() - cpu_before
     err = (done.stderr or b"").decode(errors="replace")
     out = (done.stdout or b"").decode(errors="replace")
     if "Traceback (most recent call last)" in err + out:
         last = (err or out).strip().splitlines()[-1][:120]
-        return elapsed, f"crashed: {last}"
-    return elapsed, f"ok (exit {done.returncode})"
+        return elapsed, f"crashed: {last}", cpu
+    return elapsed, f"ok (exit {done.returncode})", cpu
 
 
 def ensure_peers(venv_dir: Path) -> Path:
@@ -244,24 +269,27 @@ def peer_command(tool: str, bin_dir: Path, out: Path) -> list[str]:
 
 OURS_SNIPPET = (
     "import sys; from jupyter_rees_ui.adapters.files import scan_folder; "
-    "r = scan_folder(sys.argv[1]); print(len(r.files), len(r.imports))"
+    "w = None if sys.argv[2] == 'auto' else int(sys.argv[2]); "
+    "r = scan_folder(sys.argv[1], workers=w); print(len(r.files), len(r.imports))"
 )
 
 
-def ours_command() -> tuple[list[str], dict[str, str]]:
+def ours_command(workers: str = "1") -> tuple[list[str], dict[str, str]]:
+    """A fresh interpreter that imports the scanner and scans the folder given last."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))
-    return [sys.executable, "-c", OURS_SNIPPET], env
+    return [sys.executable, "-c", OURS_SNIPPET, "{root}", workers], env
 
 
-def median_of(repeat: int, measure: Callable[[], tuple[float, str]]) -> Run:
-    times, status = [], "ok"
+def median_of(repeat: int, measure: Callable[[], tuple[float, str, float]]) -> Run:
+    times, cpus, status = [], [], "ok"
     for _ in range(repeat):
-        seconds, status = measure()
+        seconds, status, cpu = measure()
         if not status.startswith("ok"):
-            return Run("", seconds, status)
+            return Run("", seconds, status, cpu)
         times.append(seconds)
-    return Run("", statistics.median(times), status)
+        cpus.append(cpu)
+    return Run("", statistics.median(times), status, statistics.median(cpus))
 
 
 def in_process(fn: Callable[[], object], repeat: int) -> float:
@@ -280,11 +308,13 @@ def bench_corpus(corpus: Corpus, bin_dir: Path | None, peers: list[str], repeat:
     from jupyter_rees_ui.adapters.files import ScanCache, scan_folder
 
     figures: dict = {"notebooks": corpus.notebooks, "runs": []}
-    command, env = ours_command()
-    ours = median_of(repeat, lambda: timed([*command, str(corpus.root)], REPO, env))
-    ours.tool = "jupyter-rees-ui (CLI, fresh process)"
-    figures["runs"].append(ours)
-    figures["ours"] = ours.seconds
+    for workers, label in (("1", "one process"), ("auto", "a process per CPU")):
+        command, env = ours_command(workers)
+        command = [str(corpus.root) if part == "{root}" else part for part in command]
+        ours = median_of(repeat, lambda c=command, e=env: timed(c, REPO, e))
+        ours.tool = f"jupyter-rees-ui, {label}"
+        figures["runs"].append(ours)
+        figures.setdefault("ours", ours.seconds)
     for tool in peers:
         assert bin_dir is not None
         run = median_of(repeat, lambda t=tool: timed(peer_command(t, bin_dir, work), corpus.root))
@@ -320,16 +350,25 @@ def bench_corpus(corpus: Corpus, bin_dir: Path | None, peers: list[str], repeat:
     return figures
 
 
-def bench_heavy(work: Path, megabytes: int, repeat: int) -> dict:
+def bench_heavy(work: Path, megabytes: int, repeat: int, git: bool) -> dict:
     from jupyter_rees_ui.adapters.files import scan_folder
 
-    heavy, twin = generate_heavy_pair(work / "heavy-pair", megabytes)
+    heavy, twin = generate_heavy_pair(work / "heavy-pair", megabytes, git=git)
     size = (heavy / "heavy.ipynb").stat().st_size
     twin_size = (twin / "heavy.ipynb").stat().st_size
     assert scan_folder(heavy).imports == scan_folder(twin).imports
-    heavy_s = in_process(lambda: scan_folder(heavy), max(5, repeat))
-    twin_s = in_process(lambda: scan_folder(twin), max(5, repeat))
-    return {"size": size, "twin_size": twin_size, "heavy": heavy_s, "twin": twin_s}
+    # Interleave the two so that load from elsewhere on the machine hits both alike.
+    heavy_times, twin_times = [], []
+    for _ in range(max(7, repeat)):
+        heavy_times.append(in_process(lambda: scan_folder(heavy), 1))
+        twin_times.append(in_process(lambda: scan_folder(twin), 1))
+    command, env = ours_command("1")
+    cli = {}
+    for name, folder in (("heavy", heavy), ("twin", twin)):
+        run = median_of(max(3, repeat), lambda f=folder: timed([str(f) if p == "{root}" else p for p in command], REPO, env))
+        cli[name] = run.seconds
+    return {"size": size, "twin_size": twin_size, "heavy": statistics.median(heavy_times),
+            "twin": statistics.median(twin_times), "heavy_cli": cli["heavy"], "twin_cli": cli["twin"]}
 
 
 def fmt_s(seconds: float | None) -> str:
@@ -346,17 +385,25 @@ def report(corpora: list[dict], heavy: dict | None, args: argparse.Namespace, ve
         f"Machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}.",
         f"Command: `python benchmarks/scan_benchmark.py {' '.join(sys.argv[1:])}`".rstrip(),
         f"Peers: {', '.join(f'{k} {v}' for k, v in versions.items()) or 'not run'}. "
-        f"Median of {args.repeat} run(s) each; every tool is a fresh process on the same folder.",
+        f"Median of {args.repeat} run(s) each; every tool is a fresh process on the same folder"
+        f" ({'plain folders' if args.no_git else 'each corpus its own git repository'}).",
+        f"Load average when the report was written: {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
+        "(other work on the machine inflates wall times; CPU time is steadier).",
         "",
     ]
     for figures in corpora:
         n = figures["notebooks"]
-        lines += [f"## {n:,} notebooks", "", "| tool | time | ours / tool | status |", "|---|---|---|---|"]
+        lines += [
+            f"## {n:,} notebooks",
+            "",
+            "| tool | wall time | CPU time | ours (one process) / tool, wall | status |",
+            "|---|---|---|---|---|",
+        ]
         for run in figures["runs"]:
             ratio = "-"
             if run.seconds and figures["ours"] and run.status.startswith("ok"):
                 ratio = f"{figures['ours'] / run.seconds:.2f}"
-            lines.append(f"| {run.tool} | {fmt_s(run.seconds)} | {ratio} | {run.status} |")
+            lines.append(f"| {run.tool} | {fmt_s(run.seconds)} | {fmt_s(run.cpu)} | {ratio} | {run.status} |")
         lines += [
             "",
             f"- In a long-running process: cold scan (empty cache) {fmt_s(figures['in_process_cold'])}, "
@@ -372,8 +419,12 @@ def report(corpora: list[dict], heavy: dict | None, args: argparse.Namespace, ve
         lines += [
             "## Output-heavy notebook",
             "",
-            f"- {heavy['size'] / 1e6:.1f} MB notebook: {fmt_s(heavy['heavy'])}; its code-only twin "
-            f"({heavy['twin_size'] / 1e3:.1f} kB): {fmt_s(heavy['twin'])}; **ratio {ratio:.2f}** (target <= 2).",
+            f"- Folder scan in a running process: {heavy['size'] / 1e6:.1f} MB notebook {fmt_s(heavy['heavy'])}; "
+            f"its code-only twin ({heavy['twin_size'] / 1e3:.1f} kB) {fmt_s(heavy['twin'])}; "
+            f"**ratio {ratio:.2f}** (target <= 2); the outputs cost "
+            f"{(heavy['heavy'] - heavy['twin']) * 1000 / (heavy['size'] / 1e6):.2f} ms per MB.",
+            f"- Fresh process (as the CLI): {fmt_s(heavy['heavy_cli'])} vs {fmt_s(heavy['twin_cli'])}, "
+            f"ratio {heavy['heavy_cli'] / heavy['twin_cli']:.2f}.",
             "",
         ]
     return "\n".join(lines)
@@ -389,6 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--venv", type=Path, default=HERE / ".venv-peers", help="where to install the peers")
     parser.add_argument("--work", type=Path, default=HERE / ".work", help="where corpora are generated")
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS-scan.md")
+    parser.add_argument("--no-git", action="store_true", help="plain folders instead of git repositories")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(REPO))
@@ -407,12 +459,12 @@ def main(argv: list[str] | None = None) -> int:
     corpora = []
     for size in sizes:
         print(f"generating {size} notebooks ...", flush=True)
-        corpus = generate_corpus(args.work / f"corpus-{size}", size)
+        corpus = generate_corpus(args.work / f"corpus-{size}", size, git=not args.no_git)
         print(f"timing {size} notebooks ...", flush=True)
         figures = bench_corpus(corpus, bin_dir, peers if size in peer_sizes else [], args.repeat, args.work)
         corpora.append(figures)
         print(report([figures], None, args, versions).split("\n", 7)[-1], flush=True)
-    heavy = bench_heavy(args.work, args.heavy_mb, args.repeat) if args.heavy_mb else None
+    heavy = bench_heavy(args.work, args.heavy_mb, args.repeat, not args.no_git) if args.heavy_mb else None
     text = report(corpora, heavy, args, versions)
     print(text)
     args.results.write_text(text + "\n", encoding="utf-8")

@@ -116,3 +116,17 @@ export function expectedHashes(changes: IFileChange[]): {
   }
   return expected;
 }
+
+/** The CSS class of one line of a unified diff. */
+export function diffLineClass(line: string): string {
+  if (line.startsWith('+++') || line.startsWith('---') || line.startsWith('@@')) {
+    return 'jp-rees-diff-meta';
+  }
+  if (line.startsWith('+')) {
+    return 'jp-rees-diff-add';
+  }
+  if (line.startsWith('-')) {
+    return 'jp-rees-diff-del';
+  }
+  return '';
+}

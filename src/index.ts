@@ -10,6 +10,7 @@ import { NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { SidePanel } from '@jupyterlab/ui-components';
+import { Panel } from '@lumino/widgets';
 
 import * as api from './api';
 import { reesIcon } from './icons';
@@ -65,7 +66,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
       openSite: (path, cell) => void openSite(path, cell),
       copy: text => Clipboard.copyToSystem(text)
     });
-    const panel = new SidePanel({ translator: translator ?? nullTranslator });
+    // A plain Panel as content: one section, no accordion title.
+    const panel = new SidePanel({
+      content: new Panel(),
+      translator: translator ?? nullTranslator
+    });
     panel.id = 'jp-rees-sidebar';
     panel.title.icon = reesIcon;
     panel.title.caption = trans.__('Make reproducible');

@@ -335,5 +335,17 @@ def test_deleted_files_leave_the_result(tmp_path: Path) -> None:
     assert len(cache) == 1
 
 
+@pytest.mark.slow
+def test_worker_processes_give_the_same_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import jupyter_rees_ui.adapters.files as files
+
+    write(tmp_path, {f"d{i % 3}/n{i}.ipynb": notebook(f"import m{i}\n%pip install p{i}") for i in range(12)})
+    serial = scan_folder(tmp_path)
+    monkeypatch.setattr(files, "PARALLEL_MIN_FILES", 2)
+    cache = ScanCache()
+    assert scan_folder(tmp_path, workers=2, cache=cache) == serial
+    assert cache.reads == 12
+
+
 def test_default_cache_exists() -> None:
     assert isinstance(DEFAULT_CACHE, ScanCache)

@@ -154,6 +154,73 @@ def test_existing_environment_yaml_is_merged_not_doubled(tmp_path):
     assert "zlib  # mine" in change.new and "python=3.11" in change.new
 
 
+@pytest.mark.parametrize(
+    ("name", "old", "code"),
+    [
+        ("requirements.txt", "numpy==1.0 \\\n    --hash=sha256:abc\n", "hashes"),
+        ("runtime.txt", "python-3.12.1\n", "fixed-runtime"),
+        ("runtime.txt", "python3.11\n", "fixed-runtime"),
+        ("environment.yml", "dependencies:\n  - python>=3.12\n", "fixed-python"),
+    ],
+)
+def test_change_notes(tmp_path, name, old, code):
+    (tmp_path / "binder").mkdir()
+    (tmp_path / "binder" / name).write_text(old)
+    files = {**FILES, **render_rees(ROWS, "3.11", fmt="environment")}
+    (change,) = [c for c in preview(tmp_path, files) if c.path == f"binder/{name}"]
+    assert [note.code for note in change.notes] == [code]
+
+
+def test_pin_changes_on_file_changes(tmp_path):
+    (tmp_path / "binder").mkdir()
+    (tmp_path / "binder/requirements.txt").write_text("numpy==1.0\nrich\n")
+    (tmp_path / "binder/environment.yml").write_text(
+        "dependencies:\n  - python=3.9\n  - pip:\n      - pandas==1.0\n"
+    )
+    files = {**FILES, **render_rees(ROWS, "3.11", fmt="environment")}
+    pins = {c.path: [(p.name, p.old, p.new) for p in c.pins] for c in preview(tmp_path, files)}
+    assert pins["binder/requirements.txt"] == [
+        ("numpy", "numpy==1.0", "numpy==1.26.4"),
+        ("pandas", None, "pandas==2.1.0"),
+    ]
+    assert pins["binder/environment.yml"] == [
+        ("pip", None, "pip"),
+        ("pip:numpy", None, "numpy==1.26.4"),
+        ("pip:pandas", "pandas==1.0", "pandas==2.1.0"),
+        ("python", "python=3.9", "python=3.11"),
+    ]
+    assert pins["binder/runtime.txt"] == []
+
+
+def test_new_files_follow_the_umask(tmp_path):
+    old = os.umask(0o027)
+    try:
+        write(tmp_path, preview(tmp_path, FILES))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "binder/runtime.txt").stat().st_mode) == 0o640
+
+
+def test_disk_full_while_staging_changes_nothing(tmp_path, monkeypatch):
+    from jupyter_rees_ui.adapters import rees_files
+
+    write(tmp_path, preview(tmp_path, {"runtime.txt": "python-3.9\n"}))
+    changes = preview(tmp_path, FILES)
+    real_stage, calls = rees_files._stage, []
+
+    def stage_then_fail(path, text):  # fault injection: the second file hits a full disk
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real_stage(path, text)
+
+    monkeypatch.setattr(rees_files, "_stage", stage_then_fail)
+    with pytest.raises(OSError, match="No space"):
+        write(tmp_path, changes)
+    assert sorted(p.name for p in (tmp_path / "binder").iterdir()) == ["runtime.txt"]
+    assert (tmp_path / "binder/runtime.txt").read_text() == "python-3.9\n"
+
+
 def test_mode_kept_and_no_temporary_files_left(tmp_path):
     (tmp_path / "binder").mkdir()
     path = tmp_path / "binder/requirements.txt"
@@ -195,6 +262,19 @@ def test_non_utf8_file_is_not_touched(tmp_path):
     (tmp_path / "binder/requirements.txt").write_bytes(b"\xff\xfe n\x00u\x00")
     with pytest.raises(PathError, match="UTF-8"):
         preview(tmp_path, FILES)
+
+
+def test_a_file_where_the_binder_folder_should_be(tmp_path):
+    (tmp_path / "binder").write_text("not a folder\n")
+    with pytest.raises(PathError, match="binder is a file"):
+        preview(tmp_path, FILES)
+
+
+def test_byte_order_mark_is_not_a_requirement(tmp_path):
+    (tmp_path / "binder").mkdir()
+    (tmp_path / "binder/requirements.txt").write_bytes(b"\xef\xbb\xbfnumpy==1.0\n")
+    (change,) = [c for c in preview(tmp_path, FILES) if c.path == "binder/requirements.txt"]
+    assert change.new == FILES["requirements.txt"]
 
 
 def test_layout_and_notes(tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import mmap
+import multiprocessing
 from stat import S_ISLNK
 import os
 import posixpath
@@ -18,6 +19,8 @@ import threading
 import time
 import tokenize
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -40,6 +43,7 @@ ENVIRONMENT_MARKERS = ("pyvenv.cfg", "conda-meta")
 SCANNED_SUFFIXES = (".ipynb", ".py", ".md")
 MYST_MARKER = "{code-cell}"
 MMAP_BYTES = 1 << 20  # notebooks from this size on are read through mmap
+PARALLEL_MIN_FILES = 400  # below this, starting processes costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -113,22 +117,50 @@ def scan_folder(
     *,
     target_python: str | None = None,
     cache: ScanCache | None = None,
+    workers: int | None = 1,
 ) -> ScanResult:
     """Scan every notebook, Python file and text notebook under ``root``.
 
     ``imports`` leave out the standard library of ``target_python`` (the running
     Python when None), ``__future__``, relative imports and modules that live in the
     tree (those are listed in ``local_modules``). Paths are relative to ``root``.
+
+    Files not in ``cache`` are read in ``workers`` processes when there are at least
+    ``PARALLEL_MIN_FILES`` of them (None: one per CPU; 1, the default: in this process).
+    Worker processes start like ``multiprocessing``'s (forkserver), so a script that
+    asks for them needs the usual ``if __name__ == "__main__":`` guard.
     """
     root_path = Path(root)
     files = tuple(list_files(root_path))
-    scans: list[CodeScan] = []
     real_root = os.path.realpath(root_path)
     base = os.fspath(root_path)
+    found: dict[str, CodeScan] = {}
+    pending: list[tuple[str, str, int, int, int]] = []  # path, relative, size, mtime, read_at
     for relative in files:
-        scan = _scan_file(base, relative, cache, real_root)
-        if scan is not None:
-            scans.append(scan)
+        path = os.path.join(base, relative)
+        read_at_ns = time.time_ns()
+        try:
+            stat = os.lstat(path)
+            if S_ISLNK(stat.st_mode):
+                if os.path.commonpath([os.path.realpath(path), real_root]) != real_root:
+                    message = "a symbolic link to a file outside the scanned folder: not read"
+                    found[relative] = CodeScan(relative, issues=(ScanIssue(Location(relative), "other", message),))
+                    continue
+                stat = os.stat(path)
+        except (OSError, ValueError):
+            continue  # vanished since listing
+        cached = cache.get(path, stat.st_size, stat.st_mtime_ns) if cache is not None else None
+        if cached is not None:
+            found[relative] = cached
+        else:
+            pending.append((path, relative, stat.st_size, stat.st_mtime_ns, read_at_ns))
+    for (path, relative, size, mtime_ns, read_at_ns), scan in zip(pending, _read_all(pending, workers)):
+        if scan is None:
+            continue
+        found[relative] = scan
+        if cache is not None:
+            cache.put(path, size, mtime_ns, scan, read_at_ns)
+    scans = [found[relative] for relative in files if relative in found]
     names = cache.module_names(files) if cache is not None else module_names_by_folder(files)
     local = local_modules_by_file(names, scans, root=root_path)
     issues = [
@@ -252,27 +284,31 @@ def _skipped(root: Path, relative: str, environments: dict[str, bool]) -> bool:
 # ---------------------------------------------------------------------------- reading
 
 
-def _scan_file(root: str, relative: str, cache: ScanCache | None, real_root: str) -> CodeScan | None:
-    path = os.path.join(root, relative)
-    read_at_ns = time.time_ns()
-    try:
-        stat = os.lstat(path)
-        if S_ISLNK(stat.st_mode):
-            real = os.path.realpath(path)
-            if os.path.commonpath([real, real_root]) != real_root:
-                message = "a symbolic link to a file outside the scanned folder: not read"
-                return CodeScan(relative, issues=(ScanIssue(Location(relative), "other", message),))
-            stat = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    if cache is not None:
-        cached = cache.get(path, stat.st_size, stat.st_mtime_ns)
-        if cached is not None:
-            return cached
-    scan = read_and_scan(Path(path), relative)
-    if cache is not None and scan is not None:
-        cache.put(path, stat.st_size, stat.st_mtime_ns, scan, read_at_ns)
-    return scan
+def _read_all(pending: list[tuple[str, str, int, int, int]], workers: int | None) -> list[CodeScan | None]:
+    """Read and scan files, in parallel processes when there are many."""
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if count > 1 and len(pending) >= PARALLEL_MIN_FILES:
+        try:
+            return _read_in_processes(pending, count)
+        except (OSError, RuntimeError, BrokenProcessPool):
+            pass  # no processes to be had here: read them in this one
+    return [read_and_scan(Path(path), relative) for path, relative, *_ in pending]
+
+
+def _read_in_processes(pending: list[tuple[str, str, int, int, int]], count: int) -> list[CodeScan | None]:
+    # forkserver: safe from a threaded server, and its workers start with this module loaded.
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload([__name__])
+    batch = max(16, len(pending) // (count * 8))
+    jobs = [[(path, relative) for path, relative, *_ in pending[i : i + batch]] for i in range(0, len(pending), batch)]
+    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        return [scan for chunk in pool.map(_read_batch, jobs) for scan in chunk]
+
+
+def _read_batch(job: list[tuple[str, str]]) -> list[CodeScan | None]:
+    return [read_and_scan(Path(path), relative) for path, relative in job]
 
 
 def read_and_scan(path: Path, relative: str) -> CodeScan | None:

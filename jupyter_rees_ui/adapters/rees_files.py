@@ -3,15 +3,16 @@
 A preview reads what is there, merges (core.rees), and returns one ``FileChange`` per
 file with a unified diff and the sha256 of what was read. A write carries those hashes
 and is refused with ``ConflictError`` (HTTP 409) when any file changed since; files are
-replaced atomically (temporary file in the same folder + ``os.replace``).
+replaced atomically (all staged as temporary files in their folders first, then each
+swapped in with ``os.replace``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import stat
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -117,8 +118,10 @@ def _read(path: Path) -> tuple[str | None, str | None]:
         return None, None
     except IsADirectoryError as err:
         raise PathError(f"{path.name} is a folder, not a file.") from err
-    try:
-        return data.decode("utf-8"), sha256(data)
+    except NotADirectoryError as err:
+        raise PathError(f"{path.parent.name} is a file, not a folder.") from err
+    try:  # a byte-order mark is dropped (and so not written back)
+        return data.decode("utf-8-sig"), sha256(data)
     except UnicodeDecodeError as err:
         raise PathError(f"{path.name} is not UTF-8 text; not touching it.") from err
 
@@ -185,25 +188,24 @@ def preview(
     return [changes[path] for path in sorted(changes)]
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def _stage(path: Path, text: str) -> Path:
+    """Write ``text`` to a new temporary file beside ``path`` (fsynced; the mode of the
+    file it replaces, else what the umask gives) and return the temporary's path."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    # os.open applies the umask to 0o666, as creating the file directly would
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(text.encode("utf-8"))
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
+        if path.exists():
+            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+    return temporary
 
 
 def write(
@@ -234,16 +236,24 @@ def write(
             _old, digest = _read(resolve_inside(root, change.path))
             if digest != change.old_sha256:
                 raise ConflictError(change.path, change.old_sha256, digest)
-    done = []
-    for change in planned:
-        if change.status == "unchanged":
-            continue
-        path = resolve_inside(root, change.path)
+    done = [change for change in planned if change.status != "unchanged"]
+    # every new text is staged first: a failure (disk full, permissions) leaves all
+    # files as they were; then each is swapped in with an atomic rename
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for change in done:
+            if change.new is not None:
+                path = resolve_inside(root, change.path)
+                staged.append((_stage(path, change.new), path))
+    except BaseException:
+        for temporary, _path in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+    for temporary, path in staged:
+        os.replace(temporary, path)
+    for change in done:
         if change.new is None:
-            path.unlink(missing_ok=True)
-        else:
-            _atomic_write(path, change.new)
-        done.append(change)
+            resolve_inside(root, change.path).unlink(missing_ok=True)
     return done
 
 

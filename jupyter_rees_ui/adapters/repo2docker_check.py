@@ -76,7 +76,7 @@ def available() -> bool:
 
 
 def _requirement_names(text: str) -> list[str]:
-    names = []
+    names: list[str] = []
     for line in text.splitlines():
         line = line.split(" #", 1)[0].strip()
         if not line or line.startswith(("#", "-")):

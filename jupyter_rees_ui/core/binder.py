@@ -342,12 +342,22 @@ def _heading_end(lines: list[str], fmt: str) -> int:
     return 0
 
 
+_BADGE_IMAGE = r"https?://[^\s)\"']*/badge(?:_logo)?\.svg"
+#: a Binder badge already in a README without our markers
+_EXISTING_BADGE = {
+    "markdown": re.compile(rf"\[!\[[^\]\n]*\]\({_BADGE_IMAGE}\)\]\([^)\s]+\)"),
+    "rst": re.compile(rf"^\.\. image:: {_BADGE_IMAGE}[ \t]*\n(?:[ \t]+:[a-z]+:.*(?:\n|$))*", re.M),
+    "html": re.compile(rf"<a [^>]*href=[^>]*>\s*<img [^>]*src=\"{_BADGE_IMAGE}\"[^>]*>\s*</a>"),
+}
+
+
 def insert_badge(
     readme: str | None, snippet: str, *, fmt: str = "markdown", title: str = ""
 ) -> str:
     """README text with the badge between markers: replaced in place when the markers
-    exist, else put after the first heading (or at the top). ``readme=None`` makes a new
-    README with ``title``. Inserting the same badge twice changes nothing."""
+    exist (or in place of a Binder badge added by hand), else put after the first
+    heading (or at the top). ``readme=None`` makes a new README with ``title``.
+    Inserting the same badge twice changes nothing."""
     fmt = "markdown" if fmt == "md" else fmt
     if fmt not in MARKERS:
         raise BinderError(f"Badge format must be markdown, rst or html, not {fmt!r}.")
@@ -364,6 +374,9 @@ def insert_badge(
     finish = readme.find(end, begin + len(start)) if begin >= 0 else -1
     if begin >= 0 and finish >= 0:
         return readme[:begin] + block + readme[finish + len(end) :]
+    found = _EXISTING_BADGE[fmt].search(readme)
+    if found is not None:  # a badge added by hand: replaced, now between markers
+        return readme[: found.start()] + block + readme[found.end() :]
     lines = readme.splitlines()
     at = _heading_end(lines, fmt)
     before = "\n".join(lines[:at]).rstrip("\n")

@@ -376,7 +376,7 @@ def merge_requirements_txt(old: str | None, new: str, *, drop: Iterable[str] = (
     inserted in order, names in ``drop`` (rows the user excluded) removed."""
     if old is None or not old.strip():
         return new
-    dropped = {canonicalize_name(name) for name in drop}
+    dropped: set[str] = {canonicalize_name(name) for name in drop}
     new_lines = _logical_lines(_strip_header(new))
     merged = _merge_lines(_logical_lines(_strip_header(old)), new_lines, dropped)
     body = "\n".join(merged).strip("\n")
@@ -461,7 +461,7 @@ def _conda_position(deps: CommentedSeq, name: str) -> int:
         return pip_at
     for i, dep in enumerate(deps[:pip_at]):
         other = _conda_dep_name(dep) if isinstance(dep, str) else None
-        if other not in (None, "python", "pip") and other > name:  # type: ignore[operator]
+        if other not in (None, "python", "pip") and other > name:
             return i
     return pip_at
 
@@ -473,7 +473,7 @@ def merge_environment_yml(old: str | None, new: str, *, drop: Iterable[str] = ()
     merged like requirements.txt."""
     if old is None or not old.strip():
         return new
-    dropped_pypi = {canonicalize_name(name) for name in drop}
+    dropped_pypi: set[str] = {canonicalize_name(name) for name in drop}
     dropped_conda = {conda_name(name) for name in drop} | set(dropped_pypi)
     target = _load_environment(_strip_header(old), "the existing environment.yml")
     ours = _load_environment(_strip_header(new), "the generated environment.yml")
@@ -489,7 +489,9 @@ def merge_environment_yml(old: str | None, new: str, *, drop: Iterable[str] = ()
         deps = target["dependencies"] = CommentedSeq()
     new_deps = ours.get("dependencies") or []
     new_conda = [d for d in new_deps if isinstance(d, str)]
-    new_pip = next((d["pip"] for d in new_deps if isinstance(d, Mapping) and "pip" in d), [])
+    new_pip: list[str] = next(
+        (d["pip"] for d in new_deps if isinstance(d, Mapping) and "pip" in d), []
+    )
 
     new_by_name = {_conda_dep_name(spec): spec for spec in new_conda}
     seen: set[str] = set()
@@ -512,7 +514,7 @@ def merge_environment_yml(old: str | None, new: str, *, drop: Iterable[str] = ()
     for name in sorted(set(new_by_name) - seen):
         deps.insert(_conda_position(deps, name), new_by_name[name])
 
-    pip_section = next((d for d in deps if isinstance(d, Mapping) and "pip" in d), None)
+    pip_section = next((d for d in deps if isinstance(d, CommentedMap) and "pip" in d), None)
     if pip_section is not None:
         if pip_section["pip"] is None:
             pip_section["pip"] = CommentedSeq()
@@ -630,7 +632,7 @@ def change_notes(path: str, old: str | None, new: str | None) -> tuple[ReesNote,
         )
     if base in (ENVIRONMENT_YML, "environment.yaml"):
         python = _environment_pins(old).get("python")
-        if python is not None and not re.fullmatch(r"python\s*=\s*\d+\.\d+(\.\*)?", python):
+        if python is not None and not re.match(r"python\s*=+\s*\d+\.\d+", python):
             notes.append(
                 ReesNote(
                     "info",

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   canonicalName,
   changeLabel,
+  diffLineClass,
   expectedHashes,
   isValidName,
   isValidSpecifier,
@@ -96,5 +97,18 @@ describe('changes', () => {
     expect(
       expectedHashes([change('a', 'update', 'h1'), change('b', 'create', null)])
     ).toEqual({ a: 'h1', b: null });
+  });
+});
+
+describe('diffLineClass', () => {
+  it.each([
+    ['+++ b/binder/requirements.txt', 'jp-rees-diff-meta'],
+    ['--- /dev/null', 'jp-rees-diff-meta'],
+    ['@@ -0,0 +1,4 @@', 'jp-rees-diff-meta'],
+    ['+numpy==2.4.6', 'jp-rees-diff-add'],
+    ['-numpy==1.0', 'jp-rees-diff-del'],
+    [' pandas==3.1.1', '']
+  ])('%s', (line, cls) => {
+    expect(diffLineClass(line)).toBe(cls);
   });
 });

@@ -4,6 +4,7 @@ import * as React from 'react';
 
 import {
   changeLabel,
+  diffLineClass,
   isValidName,
   isValidSpecifier,
   joinPath,
@@ -148,7 +149,7 @@ function ReesView(props: IReesPanelOptions): JSX.Element {
 function Options(props: IReesPanelOptions): JSX.Element {
   const { model, trans } = props;
   return (
-    <div className="jp-rees-row jp-rees-options">
+    <div className="jp-rees-options">
       <label>
         {trans.__('Environment')}
         <select
@@ -205,22 +206,11 @@ function RequirementsTable(
     );
   }
   return (
-    <table className="jp-rees-table">
-      <thead>
-        <tr>
-          <th title={trans.__('Include in the REES')}>✓</th>
-          <th>{trans.__('Package')}</th>
-          <th>{trans.__('Installed')}</th>
-          <th>{trans.__('Pin')}</th>
-          <th>{trans.__('Used in')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map(row => (
-          <RequirementRow key={row.name} {...props} row={row} />
-        ))}
-      </tbody>
-    </table>
+    <ul className="jp-rees-requirements" aria-label={trans.__('Proposed requirements')}>
+      {rows.map(row => (
+        <RequirementRow key={row.name} {...props} row={row} />
+      ))}
+    </ul>
   );
 }
 
@@ -244,49 +234,28 @@ function RequirementRow(
     .filter(Boolean)
     .join('\n');
   return (
-    <tr
+    <li
       className={
         'jp-rees-requirement' + (row.included ? '' : ' jp-mod-excluded')
       }
       data-name={row.name}
     >
-      <td>
+      <div className="jp-rees-requirement-main">
         <input
           type="checkbox"
           checked={row.included}
           aria-label={trans.__('Include %1', row.name)}
           onChange={event => model.setIncluded(row.name, event.target.checked)}
         />
-      </td>
-      <td title={title}>
-        <span className="jp-rees-name">{row.name}</span>
-        {row.kind !== 'required' && (
-          <span className="jp-rees-tag">{row.kind}</span>
-        )}
-        {row.source !== 'pip' && (
-          <span className="jp-rees-tag">{row.source}</span>
-        )}
-        {row.warnings.map(warning => (
-          <div key={warning} className="jp-rees-warning">
-            ⚠ {warning}
-          </div>
-        ))}
-        {model.isAdded(row.name) && (
-          <button
-            className="jp-rees-link"
-            onClick={() => model.removeAdded(row.name)}
-          >
-            {trans.__('remove')}
-          </button>
-        )}
-      </td>
-      <td className="jp-rees-version">{row.installed_version ?? '—'}</td>
-      <td>
+        <span className="jp-rees-name" title={title}>
+          {row.name}
+        </span>
         <input
           className={
             'jp-mod-styled jp-rees-pin' + (valid ? '' : ' jp-mod-invalid')
           }
           value={specifier}
+          placeholder={trans.__('any')}
           aria-label={trans.__('Pin for %1', row.name)}
           aria-invalid={!valid}
           title={valid ? '' : trans.__('Not a version specifier, e.g. ==1.2')}
@@ -298,29 +267,51 @@ function RequirementRow(
             }
           }}
         />
-      </td>
-      <td>
-        {row.sites.length > 0 ? (
-          <details>
-            <summary>{usedIn(row.sites)}</summary>
-            <ul className="jp-rees-sites">
-              {row.sites.map((site, i) => (
-                <li key={i}>
-                  <button
-                    className="jp-rees-link"
-                    onClick={() => props.open(site)}
-                  >
-                    {siteLabel(site)}
-                  </button>
-                </li>
-              ))}
-            </ul>
-          </details>
-        ) : (
-          '—'
+      </div>
+      <div className="jp-rees-requirement-meta">
+        <span className="jp-rees-version">
+          {row.installed_version
+            ? trans.__('installed %1', row.installed_version)
+            : trans.__('not installed')}
+        </span>
+        {row.kind !== 'required' && (
+          <span className="jp-rees-tag">{row.kind}</span>
         )}
-      </td>
-    </tr>
+        {row.source !== 'pip' && (
+          <span className="jp-rees-tag">{row.source}</span>
+        )}
+        {model.isAdded(row.name) && (
+          <button
+            className="jp-rees-link"
+            onClick={() => model.removeAdded(row.name)}
+          >
+            {trans.__('remove')}
+          </button>
+        )}
+      </div>
+      {row.warnings.map(warning => (
+        <div key={warning} className="jp-rees-warning">
+          ⚠ {warning}
+        </div>
+      ))}
+      {row.sites.length > 0 && (
+        <details className="jp-rees-used-in">
+          <summary>{trans.__('used in %1', usedIn(row.sites))}</summary>
+          <ul className="jp-rees-sites">
+            {row.sites.map((site, i) => (
+              <li key={i}>
+                <button
+                  className="jp-rees-link"
+                  onClick={() => props.open(site)}
+                >
+                  {siteLabel(site)}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </li>
   );
 }
 
@@ -407,11 +398,7 @@ function DiffView(props: { diff: string }): JSX.Element {
   return (
     <pre className="jp-rees-diff">
       {props.diff.split('\n').map((line, i) => {
-        const cls = line.startsWith('+')
-          ? 'jp-rees-diff-add'
-          : line.startsWith('-')
-            ? 'jp-rees-diff-del'
-            : '';
+        const cls = diffLineClass(line);
         return (
           <div key={i} className={cls}>
             {line || ' '}

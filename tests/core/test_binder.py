@@ -272,6 +272,13 @@ README_CASES = [
     ),
     pytest.param("Just text.\n", "markdown", f"{BLOCK}\n\nJust text.\n", id="no-heading-top"),
     pytest.param(
+        "# T\n[![CI](https://x/ci.svg)](https://x) [![Binder](https://mybinder.org/badge_logo.svg)]"
+        "(https://mybinder.org/v2/gh/o/old/HEAD) more\n",
+        "markdown",
+        f"# T\n[![CI](https://x/ci.svg)](https://x) {BLOCK} more\n",
+        id="hand-made-badge-replaced",
+    ),
+    pytest.param(
         "# T\n\n<!-- binder-badge:start -->\nold badge\n<!-- binder-badge:end -->\n\nText.\n",
         "markdown",
         f"# T\n\n{BLOCK}\n\nText.\n",
@@ -285,6 +292,17 @@ def test_insert_badge(readme, fmt, expected):
     result = insert_badge(readme, SNIPPET, fmt=fmt, title="demo")
     assert result == expected
     assert insert_badge(result, SNIPPET, fmt=fmt) == result
+
+
+def test_hand_made_rst_badge_replaced():
+    rst = badge("https://mybinder.org/v2/gh/o/r/main", "rst")
+    readme = (
+        "Title\n=====\n\n.. image:: https://mybinder.org/badge.svg\n"
+        "   :target: https://mybinder.org/v2/gh/o/old/master\n\nText.\n"
+    )
+    result = insert_badge(readme, rst, fmt="rst")
+    assert "o/old" not in result and result.count(".. image::") == 1
+    assert insert_badge(result, rst, fmt="rst") == result
 
 
 def test_insert_badge_rst():

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.utils import canonicalize_name
+from ruamel.yaml import YAML
 
 from jupyter_rees_ui.core.conda_names import CONDA_NAMES, conda_name
 from jupyter_rees_ui.core.model import ProposedRequirement
@@ -27,6 +27,10 @@ from jupyter_rees_ui.core.rees import (
     render_rees,
     unified_diff,
 )
+
+
+def load_yaml(text):
+    return YAML(typ="safe", pure=True).load(text)
 
 
 def row(name, spec="", **extra):
@@ -100,7 +104,7 @@ def test_environment_format_alone_conda_and_pip_sections():
     assert list(files) == ["environment.yml"]  # a requirements.txt beside it would be ignored
     text = files["environment.yml"]
     assert text.splitlines()[0] == header()
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     assert data["channels"] == ["conda-forge"]
     deps = data["dependencies"]
     assert deps[0] == "python=3.12"  # the only form repo2docker understands
@@ -122,20 +126,20 @@ def test_environment_format_alone_conda_and_pip_sections():
 )
 def test_conda_specs(spec, expected):
     text = render_environment_yml([row("numpy", spec, source="conda")], "3.11")
-    assert expected in yaml.safe_load(text)["dependencies"]
+    assert expected in load_yaml(text)["dependencies"]
 
 
 def test_pip_to_conda_moves_plain_pins_by_conda_name():
     text = render_environment_yml(
         [row("tables", "==3.9.2"), row("x", url="git+https://h/x")], "3.11", pip_to_conda=True
     )
-    deps = yaml.safe_load(text)["dependencies"]
+    deps = load_yaml(text)["dependencies"]
     assert "pytables=3.9.2" in deps
     assert deps[-1] == {"pip": ["x @ git+https://h/x"]}
 
 
 def test_environment_without_pip_rows_has_no_pip_section():
-    deps = yaml.safe_load(render_environment_yml([row("numpy", "==1.0", source="conda")], "3.10"))[
+    deps = load_yaml(render_environment_yml([row("numpy", "==1.0", source="conda")], "3.10"))[
         "dependencies"
     ]
     assert deps == ["python=3.10", "numpy=1.0"]
@@ -270,7 +274,7 @@ dependencies:
 def test_merge_environment_keeps_user_entries_and_comments():
     merged = merge_environment_yml(ENV_OLD, ENV_NEW)
     assert merged.startswith(header() + "\n")
-    data = yaml.safe_load(merged)
+    data = load_yaml(merged)
     assert data["name"] == "analysis"
     assert data["channels"] == ["defaults", "conda-forge"]
     deps = data["dependencies"]
@@ -288,7 +292,7 @@ def test_merge_environment_same_text_is_identity():
 
 def test_merge_environment_adds_pip_section():
     merged = merge_environment_yml("dependencies:\n  - python=3.9\n", ENV_NEW)
-    data = yaml.safe_load(merged)
+    data = load_yaml(merged)
     assert data["channels"] == ["conda-forge"]
     assert data["dependencies"][0] == "python=3.11"
     assert data["dependencies"][-2:] == ["pip", {"pip": ["pandas==2.1.0"]}]
@@ -324,7 +328,7 @@ def test_merge_environment_adds_pip_section():
 )
 def test_merge_environment_dependencies(old, deps):
     merged = merge_environment_yml(old, ENV_NEW, drop=["matplotlib", "seaborn"])
-    assert yaml.safe_load(merged)["dependencies"] == deps
+    assert load_yaml(merged)["dependencies"] == deps
     assert merge_environment_yml(merged, ENV_NEW, drop=["matplotlib", "seaborn"]) == merged
 
 
@@ -355,10 +359,10 @@ def test_merge_keeps_windows_line_endings():
 )
 def test_pip_urls_survive_yaml(url):
     new = render_environment_yml([row("tool", url=url, source="vcs")], "3.11")
-    assert yaml.safe_load(new)["dependencies"][-1] == {"pip": [f"tool @ {url}"]}
+    assert load_yaml(new)["dependencies"][-1] == {"pip": [f"tool @ {url}"]}
     old = "dependencies:\n  - pip:\n      - requests  # mine\n"
     merged = merge_environment_yml(old, new)
-    assert yaml.safe_load(merged)["dependencies"][-1] == {"pip": ["requests", f"tool @ {url}"]}
+    assert load_yaml(merged)["dependencies"][-1] == {"pip": ["requests", f"tool @ {url}"]}
     assert merge_environment_yml(merged, new) == merged
     assert merge_environment_yml(new, new) == new
 
@@ -525,9 +529,9 @@ def test_environment_render_and_merge_properties(conda, pip):
     rows = [row(n, f"=={v}", source="conda") for n, v in conda.items()]
     rows += [row(n, f"=={v}") for n, v in pip.items() if n not in conda]
     new = render_environment_yml(rows, "3.12")
-    data = yaml.safe_load(new)
+    data = load_yaml(new)
     assert data["dependencies"][0] == "python=3.12"
     assert merge_environment_yml(new, new) == new
     merged = merge_environment_yml("dependencies:\n  - python>=3.12\n  - zlib  # keep\n", new)
     assert merge_environment_yml(merged, new) == merged
-    assert "# keep" in merged and yaml.safe_load(merged)["dependencies"][0] == "python=3.12"
+    assert "# keep" in merged and load_yaml(merged)["dependencies"][0] == "python=3.12"

@@ -1,0 +1,37 @@
+/**
+ * The README screenshot (docs/sidebar.png). Runs only with REES_SCREENSHOT=1:
+ *   cd ui-tests && REES_SCREENSHOT=1 npx playwright test screenshot
+ */
+import { expect, test } from '@jupyterlab/galata';
+import * as path from 'path';
+
+const DEMO = path.resolve(__dirname, '../../examples/demo');
+const DOCS = path.resolve(__dirname, '../../docs');
+
+test.use({ viewport: { width: 1280, height: 800 } });
+
+for (const theme of ['light', 'dark']) {
+  test(`sidebar screenshot (${theme})`, async ({ page, tmpPath }) => {
+    test.skip(!process.env.REES_SCREENSHOT, 'set REES_SCREENSHOT=1 to refresh docs/');
+    await page.contents.uploadDirectory(DEMO, tmpPath);
+    await page.filebrowser.openDirectory(tmpPath);
+    if (theme === 'dark') {
+      await page.theme.setDarkTheme();
+    }
+    await page.notebook.openByPath(`${tmpPath}/01-load-data.ipynb`);
+    await page.evaluate(async () => {
+      await window.jupyterapp.commands.execute('jupyter-rees-ui:open');
+    });
+    const sidebar = page.locator('#jp-rees-sidebar');
+    await sidebar.getByRole('button', { name: 'Scan' }).click();
+    await expect(sidebar.locator('.jp-rees-requirement')).toHaveCount(3, {
+      timeout: 60000
+    });
+    await page.sidebar.setWidth(380, 'left');
+    await sidebar.locator('.jp-rees-used-in summary').first().click();
+    await sidebar.getByRole('button', { name: 'Preview REES' }).click();
+    await expect(sidebar.locator('.jp-rees-preview-section')).toBeVisible();
+    const name = theme === 'light' ? 'sidebar.png' : 'sidebar-dark.png';
+    await page.screenshot({ path: path.join(DOCS, name) });
+  });
+}
