@@ -16,13 +16,13 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from . import __version__
-from .adapters import git, rees_files
+from .adapters import git, rees_files, repo2docker_check
 from .adapters.environment import IntrospectionError
 from .adapters.project import propose
 from .core import binder
 from .core.binder import BinderError
 from .core.check import CheckError, check_rees
-from .core.model import Proposal, ProposedRequirement, to_json
+from .core.model import Proposal, ProposedRequirement
 from .core.rees import ReesError, config_dir, render_rees
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
@@ -194,7 +194,22 @@ def cmd_write(args: argparse.Namespace) -> int:
         _err(f"wrote {change.path}")
     if not written:
         _err("Nothing to write: the REES is up to date.")
+    _binder_summary(folder)
     return EXIT_OK
+
+
+def _binder_summary(folder: Path) -> None:
+    """One line on what Binder would build, when repo2docker is installed."""
+    summary = repo2docker_check.summarize(folder)
+    if not summary:
+        return
+    if summary.get("error"):
+        _err(f"repo2docker: {summary['error']}")
+        return
+    missed = [r["name"] for r in summary.get("requirements", []) if not r["reached"]]
+    python = summary.get("python_version") or "its default Python"
+    text = f"repo2docker would build with {summary['buildpack']} and Python {python}"
+    _err(text + (f"; NOT installed: {', '.join(missed)}" if missed else "; every requirement is installed."))
 
 
 def _existing_rees(folder: Path) -> tuple[str, dict[str, str]]:
@@ -238,7 +253,7 @@ def cmd_badge(args: argparse.Namespace) -> int:
     folder = _folder(args.dir)
     try:
         if args.doi:
-            link = binder.doi_link(args.doi, path=args.notebook, mode=args.mode)
+            link = binder.doi_link(args.doi, provider=args.provider, path=args.notebook, mode=args.mode)
         else:
             found = git.repository_link(folder, remote=args.remote, ref=args.ref, path=args.notebook, mode=args.mode)
             link = found.link
@@ -341,6 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebook", metavar="PATH", help="open this file (relative to the folder)")
     p.add_argument("--mode", choices=["lab", "doc"], default="lab", help="full JupyterLab or a single document")
     p.add_argument("--doi", help="a Zenodo/Figshare/Dataverse DOI instead of the git remote")
+    p.add_argument("--provider", choices=["zenodo", "figshare", "dataverse", "hydroshare"], help="with --doi: the archive (guessed from the DOI when omitted)")
     p.add_argument("--format", choices=["markdown", "rst", "html", "url"], default="markdown")
     p.add_argument("--readme", action="store_true", help="show the README change that inserts the badge")
     p.add_argument("--yes", action="store_true", help="with --readme: write it")

@@ -115,7 +115,7 @@ class BadgeHandler(ReesHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        keys = ("path", "remote", "ref", "notebook", "mode", "doi")
+        keys = ("path", "remote", "ref", "notebook", "mode", "doi", "provider")
         args = {k: self.get_query_argument(k, "") for k in keys}
         self.reply(await self.run(api.badge, self.root_dir, args, allow_hidden=self.allow_hidden))
 

@@ -17,15 +17,15 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from .adapters import git, rees_files
+from .adapters import git, rees_files, repo2docker_check
 from .adapters.environment import list_kernels
 from .adapters.files import ScanCache
 from .adapters.paths import api_path, resolve_in_root
 from .adapters.project import propose
 from .config import Rees
-from .core.model import ProposedRequirement, to_json
 from .core import binder
 from .core.binder import BinderError
+from .core.model import ProposedRequirement, to_json
 from .core.rees import ReesError, render_rees
 
 PIN_POLICIES = ("==", "~=", ">=", "none")
@@ -192,7 +192,11 @@ def write(root_dir: str, body: Mapping[str, Any], *, allow_hidden: bool = False)
                     409,
                 )
         written = rees_files.write(folder, planned)
-    return {"path": api_path(root_dir, folder), "changes": to_json(written)}
+    return {
+        "path": api_path(root_dir, folder),
+        "changes": to_json(written),
+        "binder": repo2docker_check.summarize(folder),
+    }
 
 
 BADGE_FORMATS = ("markdown", "rst", "html")
@@ -208,7 +212,9 @@ def badge(root_dir: str, args: Mapping[str, str], *, allow_hidden: bool = False)
     try:
         with _writer_errors():
             if args.get("doi"):
-                link = binder.doi_link(args["doi"], path=notebook, mode=mode)
+                link = binder.doi_link(
+                    args["doi"], provider=args.get("provider") or None, path=notebook, mode=mode
+                )
             else:
                 found = git.repository_link(
                     folder,

@@ -2,6 +2,7 @@
  * Pure formatting of proposal data for display. No DOM, no JupyterLab: unit-tested alone.
  */
 import {
+  IBinderSummary,
   IFileChange,
   ILocation,
   IProposedRequirement,
@@ -129,4 +130,22 @@ export function diffLineClass(line: string): string {
     return 'jp-rees-diff-del';
   }
   return '';
+}
+
+/** One sentence on what Binder would build, from repo2docker's dry run. */
+export function binderSummaryText(summary: IBinderSummary): string {
+  if (summary.error) {
+    return `repo2docker could not render this folder: ${summary.error}`;
+  }
+  const python = summary.python_version
+    ? `Python ${summary.python_version}`
+    : 'its default Python';
+  const missed = (summary.requirements ?? []).filter(r => !r.reached);
+  const buildpack = (summary.buildpack ?? '').replace(/BuildPack$/, '');
+  const head = `Binder will build this folder with the ${buildpack} buildpack and ${python}`;
+  if (missed.length) {
+    return `${head}, but will not install: ${missed.map(r => r.name).join(', ')}.`;
+  }
+  const count = (summary.requirements ?? []).length;
+  return `${head}; all ${count} requirements reach the image.`;
 }

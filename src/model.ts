@@ -7,6 +7,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { canonicalName, expectedHashes, reviewed } from './formatters';
 import {
   IBadgeReply,
+  IBinderSummary,
   IChangesReply,
   ICommitReply,
   ICommitResult,
@@ -113,6 +114,10 @@ export class ReesModel {
   /** Files the user chose to delete because Binder would ignore them. */
   get remove(): string[] {
     return [...this._remove];
+  }
+  /** repo2docker's view of the written folder (null when not checked). */
+  get binderSummary(): IBinderSummary | null {
+    return this._binderSummary;
   }
   get committed(): ICommitResult | null {
     return this._committed;
@@ -312,6 +317,7 @@ export class ReesModel {
     await this._run('writing', async () => {
       const reply = await this._api.writeRees({ ...this._request(), expected });
       this._written = reply.changes;
+      this._binderSummary = reply.binder ?? null;
       this._addToCommit(reply.changes.map(change => change.path));
       this._committed = null;
       this._changes = null;
@@ -411,5 +417,6 @@ export class ReesModel {
   private _remove = new Set<string>();
   private _toCommit: string[] = [];
   private _committed: ICommitResult | null = null;
+  private _binderSummary: IBinderSummary | null = null;
   private _stateChanged = new Signal<this, void>(this);
 }

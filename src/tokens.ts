@@ -79,10 +79,23 @@ export interface IReesNote {
   paths: string[];
 }
 
+/** What repo2docker (so Binder) would build, checked by its own code after a write. */
+export interface IBinderSummary {
+  buildpack?: string;
+  binder_dir?: string;
+  python_version?: string | null;
+  files_used?: string[];
+  requirements?: { name: string; file: string; reached: boolean }[];
+  error?: string | null;
+  ok?: boolean;
+}
+
 export interface IChangesReply {
   path: string;
   changes: IFileChange[];
   notes?: IReesNote[];
+  /** After a write, when jupyter-repo2docker is installed on the server. */
+  binder?: IBinderSummary | null;
 }
 
 export interface IBadgeReply {

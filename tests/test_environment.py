@@ -149,6 +149,12 @@ def conda_env(tmp_path_factory):
         "name": "condapkg-py", "version": "1.5",
         "files": [f"{relative}/METADATA", f"{relative}/RECORD", "lib/condapkg/__init__.py"],
     }))
+    # A record whose paths spell site-packages differently: matched by folder name.
+    install(site, "noarchpkg", "0.3", {"noarchpkg/__init__.py": ""})
+    (meta / "noarchpkg-0.3-pyhd8ed1ab_0.json").write_text(json.dumps({
+        "name": "noarchpkg", "version": "0.3",
+        "files": ["Lib/site-packages/noarchpkg-0.3.dist-info/METADATA"],
+    }))
     (meta / "history").write_text("")
     clear_cache()
     return python, site
@@ -222,6 +228,7 @@ def test_conda_ownership_beats_installer(conda_env):
         "conda", "condapkg-py", None)
     assert dists["condapkg"].installer == "pip"
     assert (dists["pippkg"].source, dists["pippkg"].conda_name) == ("pip", None)
+    assert (dists["noarchpkg"].source, dists["noarchpkg"].conda_name) == ("conda", "noarchpkg")
     scan = ScanResult(root=".", imports=(ImportSite("condapkg", Location("a.py")),))
     row = build_proposal(scan, env).requirements[0]
     assert (row.source, row.conda_name, row.line) == ("conda", "condapkg-py", "condapkg==1.5")
@@ -258,17 +265,23 @@ def test_timeout_and_broken_interpreters(tmp_path):
         introspect(str(tmp_path / "missing" / "python"))
 
 
+def test_an_environment_folder_or_command_name_is_accepted(venv):
+    python, _site, _src = venv
+    assert introspect(str(python.parent.parent)).python == introspect(str(python)).python
+    assert introspect(Path(sys.executable).name).python_version == PY
+
+
 def test_default_is_the_servers_interpreter():
     env = introspect()
     assert env.python_version == PY
     assert "packaging" in {d.name.lower() for d in env.distributions}
 
 
-def write_kernel(root: Path, name: str, argv: list[str], language: str = "python") -> None:
+def write_kernel(root: Path, name: str, argv: list[str], language: str = "python", env=None) -> None:
     folder = root / "kernels" / name
     folder.mkdir(parents=True)
     (folder / "kernel.json").write_text(json.dumps(
-        {"argv": argv, "display_name": name.upper(), "language": language}))
+        {"argv": argv, "display_name": name.upper(), "language": language, "env": env or {}}))
 
 
 def test_kernelspecs(venv, tmp_path, monkeypatch):
@@ -279,10 +292,16 @@ def test_kernelspecs(venv, tmp_path, monkeypatch):
                                         "ipykernel_launcher", "-f", "{connection_file}"])
     write_kernel(tmp_path, "native", ["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"])
     write_kernel(tmp_path, "rlang", ["R", "--slave", "-e", "IRkernel::main()"], language="R")
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "mypython").symlink_to(python)
+    write_kernel(tmp_path, "onpath", ["mypython", "-m", "ipykernel", "-f", "{connection_file}"],
+                 env={"PATH": str(tools)})
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
     assert kernel_python("direct") == str(python)
     assert kernel_python("condarun") == str(prefix / "bin" / "python")
     assert kernel_python("native") == sys.executable
+    assert kernel_python("onpath") == str(tools / "mypython")
     assert kernel_python("no-such-kernel") == sys.executable
     assert kernel_python(None) == sys.executable
     kernels = {k["name"]: k for k in list_kernels()}
@@ -366,3 +385,19 @@ def test_online_check_of_guessed_rows(fake_index):
     assert "not found on the package index" in rows["nosuchthing"].warnings[-1]
     assert "exists on the package index" in rows["frobnicate"].warnings[-1]
     assert rows["opencv-python"].included is True
+
+
+def test_introspection_script_imports_only_the_standard_library():
+    import ast
+
+    import jupyter_rees_ui.adapters.introspect_env as script
+
+    tree = ast.parse(Path(script.__file__).read_text())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, "no relative imports: it runs as a lone script"
+            imported.add(node.module.split(".")[0])
+    assert imported <= sys.stdlib_module_names

@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from jupyter_rees_ui.adapters.files import (
     DEFAULT_CACHE,
@@ -163,6 +165,38 @@ def test_odd_shapes_fall_back_to_plain_json(tmp_path: Path) -> None:
     assert read_notebook_bytes(json.dumps(odd).encode())["cells"][2]["source"] == "import pandas"
     write(tmp_path, {"odd.ipynb": json.dumps(odd)})
     assert [m for m, _ in modules(scan_folder(tmp_path))] == ["numpy", "pandas"]
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+NOTEBOOKISH = st.fixed_dictionaries(
+    {},
+    optional={
+        "nbformat": st.sampled_from([1, 2, 3, 4, 5, "4", None]),
+        "metadata": JSON,
+        "cells": st.lists(
+            st.fixed_dictionaries({}, optional={"cell_type": st.sampled_from(["code", "markdown", 3]),
+                                                "source": JSON | st.text(max_size=40)}) | JSON,
+            max_size=4,
+        ),
+        "worksheets": JSON,
+    },
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(NOTEBOOKISH | JSON)
+def test_no_notebook_file_crashes_the_scanner(value: object) -> None:
+    from jupyter_rees_ui.core.scan import scan_notebook_code
+
+    try:
+        nb = read_notebook_bytes(json.dumps(value).encode())
+    except ValueError:
+        return
+    scan_notebook_code(nb, "x.ipynb")
 
 
 def test_non_python_notebook_is_reported(tmp_path: Path) -> None:

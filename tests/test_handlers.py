@@ -98,7 +98,11 @@ async def test_preview_then_write_creates_the_rees(jp_fetch, demo):
     assert not (demo / "binder").exists(), "a preview must not write anything"
 
     expected = {c["path"]: c["old_sha256"] for c in preview["changes"]}
-    await post_json(jp_fetch, "write", {**body, "expected": expected})
+    reply = await post_json(jp_fetch, "write", {**body, "expected": expected})
+    # repo2docker's own code agrees: Python buildpack, the kernel's Python, all installed.
+    assert reply["binder"]["buildpack"] == "PythonBuildPack"
+    assert reply["binder"]["python_version"] == proposal["python_version"]
+    assert reply["binder"]["ok"] is True
     text = (demo / "binder" / "requirements.txt").read_text()
     lines = sorted(line for line in text.splitlines() if line and not line.startswith("#"))
     assert lines == sorted(r["name"] + r["specifier"] for r in proposal["requirements"])

@@ -227,10 +227,16 @@ def _python_from_argv(argv: list[str], env: dict[str, str]) -> str | None:
                 path = os.path.join(arg, relative)
                 if os.path.exists(path):
                     return path
-    return shutil.which(candidate, path=env.get("PATH")) if env.get("PATH") else None
+    # jupyter_client starts the command through PATH (the spec's env may change it).
+    return shutil.which(candidate, path=env.get("PATH"))
 
 
 def _interpreter_path(python: str) -> str:
+    """An interpreter path from a path, a command name or an environment folder."""
+    if os.path.isdir(python):
+        for relative in ("bin/python", "python.exe", "Scripts/python.exe"):
+            if os.path.exists(os.path.join(python, relative)):
+                return os.path.abspath(os.path.join(python, relative))
     if os.sep not in python and not os.path.isabs(python):
         python = shutil.which(python) or python
     # Keep venv symlinks: bin/python in a venv differs from the interpreter it links to.

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import mmap
 import multiprocessing
-from stat import S_ISLNK
 import os
 import posixpath
 import subprocess
@@ -24,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from stat import S_ISLNK
 from typing import Any
 
 from ..core.model import Location, ScanIssue, ScanResult
@@ -136,9 +136,9 @@ def scan_folder(
     base = os.fspath(root_path)
     found: dict[str, CodeScan] = {}
     pending: list[tuple[str, str, int, int, int]] = []  # path, relative, size, mtime, read_at
+    read_at_ns = time.time_ns()  # before any stat: the earlier, the safer for the racy check
     for relative in files:
         path = os.path.join(base, relative)
-        read_at_ns = time.time_ns()
         try:
             stat = os.lstat(path)
             if S_ISLNK(stat.st_mode):
@@ -183,11 +183,23 @@ def list_files(root: Path) -> list[str]:
     walked. Either way hidden, environment and build folders are skipped.
     """
     listed = _git_files(root)
+    walked = listed is None
     if listed is None:
-        listed = _walk_files(root)
-    environments: dict[str, bool] = {}
-    kept = [p for p in listed if p.endswith(SCANNED_SUFFIXES) and not _skipped(root, p, environments)]
-    return sorted(set(kept))
+        listed = _walk_files(root)  # the walk already leaves out skipped folders
+    skipped: dict[str, bool] = {"": False}  # folder -> skipped?
+    kept = []
+    for relative in listed:
+        if not relative.endswith(SCANNED_SUFFIXES):
+            continue
+        folder, _, name = relative.rpartition("/")
+        if name.startswith("."):
+            continue
+        skip = skipped.get(folder)
+        if skip is None:
+            skip = _skipped_folder(root, folder, skipped, markers=not walked)
+        if not skip:
+            kept.append(relative)
+    return sorted(dict.fromkeys(kept))
 
 
 def _git_files(root: Path) -> list[str] | None:
@@ -267,18 +279,18 @@ def _skipped_name(name: str) -> bool:
     return name.startswith(".") or name in SKIPPED_DIRS or name.endswith(".egg-info")
 
 
-def _skipped(root: Path, relative: str, environments: dict[str, bool]) -> bool:
-    parts = relative.split("/")
-    if any(_skipped_name(part) for part in parts):
-        return True
-    folder = ""
-    for part in parts[:-1]:
-        folder = f"{folder}/{part}" if folder else part
-        if folder not in environments:
-            environments[folder] = any((root / folder / m).exists() for m in ENVIRONMENT_MARKERS)
-        if environments[folder]:
-            return True
-    return False
+def _skipped_folder(root: Path, folder: str, skipped: dict[str, bool], *, markers: bool) -> bool:
+    """Whether a root-relative folder, or one above it, is not scanned (memoised)."""
+    parent, _, name = folder.rpartition("/")
+    skip = skipped.get(parent)
+    if skip is None:
+        skip = _skipped_folder(root, parent, skipped, markers=markers)
+    if not skip:
+        skip = _skipped_name(name) or (
+            markers and any(os.path.exists(os.path.join(root, folder, m)) for m in ENVIRONMENT_MARKERS)
+        )
+    skipped[folder] = skip
+    return skip
 
 
 # ---------------------------------------------------------------------------- reading

@@ -373,8 +373,8 @@ def commit_files(root: Path, paths: Sequence[str], message: str = DEFAULT_MESSAG
 
 
 __all__ = [
-    "CommitResult",
     "DEFAULT_MESSAGE",
+    "CommitResult",
     "DetachedHeadError",
     "GitError",
     "GitNotFoundError",

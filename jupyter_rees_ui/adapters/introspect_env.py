@@ -134,7 +134,8 @@ def pth_top_level(path):
 
 
 def conda_owners(prefix):
-    """Map '<site-dir relative path>/<name>.dist-info' (and .egg-info) -> conda package."""
+    """Map '<prefix-relative path>/<name>.dist-info' (and .egg-info), and the folder
+    name alone, -> the conda package whose record lists files in it."""
     owners = {}
     meta_dir = os.path.join(prefix, "conda-meta")
     try:
@@ -155,11 +156,15 @@ def conda_owners(prefix):
             for marker in (".dist-info/", ".egg-info/"):
                 index = path.find(marker)
                 if index != -1:
-                    owners.setdefault(path[: index + len(marker) - 1], name)
+                    folder = path[: index + len(marker) - 1]
                     break
             else:
-                if path.endswith(".egg-info"):
-                    owners.setdefault(path, name)
+                folder = path if path.endswith(".egg-info") else None
+            if folder:
+                owners.setdefault(folder, name)
+                # Also by folder name alone: site-packages is spelled differently on
+                # Windows (Lib/) and in some noarch records.
+                owners.setdefault(folder.rsplit("/", 1)[-1], name)
     return owners
 
 
@@ -184,12 +189,13 @@ def file_digest(path):
 
 
 def import_names(dist):
+    """PEP 794 ``Import-Name`` values (``; private`` dropped). ``Import-Namespace``
+    entries are left out: a namespace is shared, the files say who provides what."""
     names = []
-    for field in ("Import-Name", "Import-Namespace"):
-        for value in dist.metadata.get_all(field) or ():
-            value = str(value).split(";", 1)[0].strip()
-            if value:
-                names.append(value)
+    for value in dist.metadata.get_all("Import-Name") or ():
+        value = str(value).split(";", 1)[0].strip()
+        if value:
+            names.append(value)
     return names
 
 
@@ -207,10 +213,18 @@ def describe():
     errors = []
     prefix = sys.prefix
     is_conda = os.path.isdir(os.path.join(prefix, "conda-meta"))
+    # Stamped before reading: an install that lands during the read changes them.
+    site_dirs = []
+    for entry in sys.path:
+        if entry and os.path.isdir(entry):
+            site_dirs.append({"path": os.path.abspath(entry), "mtime_ns": os.stat(entry).st_mtime_ns})
+    if is_conda:
+        meta = os.path.join(prefix, "conda-meta")
+        site_dirs.append({"path": meta, "mtime_ns": os.stat(meta).st_mtime_ns})
     owners = conda_owners(prefix) if is_conda else {}
     seen = set()
     dists = []
-    claims = {}  # module file path relative to its site dir -> [(dist index, hash)]
+    claims = {}  # absolute module file path -> [(dist index, RECORD path, RECORD hash)]
     for dist in metadata.distributions():
         try:
             name = dist.metadata["Name"]
@@ -242,7 +256,7 @@ def describe():
         conda_package = None
         if owners and location:
             relative = os.path.relpath(location, prefix).replace("\\", "/")
-            conda_package = owners.get(relative)
+            conda_package = owners.get(relative) or owners.get(os.path.basename(location))
         index = len(dists)
         hashes = record_hashes(dist)
         for path in files:
@@ -271,13 +285,6 @@ def describe():
         for index, path, expected in claimants:
             if actual != expected:
                 dists[index]["shadowed"].append(path)
-    site_dirs = []
-    for entry in sys.path:
-        if entry and os.path.isdir(entry):
-            site_dirs.append({"path": os.path.abspath(entry), "mtime_ns": os.stat(entry).st_mtime_ns})
-    if is_conda:
-        meta = os.path.join(prefix, "conda-meta")
-        site_dirs.append({"path": meta, "mtime_ns": os.stat(meta).st_mtime_ns})
     dists.sort(key=lambda d: canonical(d["name"]))
     return {
         "python": sys.executable,

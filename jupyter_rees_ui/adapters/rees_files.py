@@ -317,12 +317,12 @@ def preview_badge(
 
 
 __all__ = [
-    "ConflictError",
-    "FileChange",
-    "PathError",
     "README_NAMES",
     "REMOVABLE",
     "TARGETS",
+    "ConflictError",
+    "FileChange",
+    "PathError",
     "find_readme",
     "layout",
     "notes",

@@ -16,8 +16,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
+from ..core.check import requirement_names
+from ..core.model import to_json
 
 TIMEOUT = 60
 
@@ -75,19 +75,6 @@ def available() -> bool:
     return importlib.util.find_spec("repo2docker") is not None
 
 
-def _requirement_names(text: str) -> list[str]:
-    names: list[str] = []
-    for line in text.splitlines():
-        line = line.split(" #", 1)[0].strip()
-        if not line or line.startswith(("#", "-")):
-            continue
-        try:
-            names.append(canonicalize_name(Requirement(line).name))
-        except InvalidRequirement:
-            continue
-    return names
-
-
 def _environment_names(text: str) -> list[tuple[str, bool]]:
     """(name, via pip) for each dependency of an environment.yml."""
     from ruamel.yaml import YAML
@@ -101,7 +88,7 @@ def _environment_names(text: str) -> list[tuple[str, bool]]:
                 names.append((match[1].lower(), False))
         elif isinstance(dep, dict):
             names += [
-                (n, True) for n in _requirement_names("\n".join(map(str, dep.get("pip") or [])))
+                (n, True) for n in requirement_names("\n".join(map(str, dep.get("pip") or [])))
             ]
     return names
 
@@ -157,7 +144,7 @@ def check(folder: Path, *, python: str | None = None) -> Repo2DockerSummary:
             continue
         text = path.read_text(encoding="utf-8")
         listed = (
-            [(n, False) for n in _requirement_names(text)]
+            [(n, False) for n in requirement_names(text)]
             if name == "requirements.txt"
             else _environment_names(text)
         )
@@ -174,10 +161,26 @@ def check(folder: Path, *, python: str | None = None) -> Repo2DockerSummary:
     )
 
 
+def summarize(folder: Path) -> dict | None:
+    """The check as JSON-able data without the Dockerfile, for the sidebar and the CLI;
+    None when jupyter-repo2docker is not installed."""
+    if not available():
+        return None
+    try:
+        summary = check(folder)
+    except Repo2DockerUnavailable as exc:
+        return {"error": str(exc)}
+    data = to_json(summary)
+    data.pop("dockerfile", None)
+    data["ok"] = summary.ok
+    return data
+
+
 __all__ = [
-    "RequirementCheck",
     "Repo2DockerSummary",
     "Repo2DockerUnavailable",
+    "RequirementCheck",
     "available",
     "check",
+    "summarize",
 ]

@@ -71,7 +71,7 @@ class BinderLink:
 
 def _strip_git(path: str) -> str:
     path = path.strip("/")
-    return path[: -len(".git")] if path.endswith(".git") else path
+    return path.removesuffix(".git")
 
 
 def redact(url: str) -> str:
@@ -346,7 +346,7 @@ _BADGE_IMAGE = r"https?://[^\s)\"']*/badge(?:_logo)?\.svg"
 #: a Binder badge already in a README without our markers
 _EXISTING_BADGE = {
     "markdown": re.compile(rf"\[!\[[^\]\n]*\]\({_BADGE_IMAGE}\)\]\([^)\s]+\)"),
-    "rst": re.compile(rf"^\.\. image:: {_BADGE_IMAGE}[ \t]*\n(?:[ \t]+:[a-z]+:.*(?:\n|$))*", re.M),
+    "rst": re.compile(rf"^\.\. image:: {_BADGE_IMAGE}[ \t]*\n(?:[ \t]+:[a-z]+:.*(?:\n|$))*", re.MULTILINE),
     "html": re.compile(rf"<a [^>]*href=[^>]*>\s*<img [^>]*src=\"{_BADGE_IMAGE}\"[^>]*>\s*</a>"),
 }
 
@@ -386,10 +386,10 @@ def insert_badge(
 
 
 __all__ = [
-    "BinderError",
-    "BinderLink",
     "MARKERS",
     "MYBINDER",
+    "BinderError",
+    "BinderLink",
     "Remote",
     "badge",
     "binder_link",
@@ -397,8 +397,8 @@ __all__ = [
     "insert_badge",
     "nbgitpuller_link",
     "parse_remote",
-    "redact",
     "readme_format",
+    "redact",
     "spec_for",
     "urlpath",
 ]

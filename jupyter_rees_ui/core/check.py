@@ -18,8 +18,16 @@ from ruamel.yaml.error import YAMLError
 from .conda_names import CONDA_NAMES
 from .model import Proposal, ProposedRequirement
 
-#: conda-forge name -> canonical PyPI name, for the names that differ
-_PYPI_FOR_CONDA = {conda: pypi for pypi, conda in CONDA_NAMES.items()}
+
+def _pypi_for_conda() -> dict[str, frozenset[str]]:
+    """conda-forge name -> the PyPI names it stands for (several for e.g. opencv)."""
+    table: dict[str, set[str]] = {}
+    for pypi, conda in CONDA_NAMES.items():
+        table.setdefault(conda.lower(), set()).add(pypi)
+    return {conda: frozenset(names) for conda, names in table.items()}
+
+
+_PYPI_FOR_CONDA = _pypi_for_conda()
 
 #: declared in most REES without any import naming them: never reported as unused
 NOT_IMPORTED = frozenset(
@@ -76,7 +84,7 @@ def environment_names(text: str) -> list[str]:
             match = _CONDA_SPEC.match(dep)
             if match:
                 conda = match.group(1).lower()
-                names.append(_PYPI_FOR_CONDA.get(conda, canonicalize_name(conda)))
+                names += sorted(_PYPI_FOR_CONDA.get(conda, {canonicalize_name(conda)}))
         elif isinstance(dep, dict):
             names += requirement_names("\n".join(str(p) for p in dep.get("pip") or []))
     return names

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from packaging.utils import canonicalize_name
@@ -214,18 +214,3 @@ def read_pipreqs_mapping_text() -> str:
     except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
         return ""
 
-
-def reverse_lookup(mapping: ModuleMapping, names: Iterable[str]) -> dict[str, str]:
-    """Canonical distribution name -> an import prefix that maps to it (for linking
-    ``%pip install`` evidence to imports of modules that are not installed)."""
-    wanted = {canonicalize_name(n) for n in names}
-    found: dict[str, str] = {}
-    for prefix, dists in sorted(mapping.pipreqs.items()):
-        for dist in dists:
-            key = canonicalize_name(dist)
-            if key in wanted:
-                found.setdefault(key, prefix)
-    for prefix, dist in sorted(mapping.corrections.items()):
-        if dist and canonicalize_name(dist) in wanted:
-            found[canonicalize_name(dist)] = prefix
-    return found

@@ -26,6 +26,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from .conda_names import CONDA_NAMES
 from .implicit import ImplicitTrigger, implicit_needs
 from .mapping import ModuleMapping, bundled_mapping
 from .model import (
@@ -48,6 +49,12 @@ KIND_ORDER: tuple[ImportKind, ...] = ("required", "optional", "type-checking")
 NEVER_REQUIRED = frozenset({"pip", "setuptools", "wheel"})
 
 MODULE_SUFFIXES = (".py", ".pyi", ".so", ".pyd")
+
+# conda-forge package -> the PyPI distributions it packages, where the names differ.
+PYPI_NAMES_OF_CONDA: Mapping[NormalizedName, tuple[NormalizedName, ...]] = {
+    conda: tuple(sorted(canonicalize_name(p) for p, c in CONDA_NAMES.items() if canonicalize_name(c) == conda))
+    for conda in sorted({canonicalize_name(c) for c in CONDA_NAMES.values()})
+}
 
 
 def apply_pin(version: str, policy: str) -> str:
@@ -117,11 +124,16 @@ class EnvironmentIndex:
             if key in self.by_name:
                 continue  # shadowed by an earlier sys.path entry
             self.by_name[key] = dist
+            file_tops = set()
             for path in dist.files:
                 top = path.split("/", 1)[0].split(".", 1)[0]
+                file_tops.add(top)
                 self._entries[top].append((key, path))
-            for declared in (*dist.top_level, *dist.import_names):
-                self._entries[declared.split(".", 1)[0]].append((key, declared))
+            # top_level.txt names a namespace ("google") like a module: trust it only
+            # where RECORD has no files. Import-Name (PEP 794) is always a module.
+            declared = [n for n in dist.top_level if n not in file_tops]
+            for name in (*declared, *dist.import_names):
+                self._entries[name.split(".", 1)[0]].append((key, name))
         self._tops_lower = {top.casefold(): top for top in sorted(self._entries, reverse=True)}
         self._tops: dict[str, _TopLevel] = {}
 
@@ -310,7 +322,8 @@ def resolve_module(
     # Install evidence: a `%pip install` line naming any distribution this import
     # could come from.
     candidates: list[NormalizedName] = []
-    if owned is not None:
+    if installed is not None and owned is not None:
+        candidates.append(installed[0])  # the installed answer first
         candidates.extend(index.owners(owned[0]))
     if mapped is not None:
         candidates.extend(canonicalize_name(d) for d in mapped.distributions)
@@ -389,12 +402,15 @@ def _from_hint(
     module: str, name: NormalizedName, hints: Sequence[InstallHint], index: EnvironmentIndex
 ) -> Resolution:
     dist = index.by_name.get(name)
-    specs = sorted({s for s in (_hint_requirement(h) for h in hints)}, key=str)
+    specs = [_hint_requirement(h) for h in hints]  # in notebook order
     specifier, url = specs[-1] if specs else (None, None)
     warnings: list[str] = []
-    if len(specs) > 1:
+    if len(set(specs)) > 1:
         written = ", ".join(h.requirement for h in hints)
-        warnings.append(f"the notebooks install {name} in different ways ({written}); kept {specifier or url}")
+        warnings.append(
+            f"the notebooks install {name} in different ways ({written}); kept the last, "
+            f"{specifier or url or 'unpinned'}"
+        )
     source: Source = dist.source if dist else "not-installed"
     if url:
         source = "vcs" if "+" in url.split("://", 1)[0] else "archive"
@@ -411,8 +427,27 @@ def _from_hint(
     )
 
 
+def _hint_names(hint: InstallHint) -> list[NormalizedName]:
+    """Distribution names an install line may stand for; the last is its row's name.
+
+    A conda line names the conda package (``pytorch``): it also stands for the PyPI
+    distributions packaged under that name (``torch``).
+    """
+    name = canonicalize_name(hint.name or "")
+    if hint.manager != "conda":
+        return [name]
+    pypi = sorted(PYPI_NAMES_OF_CONDA.get(name, ()))
+    if len(pypi) == 1:
+        return [name, pypi[0]]
+    return [*pypi, name]
+
+
 def _hint_display(hints: Sequence[InstallHint], name: str) -> str:
+    """The row name for install lines of something not installed: as written for pip,
+    the PyPI name for conda lines."""
     for hint in hints:
+        if hint.manager == "conda":
+            return name
         try:
             return Requirement(hint.requirement).name
         except InvalidRequirement:
@@ -511,9 +546,9 @@ def build_proposal(
                 f"'{hint.requirement}' ({_where(hint.location)})"
             )
             continue
-        name = canonicalize_name(hint.name)
-        if name not in NEVER_REQUIRED:
-            hints[name].append(hint)
+        for name in _hint_names(hint):
+            if name not in NEVER_REQUIRED:
+                hints[name].append(hint)
 
     # ``from google.cloud import storage`` is resolved as ``google.cloud.storage``: the
     # longest dotted prefix then finds the namespace package's real owner.
@@ -550,7 +585,13 @@ def build_proposal(
         rows[key] = _row(key, group, index, pin, row_pins.get(key))
 
     # Install lines that no import led to are still evidence of a need.
+    linked = {h for group in groups.values() for resolution, _ in group for h in resolution.hints}
+    unlinked: dict[NormalizedName, list[InstallHint]] = defaultdict(list)
     for key, key_hints in sorted(hints.items()):
+        for hint in key_hints:
+            if hint not in linked and key == _hint_names(hint)[-1]:
+                unlinked[key].append(hint)
+    for key, key_hints in sorted(unlinked.items()):
         if key in rows:
             continue
         resolution = _from_hint("", key, key_hints, index)

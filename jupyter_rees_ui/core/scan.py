@@ -61,6 +61,8 @@ _CALL_HINTS = ("import_module", "__import__", "find_spec", "sys.path", "get_ipyt
 _CODE_HINTS = ("import", "find_spec", "sys.path", "get_ipython")
 # Line ends str.splitlines knows but IPython's tokenizer helper does not expect.
 _ODD_LINE_ENDS = ("\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+# Units up to this long have their IPython transformation remembered.
+_MEMO_CHARS = 400
 # Statement-list fields: enough to reach every import statement without visiting expressions.
 _BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 
@@ -89,8 +91,9 @@ _TRY_NODES = tuple(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is n
 class CodeScan:
     """What one file (or one cell) contains, before folder-level filtering.
 
-    ``imports`` already leave out relative imports, ``__future__`` and the standard
-    library of the target Python; local modules are only known to the folder scan.
+    ``imports`` leave out relative imports, ``__future__`` and (unless the scan was
+    asked to keep them) the standard library of the target Python; local modules are
+    only known to the folder scan.
     """
 
     path: str
@@ -163,7 +166,11 @@ def scan_notebook_code(
 
     Notebooks whose kernel language is not Python are reported and not parsed.
     """
-    nb = upgrade_notebook(nb)
+    try:
+        nb = upgrade_notebook(nb)
+    except Exception as error:  # nbformat raises many kinds on malformed old notebooks
+        issue = ScanIssue(Location(path), "unreadable", f"cannot convert this nbformat {nb.get('nbformat')} notebook: {error}")
+        return CodeScan(path, issues=(issue,))
     language, kernel = notebook_language(nb)
     if language not in {"python", "python3", "ipython", "ipython3"}:
         described = f"{language} notebook" + (f" (kernel {kernel})" if kernel else "")
@@ -773,18 +780,24 @@ def _parse(code: str, *, ipython: bool) -> tuple[ast.AST | None, Exception | Non
                 return None, error, False
             first = error
     try:
-        if any(separator in code for separator in _ODD_LINE_ENDS):
-            with warnings.catch_warnings():  # IPython warns about these line ends: noise here
-                warnings.simplefilter("ignore")
-                transformed = _transformer().transform_cell(code)
-        else:
-            transformed = _transformer().transform_cell(code)
+        transformed = _transform(code) if len(code) <= _MEMO_CHARS else _transform.__wrapped__(code)
     except Exception:  # the transformer gives up on some broken input: keep Python's error
         return None, first or _python_error(code), False
     try:
         return ast.parse(transformed), None, True
     except (SyntaxError, ValueError) as error:
         return None, error, True
+
+
+@functools.lru_cache(maxsize=4096)
+def _transform(code: str) -> str:
+    """IPython's reading of a unit as Python. Remembered for short units: the same
+    ``%matplotlib inline`` or ``!pip install ...`` cell recurs across a project's notebooks."""
+    if any(separator in code for separator in _ODD_LINE_ENDS):
+        with warnings.catch_warnings():  # IPython warns about these line ends: noise here
+            warnings.simplefilter("ignore")
+            return _transformer().transform_cell(code)
+    return _transformer().transform_cell(code)
 
 
 def _python_error(code: str) -> Exception:
@@ -829,7 +842,7 @@ def _module_of_file(target: str) -> str | None:
     if not target.endswith(".py") or target.startswith(("/", "..")):
         return None
     first = target.split("/", 1)[0]
-    name = first[:-3] if first.endswith(".py") else first
+    name = first.removesuffix(".py")
     return name if name.isidentifier() else None
 
 

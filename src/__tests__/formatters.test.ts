@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  binderSummaryText,
   canonicalName,
   changeLabel,
   diffLineClass,
@@ -110,5 +111,30 @@ describe('diffLineClass', () => {
     [' pandas==3.1.1', '']
   ])('%s', (line, cls) => {
     expect(diffLineClass(line)).toBe(cls);
+  });
+});
+
+describe('binderSummaryText', () => {
+  it('says what Binder will build', () => {
+    expect(
+      binderSummaryText({
+        buildpack: 'PythonBuildPack',
+        python_version: '3.11',
+        requirements: [
+          { name: 'numpy', file: 'binder/requirements.txt', reached: true }
+        ]
+      })
+    ).toBe(
+      'Binder will build this folder with the Python buildpack and Python 3.11; all 1 requirements reach the image.'
+    );
+  });
+  it('names what will not be installed', () => {
+    expect(
+      binderSummaryText({
+        buildpack: 'CondaBuildPack',
+        python_version: null,
+        requirements: [{ name: 'numpy', file: 'requirements.txt', reached: false }]
+      })
+    ).toMatch(/will not install: numpy/);
   });
 });

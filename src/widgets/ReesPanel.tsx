@@ -3,6 +3,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import {
+  binderSummaryText,
   changeLabel,
   diffLineClass,
   isValidName,
@@ -474,6 +475,16 @@ function Written(
           <li key={change.path}>{changeLabel(change)}</li>
         ))}
       </ul>
+      {model.binderSummary && (
+        <div
+          className={
+            'jp-rees-note jp-rees-binder-summary' +
+            (model.binderSummary.ok ? '' : ' jp-mod-warning')
+          }
+        >
+          {binderSummaryText(model.binderSummary)}
+        </div>
+      )}
       {badge && (
         <div className="jp-rees-badge">
           <h3>{trans.__('Binder badge')}</h3>

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
@@ -149,6 +151,28 @@ def test_apply_pin(version, policy, expected):
 def test_apply_pin_always_admits_the_installed_version(version, policy):
     public = Version(version).public
     assert SpecifierSet(apply_pin(version, policy)).contains(public, prereleases=True)
+
+
+VERSIONS = st.builds(
+    lambda release, pre, post, dev, local: (
+        ".".join(map(str, release))
+        + (f"{pre[0]}{pre[1]}" if pre else "")
+        + (f".post{post}" if post is not None else "")
+        + (f".dev{dev}" if dev is not None else "")
+        + (f"+{local}" if local else "")
+    ),
+    st.lists(st.integers(0, 2030), min_size=1, max_size=5),
+    st.none() | st.tuples(st.sampled_from(["a", "b", "rc"]), st.integers(0, 9)),
+    st.none() | st.integers(0, 9),
+    st.none() | st.integers(0, 9),
+    st.none() | st.sampled_from(["cu118", "local.7"]),
+)
+
+
+@given(version=VERSIONS, policy=st.sampled_from(["==", "~=", ">="]))
+def test_apply_pin_property(version, policy):
+    specifier = SpecifierSet(apply_pin(version, policy))  # always valid PEP 440
+    assert specifier.contains(Version(version).public, prereleases=True)
 
 
 def test_apply_pin_rejects_unknown_policy():
@@ -634,3 +658,44 @@ def test_environment_errors_become_notes():
     env = Environment(python="/p", python_version="3.11", errors=("unreadable RECORD for x",))
     proposal = propose(scan("numpy"), env)
     assert any("unreadable RECORD for x" in n for n in proposal.notes)
+
+
+EMPTY = Environment(python="/p", python_version="3.11")
+
+
+@pytest.mark.parametrize(
+    ("modules", "hint", "env", "expected"),
+    [
+        # `%conda install pytorch` stands for PyPI's torch
+        (["torch"], "pytorch", ENV, [("torch", ("torch",), "install-hint", "==2.1.0")]),
+        (["torch"], "pytorch", EMPTY, [("torch", ("torch",), "install-hint", "")]),
+        # never imported: the row takes the PyPI name
+        ([], "pytables", EMPTY, [("tables", (), "install-hint", "")]),
+        # one conda package for several PyPI names: linked through the installed one
+        (["cv2"], "opencv", two_cv2(), [("opencv-python", ("cv2",), "install-hint", "==4.9.0.80")]),
+        # same-named conda package
+        (["yaml"], "pyyaml", ENV, [("PyYAML", ("yaml",), "install-hint", "==6.0.1")]),
+    ],
+)
+def test_conda_install_lines(modules, hint, env, expected):
+    installs = [InstallHint(hint, hint, L2, manager="conda")]
+    rows = propose(scan(*modules, installs=installs), env).requirements
+    assert [(r.name, r.modules, r.rule, r.specifier) for r in rows] == expected
+
+
+def test_conda_line_for_several_pypi_names_links_the_installed_choice():
+    env = two_cv2(import_names=("cv2",))  # the headless build is the installed answer
+    installs = [InstallHint("opencv", "opencv", L2, manager="conda")]
+    [row] = propose(scan("cv2", installs=installs), env).requirements
+    assert (row.name, row.rule) == ("opencv-python-headless", "install-hint")
+
+
+def test_top_level_txt_naming_a_namespace_does_not_claim_it():
+    env = Environment(python="/p", python_version="3.11", distributions=(
+        dist("google-auth", "2.0", ["google/auth/__init__.py"], top_level=("google",)),
+        dist("legacy", "1.0", [], top_level=("legacy_mod",)),  # no RECORD: trust top_level.txt
+    ))
+    rows = rows_by_name(propose(scan("google.cloud.bigquery", "google.auth", "legacy_mod.sub"), env))
+    assert rows["google-cloud-bigquery"].rule == "mapping"
+    assert rows["google-auth"].rule == "installed"
+    assert rows["legacy"].rule == "installed"

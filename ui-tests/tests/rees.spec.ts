@@ -77,3 +77,25 @@ test.describe('Make reproducible sidebar', () => {
     await expect(preview).not.toContainText('matplotlib');
   });
 });
+
+test.describe('Make reproducible sidebar links', () => {
+  test('a site opens the notebook at the importing cell', async ({
+    page,
+    tmpPath
+  }) => {
+    await page.contents.uploadDirectory(DEMO, tmpPath);
+    await page.filebrowser.openDirectory(tmpPath);
+    await page.evaluate(async () => {
+      await window.jupyterapp.commands.execute('jupyter-rees-ui:scan-folder');
+    });
+    const sidebar = page.locator(SIDEBAR);
+    const matplotlib = sidebar.locator('.jp-rees-requirement[data-name="matplotlib"]');
+    await expect(matplotlib).toBeVisible({ timeout: 60000 });
+    await matplotlib.locator('.jp-rees-used-in summary').click();
+    await matplotlib.getByRole('button', { name: /02-plots\.ipynb · cell 2, line 2/ }).click();
+    await expect(page.locator('.jp-NotebookPanel:visible .jp-Cell.jp-mod-active')).toContainText(
+      'import matplotlib.pyplot as plt'
+    );
+    expect(await page.activity.isTabActive('02-plots.ipynb')).toBe(true);
+  });
+});
