@@ -95,45 +95,43 @@ class KernelsHandler(ReesHandler):
         self.reply(await self.run(api.kernels))
 
 
-class PreviewHandler(ReesHandler):
-    @tornado.web.authenticated
-    @authorized
-    async def post(self) -> None:
-        body = self.body()
-        self.reply(await self.run(api.preview, self.root_dir, body, allow_hidden=self.allow_hidden))
+class BodyHandler(ReesHandler):
+    """POST a JSON body to one operation of ``operations`` (set by each subclass)."""
 
-
-class WriteHandler(ReesHandler):
-    @tornado.web.authenticated
-    @authorized
-    async def post(self) -> None:
-        body = self.body()
-        self.reply(await self.run(api.write, self.root_dir, body, allow_hidden=self.allow_hidden))
-
-
-class BadgeHandler(ReesHandler):
-    @tornado.web.authenticated
-    @authorized
-    async def get(self) -> None:
-        keys = ("path", "remote", "ref", "notebook", "mode", "doi", "provider")
-        args = {k: self.get_query_argument(k, "") for k in keys}
-        self.reply(await self.run(api.badge, self.root_dir, args, allow_hidden=self.allow_hidden))
+    post_operation = staticmethod(api.preview)
 
     @tornado.web.authenticated
     @authorized
     async def post(self) -> None:
         body = self.body()
         self.reply(
-            await self.run(api.write_badge, self.root_dir, body, allow_hidden=self.allow_hidden)
+            await self.run(self.post_operation, self.root_dir, body, allow_hidden=self.allow_hidden)
         )
 
 
-class CommitHandler(ReesHandler):
+class PreviewHandler(BodyHandler):
+    post_operation = staticmethod(api.preview)
+
+
+class WriteHandler(BodyHandler):
+    post_operation = staticmethod(api.write)
+
+
+class CommitHandler(BodyHandler):
+    post_operation = staticmethod(api.commit)
+
+
+class BadgeHandler(BodyHandler):
+    """GET: the link, snippets and README preview; POST: insert the badge into the README."""
+
+    post_operation = staticmethod(api.write_badge)
+
     @tornado.web.authenticated
     @authorized
-    async def post(self) -> None:
-        body = self.body()
-        self.reply(await self.run(api.commit, self.root_dir, body, allow_hidden=self.allow_hidden))
+    async def get(self) -> None:
+        keys = ("path", "remote", "ref", "notebook", "mode", "doi", "provider")
+        args = {k: self.get_query_argument(k, "") for k in keys}
+        self.reply(await self.run(api.badge, self.root_dir, args, allow_hidden=self.allow_hidden))
 
 
 ROUTES = [

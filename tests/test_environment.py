@@ -30,6 +30,7 @@ from jupyter_rees_ui.adapters.environment import (
     exists_on_index,
     introspect,
     introspect_kernels,
+    kernel_env,
     kernel_python,
     list_kernels,
 )
@@ -261,6 +262,11 @@ def test_timeout_and_broken_interpreters(tmp_path):
     broken.chmod(0o755)
     with pytest.raises(IntrospectionError, match="exited with 3"):
         introspect(str(broken))
+    python2 = tmp_path / "python2"
+    python2.write_text("#!/bin/sh\necho '  File \"<string>\", line 1' >&2; echo 'SyntaxError: invalid syntax' >&2; exit 1\n")
+    python2.chmod(0o755)
+    with pytest.raises(IntrospectionError, match="3.8 or later"):
+        introspect(str(python2))
     with pytest.raises(IntrospectionError, match="cannot run"):
         introspect(str(tmp_path / "missing" / "python"))
 
@@ -401,3 +407,16 @@ def test_introspection_script_imports_only_the_standard_library():
             assert node.level == 0, "no relative imports: it runs as a lone script"
             imported.add(node.module.split(".")[0])
     assert imported <= sys.stdlib_module_names
+
+
+def test_kernel_env_reaches_the_introspection(venv, tmp_path, monkeypatch):
+    python, _site, _src = venv
+    extra = tmp_path / "extra"
+    install(extra, "frompath", "0.5", {"frompath/__init__.py": ""})
+    write_kernel(tmp_path, "withpath", [str(python), "-m", "ipykernel_launcher"],
+                 env={"PYTHONPATH": str(extra)})
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    assert kernel_env("withpath") == {"PYTHONPATH": str(extra)}
+    assert kernel_env("no-such-kernel") == {}
+    assert "frompath" in by_name(introspect_kernels(["withpath"])["withpath"])
+    assert "frompath" not in by_name(introspect(str(python)))

@@ -133,6 +133,21 @@ def test_symlink_leading_outside_is_not_read(tmp_path: Path) -> None:
     assert [(i.kind, i.location.path) for i in result.issues] == [("other", "link.py")]
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_submodules_are_scanned(tmp_path: Path) -> None:
+    library, project = tmp_path / "library", tmp_path / "project"
+    write(library, {"lib.ipynb": notebook("import xarray")})
+    write(project, {"main.ipynb": notebook("import numpy")})
+    identity = ["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "protocol.file.allow=always"]
+    for repo in (library, project):
+        git(repo, "init", "-q")
+    git(library, "add", "-A")
+    git(library, *identity, "commit", "-q", "-m", "x")
+    git(project, *identity, "submodule", "add", "-q", str(library), "vendor/library")
+    result = scan_folder(project)
+    assert modules(result) == [("numpy", "main.ipynb"), ("xarray", "vendor/library/lib.ipynb")]
+
+
 def test_walk_without_git_lists_sorted_posix_paths(tmp_path: Path) -> None:
     write(tmp_path, {"b/z.ipynb": notebook(""), "a.py": "", "b/a/c.py": "", "notes.txt": "import x"})
     assert list_files(tmp_path) == ["a.py", "b/a/c.py", "b/z.ipynb"]
@@ -213,6 +228,17 @@ def test_outputs_are_not_needed_to_scan(tmp_path: Path) -> None:
              "data": {"image/png": "iVBOR" + "A" * 2_000_000, "text/plain": ["<Figure>"]}}
     write(tmp_path, {"heavy.ipynb": notebook("import numpy", "%matplotlib inline", outputs=[image])})
     assert [m for m, _ in modules(scan_folder(tmp_path))] == ["numpy", "matplotlib"]
+
+
+def test_plain_json_reader_when_msgspec_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import jupyter_rees_ui.adapters.files as files
+
+    write(tmp_path, {"a.ipynb": notebook("import numpy"), "bad.ipynb": "{"})
+    with_msgspec = scan_folder(tmp_path)
+    monkeypatch.setattr(files, "msgspec", None)
+    without = scan_folder(tmp_path)
+    assert without.imports == with_msgspec.imports
+    assert [(i.kind, i.location) for i in without.issues] == [(i.kind, i.location) for i in with_msgspec.issues]
 
 
 def test_nbformat_3_file(tmp_path: Path) -> None:

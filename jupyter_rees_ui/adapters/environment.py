@@ -16,7 +16,7 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.resources import files
@@ -44,21 +44,28 @@ _cache: dict[str, _Cached] = {}
 _cache_lock = threading.Lock()
 
 
-def introspect(python: str | None = None, *, timeout: float = 60) -> Environment:
-    """What ``python`` (default: the server's interpreter) has installed."""
+def introspect(
+    python: str | None = None, *, timeout: float = 60, env: Mapping[str, str] | None = None
+) -> Environment:
+    """What ``python`` (default: the server's interpreter) has installed.
+
+    ``env``: variables the kernel runs with on top of the server's (a kernelspec's
+    ``env``, e.g. PYTHONPATH), so the interpreter sees the same ``sys.path``.
+    """
     interpreter = _interpreter_path(python or sys.executable)
+    cache_key = json.dumps([interpreter, sorted((env or {}).items())])
     with _cache_lock:
-        cached = _cache.get(interpreter)
+        cached = _cache.get(cache_key)
     if cached is not None and _stamp(cached.stamp) == cached.stamp:
         return cached.environment
-    report = run_introspection(interpreter, timeout=timeout)
+    report = run_introspection(interpreter, timeout=timeout, env=env)
     environment = environment_from_report(report, interpreter)
     stamp = tuple(
         [(interpreter, _mtime(interpreter))]
         + [(d["path"], int(d["mtime_ns"])) for d in report.get("site_dirs", ())]
     )
     with _cache_lock:
-        _cache[interpreter] = _Cached(stamp, environment)
+        _cache[cache_key] = _Cached(stamp, environment)
     return environment
 
 
@@ -67,7 +74,9 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def run_introspection(python: str, *, timeout: float = 60) -> dict[str, Any]:
+def run_introspection(
+    python: str, *, timeout: float = 60, env: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Run the introspection script with ``python`` and return its JSON report."""
     script = files(__package__).joinpath("introspect_env.py").read_text("utf-8")
     try:
@@ -77,6 +86,7 @@ def run_introspection(python: str, *, timeout: float = 60) -> dict[str, Any]:
             text=True,
             timeout=timeout,
             cwd=os.path.dirname(python) or None,
+            env={**os.environ, **env} if env else None,
             check=False,
         )
     except subprocess.TimeoutExpired as error:
@@ -87,6 +97,8 @@ def run_introspection(python: str, *, timeout: float = 60) -> dict[str, Any]:
         report = json.loads(completed.stdout)
     except ValueError as error:
         detail = (completed.stderr or completed.stdout).strip().splitlines()[-1:] or ["no output"]
+        if detail[0].startswith("SyntaxError"):
+            detail = ["it cannot parse the introspection script: Python 3.8 or later is required"]
         raise IntrospectionError(
             f"{python} exited with {completed.returncode}: {detail[0]}"
         ) from error
@@ -165,10 +177,21 @@ def introspect_kernels(
     found: dict[str, Environment] = {}
     for name in sorted(set(kernel_names)):
         try:
-            found[name] = introspect(kernel_python(name), timeout=timeout)
+            found[name] = introspect(kernel_python(name), timeout=timeout, env=kernel_env(name))
         except IntrospectionError:
             continue
     return found
+
+
+def kernel_env(kernel_name: str | None) -> dict[str, str]:
+    """The variables a kernelspec sets for its kernel (``{}`` when none or unknown)."""
+    if not kernel_name:
+        return {}
+    try:
+        spec = KernelSpecManager().get_kernel_spec(kernel_name)
+    except (NoSuchKernel, OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in (spec.env or {}).items()}
 
 
 def kernel_python(kernel_name: str | None) -> str:

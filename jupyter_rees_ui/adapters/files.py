@@ -221,7 +221,35 @@ def _git_files(root: Path) -> list[str] | None:
     listed = [n for n in names if n and not n.endswith("/")]
     if not listed and _ignored_by_git(root):
         return None  # the folder itself is ignored: scanning it was asked for, so walk it
+    if os.path.exists(os.path.join(root, ".gitmodules")):
+        listed.extend(_submodule_files(root))
     return listed
+
+
+def _submodule_files(root: Path) -> list[str]:
+    """Files of the submodules a repository's top folder declares (Binder clones them
+    too; ``git ls-files --others`` cannot recurse into them)."""
+    try:
+        completed = subprocess.run(
+            ["git", "config", "--file", ".gitmodules", "-z", "--get-regexp", r"\.path$"],
+            cwd=root,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    found: list[str] = []
+    for entry in completed.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        _, _, path = entry.partition("\n")
+        path = posixpath.normpath(path) if path else ""
+        if not path or path.startswith(("..", "/")) or not os.path.isdir(os.path.join(root, path)):
+            continue
+        inner = _git_files(Path(root, path))
+        if inner is None:
+            inner = _walk_files(Path(root, path))
+        found.extend(f"{path}/{name}" for name in inner)
+    return found
 
 
 def _maybe_in_git(root: Path) -> bool:

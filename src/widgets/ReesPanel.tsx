@@ -147,49 +147,65 @@ function ReesView(props: IReesPanelOptions): JSX.Element {
   );
 }
 
+/** A labelled drop-down. */
+function Choice(props: {
+  label: string;
+  value: string;
+  options: [value: string, label: string][];
+  onChange: (value: string) => void;
+}): JSX.Element {
+  return (
+    <label>
+      {props.label}
+      <select
+        className="jp-mod-styled"
+        value={props.value}
+        onChange={event => props.onChange(event.target.value)}
+      >
+        {props.options.map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 function Options(props: IReesPanelOptions): JSX.Element {
   const { model, trans } = props;
+  const kernels: [string, string][] = model.kernels.map(kernel => [
+    kernel.name,
+    kernel.display_name
+  ]);
   return (
     <div className="jp-rees-options">
-      <label>
-        {trans.__('Environment')}
-        <select
-          className="jp-mod-styled"
-          value={model.kernel}
-          onChange={event => model.setKernel(event.target.value)}
-        >
-          <option value="">{trans.__("Notebooks' kernel")}</option>
-          {model.kernels.map(kernel => (
-            <option key={kernel.name} value={kernel.name}>
-              {kernel.display_name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {trans.__('Pin')}
-        <select
-          className="jp-mod-styled"
-          value={model.pin}
-          onChange={event => void model.setPin(event.target.value as PinPolicy)}
-        >
-          <option value="==">{trans.__('exact (==)')}</option>
-          <option value="~=">{trans.__('compatible (~=)')}</option>
-          <option value=">=">{trans.__('minimum (>=)')}</option>
-          <option value="none">{trans.__('none')}</option>
-        </select>
-      </label>
-      <label>
-        {trans.__('Format')}
-        <select
-          className="jp-mod-styled"
-          value={model.format}
-          onChange={event => model.setFormat(event.target.value as ReesFormat)}
-        >
-          <option value="requirements">requirements.txt</option>
-          <option value="environment">environment.yml</option>
-        </select>
-      </label>
+      <Choice
+        label={trans.__('Environment')}
+        value={model.kernel}
+        options={[['', trans.__("Notebooks' kernel")], ...kernels]}
+        onChange={value => model.setKernel(value)}
+      />
+      <Choice
+        label={trans.__('Pin')}
+        value={model.pin}
+        options={[
+          ['==', trans.__('exact (==)')],
+          ['~=', trans.__('compatible (~=)')],
+          ['>=', trans.__('minimum (>=)')],
+          ['none', trans.__('none')]
+        ]}
+        onChange={value => void model.setPin(value as PinPolicy)}
+      />
+      <Choice
+        label={trans.__('Format')}
+        value={model.format}
+        options={[
+          ['requirements', 'requirements.txt'],
+          ['environment', 'environment.yml']
+        ]}
+        onChange={value => model.setFormat(value as ReesFormat)}
+      />
     </div>
   );
 }
@@ -372,18 +388,16 @@ function Actions(props: IReesPanelOptions): JSX.Element {
   const { model, trans } = props;
   return (
     <div className="jp-rees-row jp-rees-actions">
-      <label>
-        {trans.__('Write into')}
-        <select
-          className="jp-mod-styled"
-          value={model.target}
-          onChange={event => model.setTarget(event.target.value)}
-        >
-          <option value="binder">binder/</option>
-          <option value=".binder">.binder/</option>
-          <option value=".">{trans.__('the folder itself')}</option>
-        </select>
-      </label>
+      <Choice
+        label={trans.__('Write into')}
+        value={model.target}
+        options={[
+          ['binder', 'binder/'],
+          ['.binder', '.binder/'],
+          ['.', trans.__('the folder itself')]
+        ]}
+        onChange={value => model.setTarget(value)}
+      />
       <button
         className="jp-mod-styled jp-mod-accept jp-rees-preview"
         disabled={model.busy !== null || model.includedCount === 0}
