@@ -177,9 +177,12 @@ def cmd_write(args: argparse.Namespace) -> int:
     files = _render(proposal, rows, args.format)
     dropped = [r.name for r in proposal.requirements if r not in rows]
     try:
-        changes = rees_files.preview(folder, files, target=args.dir_name, drop=dropped)
+        changes = rees_files.preview(
+            folder, files, target=args.dir_name, drop=dropped, remove=args.remove or ()
+        )
         for note in rees_files.notes(folder, files, target=args.dir_name, python_version=proposal.python_version):
-            _err(f"{note.level}: {note.message}")
+            hint = f" (--remove {' --remove '.join(note.paths)})" if note.code == "ignored-file" and note.paths else ""
+            _err(f"{note.level}: {note.message}{hint}")
         _show(changes)
         if not args.yes:
             if any(c.status != "unchanged" for c in changes):
@@ -254,6 +257,16 @@ def cmd_badge(args: argparse.Namespace) -> int:
     try:
         if args.doi:
             link = binder.doi_link(args.doi, provider=args.provider, path=args.notebook, mode=args.mode)
+        elif args.env_repo:
+            content = git.repository_link(folder, remote=args.remote, ref=args.ref)
+            link = binder.nbgitpuller_link(
+                args.env_repo,
+                args.env_ref,
+                git.remote_url(folder, content.remote),
+                content_branch=content.ref,
+                path=args.notebook,
+                mode=args.mode,
+            )
         else:
             found = git.repository_link(folder, remote=args.remote, ref=args.ref, path=args.notebook, mode=args.mode)
             link = found.link
@@ -340,6 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
     _environment_options(p)
     _row_options(p)
     p.add_argument("--dir", dest="dir_name", choices=["binder", ".binder", "."], default="binder", help="where to write (default binder)")
+    p.add_argument("--remove", action="append", metavar="PATH", help="delete a configuration file Binder would ignore (as the notes name it; repeatable)")
     p.add_argument("--yes", action="store_true", help="write the changes shown")
     p.set_defaults(func=cmd_write)
 
@@ -357,6 +371,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=["lab", "doc"], default="lab", help="full JupyterLab or a single document")
     p.add_argument("--doi", help="a Zenodo/Figshare/Dataverse DOI instead of the git remote")
     p.add_argument("--provider", choices=["zenodo", "figshare", "dataverse", "hydroshare"], help="with --doi: the archive (guessed from the DOI when omitted)")
+    p.add_argument("--env-repo", metavar="URL", help="open this folder's repository in another repository's image (nbgitpuller); the environment repo must install nbgitpuller")
+    p.add_argument("--env-ref", default="HEAD", help="with --env-repo: its branch, tag or commit (default HEAD)")
     p.add_argument("--format", choices=["markdown", "rst", "html", "url"], default="markdown")
     p.add_argument("--readme", action="store_true", help="show the README change that inserts the badge")
     p.add_argument("--yes", action="store_true", help="with --readme: write it")

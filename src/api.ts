@@ -50,10 +50,10 @@ export function writeRees(request: IWriteRequest): Promise<IChangesReply> {
 
 export function getBadge(
   path: string,
-  options: { notebook?: string } = {}
+  options: { notebook?: string; doi?: string } = {}
 ): Promise<IBadgeReply> {
   return requestAPI<IBadgeReply>(
-    'badge' + query({ path, notebook: options.notebook })
+    'badge' + query({ path, notebook: options.notebook, doi: options.doi })
   );
 }
 

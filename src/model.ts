@@ -31,7 +31,10 @@ export interface IReesApi {
   getKernels(): Promise<IKernel[]>;
   previewRees(request: IWriteRequest): Promise<IChangesReply>;
   writeRees(request: IWriteRequest): Promise<IChangesReply>;
-  getBadge(path: string, options: { notebook?: string }): Promise<IBadgeReply>;
+  getBadge(
+    path: string,
+    options: { notebook?: string; doi?: string }
+  ): Promise<IBadgeReply>;
   writeBadge(
     path: string,
     link: string,
@@ -135,6 +138,13 @@ export class ReesModel {
       this._remove.delete(path);
     }
     await this.preview();
+  }
+
+  /** A badge for an archived copy (Zenodo, Figshare… DOI) when there is no git remote. */
+  async badgeFromDoi(doi: string): Promise<void> {
+    await this._run('writing', async () => {
+      this._badge = await this._api.getBadge(this._scannedPath, { doi: doi.trim() });
+    });
   }
 
   /** Insert the badge into the README, as its preview showed. */

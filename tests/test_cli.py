@@ -164,3 +164,29 @@ def test_pre_commit_hook_entry_runs_the_check(demo):
     assert result.returncode == 1  # no REES yet
     rees("write", ".", "--yes", cwd=demo)
     assert rees(*args, cwd=demo).returncode == 0
+
+
+def test_switching_to_environment_yml_can_remove_the_ignored_requirements(demo):
+    assert rees("write", str(demo), "--yes").returncode == 0
+    preview = rees("write", str(demo), "--format", "environment")
+    assert "--remove binder/requirements.txt" in preview.stderr
+    result = rees("write", str(demo), "--format", "environment", "--remove", "binder/requirements.txt", "--yes")
+    assert result.returncode == 0, result.stderr
+    assert (demo / "binder/environment.yml").is_file()
+    assert not (demo / "binder/requirements.txt").exists()
+
+
+def test_nbgitpuller_badge_for_a_content_repository(demo):
+    def git(*args):
+        subprocess.run(["git", *args], cwd=demo, check=True, capture_output=True, env={**os.environ, **GIT_ENV})
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "demo")
+    git("remote", "add", "origin", "https://github.com/me/content.git")
+    result = rees("badge", str(demo), "--env-repo", "https://github.com/org/env", "--notebook", "02-plots.ipynb", "--format", "url")
+    assert result.returncode == 0, result.stderr
+    url = result.stdout.strip()
+    assert url.startswith("https://mybinder.org/v2/gh/org/env/HEAD?urlpath=git-pull%3Frepo%3D")
+    assert "https%253A%252F%252Fgithub.com%252Fme%252Fcontent" in url  # encoded twice
+    assert "content%252F02-plots.ipynb" in url  # the clone folder comes first

@@ -78,7 +78,10 @@ class FakeApi implements IReesApi {
     };
   }
   commits: string[][] = [];
-  async getBadge(path: string) {
+  async getBadge(path: string, options: { doi?: string } = {}) {
+    if (options.doi) {
+      return { path, link: `https://mybinder.org/v2/zenodo/${options.doi}/`, notes: [] };
+    }
     return { path, link: null, notes: [], message: 'no remote' };
   }
   async writeBadge(path: string) {
@@ -170,5 +173,15 @@ describe('ReesModel', () => {
     await model.scan();
     expect(model.error).toBe('path is outside the server root');
     expect(model.busy).toBeNull();
+  });
+
+  it('makes a badge from a DOI when there is no remote', async () => {
+    const model = new ReesModel(new FakeApi());
+    await model.scan();
+    await model.preview();
+    await model.write();
+    expect(model.badge?.link).toBeNull();
+    await model.badgeFromDoi(' 10.5281/zenodo.1234 ');
+    expect(model.badge?.link).toBe('https://mybinder.org/v2/zenodo/10.5281/zenodo.1234/');
   });
 });

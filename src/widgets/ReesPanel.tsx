@@ -475,6 +475,33 @@ function Preview(
   );
 }
 
+function DoiForm(props: IReesPanelOptions): JSX.Element {
+  const { model, trans } = props;
+  const [doi, setDoi] = React.useState('');
+  return (
+    <form
+      className="jp-rees-row jp-rees-doi"
+      onSubmit={event => {
+        event.preventDefault();
+        if (doi.trim()) {
+          void model.badgeFromDoi(doi);
+        }
+      }}
+    >
+      <input
+        className="jp-mod-styled jp-rees-input"
+        placeholder={trans.__('or a DOI, e.g. 10.5281/zenodo.1234')}
+        aria-label={trans.__('DOI of an archived copy')}
+        value={doi}
+        onChange={event => setDoi(event.target.value)}
+      />
+      <button type="submit" className="jp-mod-styled" disabled={model.busy !== null}>
+        {trans.__('Make badge')}
+      </button>
+    </form>
+  );
+}
+
 function Written(
   props: IReesPanelOptions & { written: IFileChange[] }
 ): JSX.Element {
@@ -549,6 +576,7 @@ function Written(
             </>
           ) : null}
           {badge.message && <div className="jp-rees-note">{badge.message}</div>}
+          {!badge.link && <DoiForm {...props} />}
           {badge.notes.map(note => (
             <div key={note} className="jp-rees-note">
               {note}
