@@ -108,7 +108,7 @@ def code_cells(rng: random.Random, index: int) -> tuple[list[str], set[str]]:
     if rng.random() < 0.3:
         pkg = rng.choice(sorted(THIRD_PARTY))
         cells.insert(0, f"!pip install -q {THIRD_PARTY[pkg]}")
-    for k in range(rng.randint(8, 16)):
+    for _ in range(rng.randint(8, 16)):
         n = rng.randint(2, 500)
         body = "\n".join(rng.choice(BODY_LINES).format(n=n) for _ in range(rng.randint(2, 6)))
         roll = rng.random()
@@ -340,7 +340,8 @@ def bench_corpus(corpus: Corpus, bin_dir: Path | None, peers: list[str], repeat:
         start = time.perf_counter()
         scan_folder(corpus.root, cache=cache)
         warm_times.append(time.perf_counter() - start)
-        assert cache.reads == reads + 1, f"a warm re-scan must re-read exactly the changed notebook ({cache.reads - reads})"
+        reread = cache.reads - reads
+        assert reread == 1, f"a warm re-scan must re-read exactly the changed notebook, not {reread}"
     target.write_text(original, encoding="utf-8")
     figures["in_process_one_changed"] = statistics.median(warm_times)
 
@@ -367,7 +368,8 @@ def bench_heavy(work: Path, megabytes: int, repeat: int, git: bool) -> dict:
     command, env = ours_command("1")
     cli = {}
     for name, folder in (("heavy", heavy), ("twin", twin)):
-        run = median_of(max(3, repeat), lambda f=folder: timed([str(f) if p == "{root}" else p for p in command], REPO, env))
+        argv = [str(folder) if part == "{root}" else part for part in command]
+        run = median_of(max(3, repeat), lambda a=argv: timed(a, REPO, env))
         cli[name] = run.seconds
     return {"size": size, "twin_size": twin_size, "heavy": statistics.median(heavy_times),
             "twin": statistics.median(twin_times), "heavy_cli": cli["heavy"], "twin_cli": cli["twin"]}
@@ -386,11 +388,15 @@ def report(corpora: list[dict], heavy: dict | None, args: argparse.Namespace, ve
         f"Written by `benchmarks/scan_benchmark.py` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}).",
         f"Machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}.",
         f"Command: `python benchmarks/scan_benchmark.py {' '.join(sys.argv[1:])}`".rstrip(),
-        f"Peers: {', '.join(f'{k} {v}' for k, v in versions.items()) or 'not run'}. "
-        f"Median of {args.repeat} run(s) each; every tool is a fresh process on the same folder"
-        f" ({'plain folders' if args.no_git else 'each corpus its own git repository'}).",
-        f"Load average when the report was written: {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
-        "(other work on the machine inflates wall times; CPU time is steadier).",
+        (
+            f"Peers: {', '.join(f'{k} {v}' for k, v in versions.items()) or 'not run'}. "
+            f"Median of {args.repeat} run(s) each; every tool is a fresh process on the same folder"
+            f" ({'plain folders' if args.no_git else 'each corpus its own git repository'})."
+        ),
+        (
+            f"Load average when the report was written: {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
+            "(other work on the machine inflates wall times; CPU time is steadier)."
+        ),
         "",
     ]
     for figures in corpora:
@@ -408,14 +414,21 @@ def report(corpora: list[dict], heavy: dict | None, args: argparse.Namespace, ve
             lines.append(f"| {run.tool} | {fmt_s(run.seconds)} | {fmt_s(run.cpu)} | {ratio} | {run.status} |")
         lines += [
             "",
-            f"- In a long-running process: cold scan (empty cache) {fmt_s(figures['in_process_cold'])}, "
-            f"re-scan with nothing changed {fmt_s(figures['in_process_unchanged'])}, "
-            f"**re-scan after one notebook changed {fmt_s(figures['in_process_one_changed'])}** (target <= 50 ms).",
-            "- CPU time is user + system of the tool's process and the children it waited for; "
-            "deptry's Rust core runs on several threads, so its CPU time can exceed its wall time.",
-            f"- Planted third-party modules: {figures['planted']}; missed by our scan: "
-            f"{', '.join(figures['missed']) or 'none'}; extra: {', '.join(figures['extra']) or 'none'}; "
-            f"issues reported: {figures['issues']} (the planted syntax-error cells).",
+            (
+                f"- In a long-running process: cold scan (empty cache) {fmt_s(figures['in_process_cold'])}, "
+                f"re-scan with nothing changed {fmt_s(figures['in_process_unchanged'])}, "
+                f"**re-scan after one notebook changed {fmt_s(figures['in_process_one_changed'])}** "
+                "(target <= 50 ms)."
+            ),
+            (
+                "- CPU time is user + system of the tool's process and the children it waited for; "
+                "deptry's Rust core runs on several threads, so its CPU time can exceed its wall time."
+            ),
+            (
+                f"- Planted third-party modules: {figures['planted']}; missed by our scan: "
+                f"{', '.join(figures['missed']) or 'none'}; extra: {', '.join(figures['extra']) or 'none'}; "
+                f"issues reported: {figures['issues']} (the planted syntax-error cells)."
+            ),
             "",
         ]
     if heavy:
@@ -423,12 +436,16 @@ def report(corpora: list[dict], heavy: dict | None, args: argparse.Namespace, ve
         lines += [
             "## Output-heavy notebook",
             "",
-            f"- Folder scan in a running process: {heavy['size'] / 1e6:.1f} MB notebook {fmt_s(heavy['heavy'])}; "
-            f"its code-only twin ({heavy['twin_size'] / 1e3:.1f} kB) {fmt_s(heavy['twin'])}; "
-            f"**ratio {ratio:.2f}** (target <= 2); the outputs cost "
-            f"{(heavy['heavy'] - heavy['twin']) * 1000 / (heavy['size'] / 1e6):.2f} ms per MB.",
-            f"- Fresh process (as the CLI): {fmt_s(heavy['heavy_cli'])} vs {fmt_s(heavy['twin_cli'])}, "
-            f"ratio {heavy['heavy_cli'] / heavy['twin_cli']:.2f}.",
+            (
+                f"- Folder scan in a running process: {heavy['size'] / 1e6:.1f} MB notebook "
+                f"{fmt_s(heavy['heavy'])}; its code-only twin ({heavy['twin_size'] / 1e3:.1f} kB) "
+                f"{fmt_s(heavy['twin'])}; **ratio {ratio:.2f}** (target <= 2); the outputs cost "
+                f"{(heavy['heavy'] - heavy['twin']) * 1000 / (heavy['size'] / 1e6):.2f} ms per MB."
+            ),
+            (
+                f"- Fresh process (as the CLI): {fmt_s(heavy['heavy_cli'])} vs {fmt_s(heavy['twin_cli'])}, "
+                f"ratio {heavy['heavy_cli'] / heavy['twin_cli']:.2f}."
+            ),
             "",
         ]
     return "\n".join(lines)

@@ -71,7 +71,11 @@ def _proposal(args: argparse.Namespace) -> Proposal:
     progress.say(f"scanning {args.dir} and reading the environment…")
     try:
         result = propose(
-            _folder(args.dir), python=args.python, kernel=args.kernel, pin=args.pin
+            _folder(args.dir),
+            python=args.python,
+            kernel=args.kernel,
+            pin=args.pin,
+            check_index=args.check_index,
         )
     except IntrospectionError as exc:
         raise UsageError(f"cannot read the environment: {exc}") from exc
@@ -323,6 +327,7 @@ def _environment_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--python", metavar="PATH", help="interpreter whose environment gives the pins (default: the notebooks' kernel)")
     p.add_argument("--kernel", metavar="NAME", help="kernelspec whose interpreter gives the pins")
     p.add_argument("--pin", choices=["==", "~=", ">=", "none"], default="==", help="pin policy (default ==)")
+    p.add_argument("--check-index", action="store_true", help="ask PyPI whether guessed names exist (network; off by default)")
 
 
 def _row_options(p: argparse.ArgumentParser) -> None:

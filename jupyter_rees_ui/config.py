@@ -1,6 +1,6 @@
 """Server-side options, read from the Jupyter server config (``c.Rees.…``)."""
 
-from traitlets import Dict, Enum, Float, Unicode
+from traitlets import Bool, Dict, Enum, Float, Unicode
 from traitlets.config import Configurable
 
 
@@ -25,4 +25,15 @@ class Rees(Configurable):
 
     introspection_timeout = Float(
         60.0, help="Seconds allowed for introspecting a kernel's environment."
+    ).tag(config=True)
+
+    check_index = Bool(
+        False,
+        help="Ask the package index whether names guessed for modules that are not installed "
+        "exist (the only network use; off by default).",
+    ).tag(config=True)
+
+    index_url = Unicode(
+        "https://pypi.org/pypi",
+        help="The package index's JSON API, for check_index.",
     ).tag(config=True)

@@ -18,7 +18,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from .adapters import git, rees_files, repo2docker_check
-from .adapters.environment import list_kernels
+from .adapters.environment import IntrospectionError, list_kernels
 from .adapters.files import ScanCache
 from .adapters.paths import api_path, resolve_in_root
 from .adapters.project import propose
@@ -67,15 +67,20 @@ def proposal(
     _choice(pin, PIN_POLICIES, "pin policy")
     if kernel is not None and kernel not in {k["name"] for k in list_kernels()}:
         raise RequestError(f"no kernel named {kernel!r}", 404)
-    result = propose(
-        folder,
-        python=rees.python or None,
-        kernel=kernel,
-        pin=pin,
-        overrides=dict(rees.overrides),
-        cache=cache,
-        timeout=rees.introspection_timeout,
-    )
+    try:
+        result = propose(
+            folder,
+            python=rees.python or None,
+            kernel=kernel,
+            pin=pin,
+            overrides=dict(rees.overrides),
+            cache=cache,
+            timeout=rees.introspection_timeout,
+            check_index=rees.check_index,
+            index_url=rees.index_url,
+        )
+    except IntrospectionError as exc:
+        raise RequestError(f"could not read the kernel's environment: {exc}", 502) from exc
     return {"path": api_path(root_dir, folder), "proposal": result.to_json()}
 
 

@@ -42,7 +42,7 @@ from jupyter_rees_ui.core.model import (
     Location,
     ScanResult,
 )
-from jupyter_rees_ui.core.resolve import build_proposal
+from jupyter_rees_ui.core.resolve import build_proposal, module_name
 
 PY = "{}.{}".format(*sys.version_info[:2])
 
@@ -113,6 +113,11 @@ def venv(tmp_path_factory):
     (src / "setup.py").write_text("")
     install(site, "mypkg", "0.1.dev0", {"__editable__.mypkg-0.1.dev0.pth": f"{src}\n"},
             direct_url={"url": src.as_uri(), "dir_info": {"editable": True}})
+    # An editable install whose .pth holds a path relative to site-packages.
+    (root / "rel" / "relpkg").mkdir(parents=True)
+    (root / "rel" / "relpkg" / "__init__.py").write_text("")
+    install(site, "relpkg", "0.1", {"relpkg.pth": os.path.relpath(root / "rel", site) + "\n"},
+            direct_url={"url": (root / "rel").as_uri(), "dir_info": {"editable": True}})
     # An editable install through setuptools' finder module.
     install(site, "otherpkg", "0.2", {
         "__editable___otherpkg_0_2_finder.py": f"MAPPING: dict = {{'otherpkg': {str(src / 'otherpkg')!r}}}\n",
@@ -181,6 +186,7 @@ def test_introspection_reads_the_venv(venv):
     assert (dists["mypkg"].source, dists["mypkg"].url) == ("editable", src.as_uri())
     assert "mypkg" in dists["mypkg"].top_level
     assert "otherpkg" in dists["otherpkg"].top_level
+    assert dists["relpkg"].top_level == ("relpkg",)
     assert (dists["vcstool"].source, dists["vcstool"].url, dists["vcstool"].commit) == (
         "vcs", "git+https://github.com/me/vcstool.git", "0123456789abcdef")
     assert dists["tarball"].source == "archive"
@@ -420,3 +426,20 @@ def test_kernel_env_reaches_the_introspection(venv, tmp_path, monkeypatch):
     assert kernel_env("no-such-kernel") == {}
     assert "frompath" in by_name(introspect_kernels(["withpath"])["withpath"])
     assert "frompath" not in by_name(introspect(str(python)))
+
+
+def test_round_trip_on_the_servers_real_environment():
+    """Every installed distribution's own top-level modules resolve back to it."""
+    env = introspect()
+    owners: dict[str, set[str]] = {}
+    for dist in env.distributions:
+        for path in dist.files:
+            module = module_name(path)
+            if module:
+                owners.setdefault(module.split(".")[0], set()).add(dist.name)
+    unique = {top: names.pop() for top, names in owners.items() if len(names) == 1}
+    location = Location("a.py")
+    scan = ScanResult(root=".", imports=tuple(ImportSite(top, location) for top in sorted(unique)))
+    got = {m: r.name for r in build_proposal(scan, env).requirements for m in r.modules}
+    assert len(unique) > 50
+    assert {top: got.get(top) for top in unique} == unique

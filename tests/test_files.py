@@ -231,7 +231,7 @@ def test_outputs_are_not_needed_to_scan(tmp_path: Path) -> None:
 
 
 def test_plain_json_reader_when_msgspec_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import jupyter_rees_ui.adapters.files as files
+    from jupyter_rees_ui.adapters import files
 
     write(tmp_path, {"a.ipynb": notebook("import numpy"), "bad.ipynb": "{"})
     with_msgspec = scan_folder(tmp_path)
@@ -307,7 +307,12 @@ def test_local_modules_are_excluded_and_listed(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("entry", "local"),
-    [('"../lib"', True), ('os.path.abspath("../lib")', True), ('"/nonexistent/lib"', False), ('"../../outside"', False)],
+    [
+        ('"../lib"', True),
+        ('os.path.abspath("../lib")', True),
+        ('"/nonexistent/lib"', False),
+        ('"../../outside"', False),
+    ],
 )
 def test_sys_path_additions_make_modules_local(tmp_path: Path, entry: str, local: bool) -> None:
     write(tmp_path, {
@@ -320,7 +325,8 @@ def test_sys_path_additions_make_modules_local(tmp_path: Path, entry: str, local
 
 
 def test_absolute_sys_path_inside_the_root(tmp_path: Path) -> None:
-    write(tmp_path, {"lib/shared.py": "", "a.ipynb": notebook(f"sys.path.insert(0, {str(tmp_path / 'lib')!r})\nimport shared")})
+    code = f"sys.path.insert(0, {str(tmp_path / 'lib')!r})\nimport shared"
+    write(tmp_path, {"lib/shared.py": "", "a.ipynb": notebook(code)})
     assert scan_folder(tmp_path).imports == ()
 
 
@@ -397,14 +403,26 @@ def test_deleted_files_leave_the_result(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_worker_processes_give_the_same_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import jupyter_rees_ui.adapters.files as files
+    from jupyter_rees_ui.adapters import files
 
-    write(tmp_path, {f"d{i % 3}/n{i}.ipynb": notebook(f"import m{i}\n%pip install p{i}") for i in range(12)})
+    every_field = ("try:\n    import a\nexcept ImportError:\n    import b", "%%writefile w.py\nimport c",
+                   "sys.path.append('../lib')", "def broken(:\n    import d", "importlib.import_module(x)")
+    meta = {"kernelspec": {"name": "python3", "language": "python", "display_name": "P"}}
+    write(tmp_path, {f"d{i % 3}/n{i}.ipynb": notebook(f"import m{i}\n%pip install p{i}", *every_field, metadata=meta)
+                     for i in range(12)})
     serial = scan_folder(tmp_path)
     monkeypatch.setattr(files, "PARALLEL_MIN_FILES", 2)
+    batches: list[int] = []
+    real = files._read_in_processes
+
+    def counting(pending: list, count: int) -> list:
+        batches.append(len(pending))
+        return real(pending, count)
+
+    monkeypatch.setattr(files, "_read_in_processes", counting)
     cache = ScanCache()
     assert scan_folder(tmp_path, workers=2, cache=cache) == serial
-    assert cache.reads == 12
+    assert batches == [12] and cache.reads == 12
 
 
 def test_default_cache_exists() -> None:

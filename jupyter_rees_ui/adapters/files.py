@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import mmap
-import multiprocessing
 import os
 import posixpath
 import subprocess
@@ -18,21 +17,19 @@ import threading
 import time
 import tokenize
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from stat import S_ISLNK
 from typing import Any
 
-from ..core.model import Location, ScanIssue, ScanResult
+from ..core.model import ImportSite, InstallHint, Location, ScanIssue, ScanResult
 from ..core.scan import CodeScan, merge_scans, scan_code, scan_notebook_code
 
 try:  # a fast notebook reader that skips outputs without building them
     import msgspec
 except ImportError:  # pragma: no cover - json is the fallback
-    msgspec = None
+    msgspec = None  # type: ignore[assignment]
 
 # Folder names never scanned, wherever they are.
 SKIPPED_DIRS = frozenset(
@@ -71,14 +68,14 @@ class ScanCache:
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
         self.reads = 0
-        # The module names of the last listing: recomputed only when the listing changes.
-        self._layout: tuple[tuple[str, ...], Mapping[str, frozenset[str]]] | None = None
+        # Local module names of the last listing: recomputed only when the listing changes.
+        self._layout: tuple[tuple[str, ...], LocalNames] | None = None
 
-    def module_names(self, files: tuple[str, ...]) -> Mapping[str, frozenset[str]]:
+    def local_names(self, files: tuple[str, ...]) -> LocalNames:
         layout = self._layout
         if layout is not None and layout[0] == files:
             return layout[1]
-        names = module_names_by_folder(files)
+        names = LocalNames.of(files)
         self._layout = (files, names)
         return names
 
@@ -134,34 +131,33 @@ def scan_folder(
     files = tuple(list_files(root_path))
     real_root = os.path.realpath(root_path)
     base = os.fspath(root_path)
-    found: dict[str, CodeScan] = {}
-    pending: list[tuple[str, str, int, int, int]] = []  # path, relative, size, mtime, read_at
+    slots: list[CodeScan | None] = [None] * len(files)
+    pending: list[tuple[str, str, int, int, int]] = []  # path, relative, size, mtime, slot
+    entries = cache._entries if cache is not None else {}  # read without the lock: dict reads are atomic
     read_at_ns = time.time_ns()  # before any stat: the earlier, the safer for the racy check
-    for relative in files:
+    for slot, relative in enumerate(files):
         path = os.path.join(base, relative)
         try:
             stat = os.lstat(path)
             if S_ISLNK(stat.st_mode):
                 if os.path.commonpath([os.path.realpath(path), real_root]) != real_root:
                     message = "a symbolic link to a file outside the scanned folder: not read"
-                    found[relative] = CodeScan(relative, issues=(ScanIssue(Location(relative), "other", message),))
+                    slots[slot] = CodeScan(relative, issues=(ScanIssue(Location(relative), "other", message),))
                     continue
                 stat = os.stat(path)
         except (OSError, ValueError):
             continue  # vanished since listing
-        cached = cache.get(path, stat.st_size, stat.st_mtime_ns) if cache is not None else None
-        if cached is not None:
-            found[relative] = cached
+        entry = entries.get(path)
+        if entry is not None and entry.size == stat.st_size and entry.mtime_ns == stat.st_mtime_ns:
+            slots[slot] = entry.scan
         else:
-            pending.append((path, relative, stat.st_size, stat.st_mtime_ns, read_at_ns))
-    for (path, relative, size, mtime_ns, read_at_ns), scan in zip(pending, _read_all(pending, workers)):
-        if scan is None:
-            continue
-        found[relative] = scan
-        if cache is not None:
+            pending.append((path, relative, stat.st_size, stat.st_mtime_ns, slot))
+    for (path, _, size, mtime_ns, slot), scan in zip(pending, _read_all(pending, workers), strict=True):
+        slots[slot] = scan
+        if cache is not None and scan is not None:
             cache.put(path, size, mtime_ns, scan, read_at_ns)
-    scans = [found[relative] for relative in files if relative in found]
-    names = cache.module_names(files) if cache is not None else module_names_by_folder(files)
+    scans = [scan for scan in slots if scan is not None]
+    names = cache.local_names(files) if cache is not None else LocalNames.of(files)
     local = local_modules_by_file(names, scans, root=root_path)
     issues = [
         ScanIssue(location, "other", f"sys.path entry {entry!r} is outside the scanned folder")
@@ -328,6 +324,10 @@ def _read_all(pending: list[tuple[str, str, int, int, int]], workers: int | None
     """Read and scan files, in parallel processes when there are many."""
     count = workers if workers is not None else (os.cpu_count() or 1)
     if count > 1 and len(pending) >= PARALLEL_MIN_FILES:
+        from concurrent.futures.process import (
+            BrokenProcessPool,  # only when asked for processes
+        )
+
         try:
             return _read_in_processes(pending, count)
         except (OSError, RuntimeError, BrokenProcessPool):
@@ -336,6 +336,9 @@ def _read_all(pending: list[tuple[str, str, int, int, int]], workers: int | None
 
 
 def _read_in_processes(pending: list[tuple[str, str, int, int, int]], count: int) -> list[CodeScan | None]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # forkserver: safe from a threaded server, and its workers start with this module loaded.
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
@@ -344,11 +347,50 @@ def _read_in_processes(pending: list[tuple[str, str, int, int, int]], count: int
     batch = max(16, len(pending) // (count * 8))
     jobs = [[(path, relative) for path, relative, *_ in pending[i : i + batch]] for i in range(0, len(pending), batch)]
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        return [scan for chunk in pool.map(_read_batch, jobs) for scan in chunk]
+        return [_unpack(packed) for chunk in pool.map(_read_batch, jobs) for packed in chunk]
 
 
-def _read_batch(job: list[tuple[str, str]]) -> list[CodeScan | None]:
-    return [read_and_scan(Path(path), relative) for path, relative in job]
+def _read_batch(job: list[tuple[str, str]]) -> list[tuple[Any, ...] | None]:
+    return [_pack(read_and_scan(Path(path), relative)) for path, relative in job]
+
+
+# Results cross the process boundary as plain tuples: unpickling thousands of frozen
+# dataclasses costs the parent more than the parsing it handed out.
+
+
+def _pack(scan: CodeScan | None) -> tuple[Any, ...] | None:
+    if scan is None:
+        return None
+
+    def at(location: Location) -> tuple[str, int | None, int]:
+        return (location.path, location.cell, location.line)
+
+    return (
+        scan.path,
+        tuple((s.module, at(s.location), s.kind, s.alternatives, s.dynamic, s.names) for s in scan.imports),
+        tuple((h.requirement, h.name, at(h.location), h.manager) for h in scan.installs),
+        tuple((at(i.location), i.kind, i.message) for i in scan.issues),
+        tuple(sorted(scan.defined_modules)),
+        tuple((at(location), entry) for location, entry in scan.path_entries),
+        scan.kernel,
+        scan.language,
+    )
+
+
+def _unpack(packed: tuple[Any, ...] | None) -> CodeScan | None:
+    if packed is None:
+        return None
+    path, imports, installs, issues, defined, entries, kernel, language = packed
+    return CodeScan(
+        path,
+        tuple(ImportSite(m, Location(*at), k, a, d, n) for m, at, k, a, d, n in imports),
+        tuple(InstallHint(r, n, Location(*at), manager) for r, n, at, manager in installs),
+        tuple(ScanIssue(Location(*at), kind, message) for at, kind, message in issues),
+        frozenset(defined),
+        tuple((Location(*at), entry) for at, entry in entries),
+        kernel,
+        language,
+    )
 
 
 def read_and_scan(path: Path, relative: str) -> CodeScan | None:
@@ -420,8 +462,8 @@ if msgspec is not None:
         source: str | list[str] = ""
 
     class _Notebook(msgspec.Struct):
-        cells: list[_Cell] = []
-        metadata: dict[str, Any] = {}
+        cells: list[_Cell] = msgspec.field(default_factory=list)
+        metadata: dict[str, Any] = msgspec.field(default_factory=dict)
         nbformat: int = 4
 
 
@@ -481,27 +523,51 @@ def module_names_by_folder(files: Iterable[str]) -> dict[str, frozenset[str]]:
     return {folder: frozenset(names) for folder, names in names_at.items()}
 
 
+@dataclass(frozen=True)
+class LocalNames:
+    """What a listing makes local: names importable from each folder (``by_folder``)
+    and, for each listed file, those seen from its own folder, the root and ``src/``."""
+
+    by_folder: Mapping[str, frozenset[str]]
+    by_file: Mapping[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, files: Iterable[str]) -> LocalNames:
+        files = list(files)
+        by_folder = module_names_by_folder(files)
+        empty: frozenset[str] = frozenset()
+        base = by_folder.get("", empty) | by_folder.get("src", empty)
+        seen: dict[str, frozenset[str]] = {}
+        by_file: dict[str, frozenset[str]] = {}
+        for relative in files:
+            folder = posixpath.dirname(relative)
+            names = seen.get(folder)
+            if names is None:
+                names = seen[folder] = base | by_folder.get(folder, empty)
+            by_file[relative] = names
+        return cls(by_folder, by_file)
+
+
 def local_modules_by_file(
-    names_at: Mapping[str, frozenset[str]], scans: Iterable[CodeScan], *, root: Path | None = None
-) -> dict[str, frozenset[str]]:
+    names: LocalNames, scans: Iterable[CodeScan], *, root: Path | None = None
+) -> Mapping[str, frozenset[str]]:
     """For each scanned file, the top-level names importable from the tree: modules and
     packages at the root, in ``src/``, next to the file, and in its literal
     ``sys.path`` additions that stay inside the tree."""
+    local: Mapping[str, frozenset[str]] = names.by_file
+    widened: dict[str, frozenset[str]] = {}
     empty: frozenset[str] = frozenset()
-    base = names_at.get("", empty) | names_at.get("src", empty)
-    by_folder: dict[str, frozenset[str]] = {}
-    local: dict[str, frozenset[str]] = {}
     for scan in scans:
+        if not scan.path_entries:
+            continue
         folder = posixpath.dirname(scan.path)
-        names = by_folder.get(folder)
-        if names is None:
-            names = by_folder[folder] = base | names_at.get(folder, empty)
+        extra = local.get(scan.path, empty)
         for _, entry in scan.path_entries:
             inside = _inside(folder, entry, root)
             if inside is not None:
-                names = names | names_at.get(inside, empty)
-        local[scan.path] = names
-    return local
+                extra = extra | names.by_folder.get(inside, empty)
+        widened[scan.path] = extra
+    return {**local, **widened} if widened else local
 
 
 def _inside(folder: str, entry: str, root: Path | None) -> str | None:

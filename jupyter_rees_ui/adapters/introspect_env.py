@@ -113,7 +113,10 @@ def pth_top_level(path):
         return names
     for line in lines:
         line = line.strip()
-        if not line or line.startswith(("#", "import ")) or not os.path.isdir(line):
+        if not line or line.startswith(("#", "import ")):
+            continue
+        line = os.path.join(os.path.dirname(path), line)  # relative to the site dir
+        if not os.path.isdir(line):
             continue
         try:
             entries = sorted(os.listdir(line))

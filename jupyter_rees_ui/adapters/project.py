@@ -5,7 +5,6 @@ Shared by the server handlers and the CLI so both give the same answer.
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from collections import Counter
 from collections.abc import Mapping
@@ -13,7 +12,14 @@ from pathlib import Path
 
 from ..core.model import Proposal, ScanResult
 from ..core.resolve import build_proposal
-from .environment import introspect, kernel_python
+from .environment import (
+    PYPI_JSON,
+    check_guesses_on_index,
+    introspect,
+    introspect_kernels,
+    kernel_env,
+    kernel_python,
+)
 from .files import ScanCache, scan_folder
 
 
@@ -36,29 +42,30 @@ def propose(
     overrides: Mapping[str, str] | None = None,
     cache: ScanCache | None = None,
     timeout: float = 60,
+    check_index: bool = False,
+    index_url: str = PYPI_JSON,
 ) -> Proposal:
     """Scan ``root`` and resolve its imports against the environment that runs its notebooks.
 
     The environment is, in order: ``python`` (an interpreter path), the interpreter of the
     kernelspec ``kernel``, the kernel most notebooks in the folder name, the server's own.
+    When the notebooks name several kernels, each is read too, so rows whose versions
+    differ between them are flagged. ``check_index`` (opt-in, the only network use) asks
+    the package index whether names guessed for modules that are not installed exist.
     """
     scan = scan_folder(root, target_python=None, cache=cache)
-    notes: list[str] = []
     names = kernel_names(scan)
+    chosen = None
     if python is None:
         chosen = kernel or (names[0] if names else None)
-        python = kernel_python(chosen)
-        if not kernel and len(names) > 1:
-            notes.append(
-                "Notebooks in this folder use several kernels ("
-                + ", ".join(names)
-                + f"); pins come from '{chosen}'. Choose another environment to compare."
-            )
-    env = introspect(python, timeout=timeout)
+        env = introspect(kernel_python(chosen), timeout=timeout, env=kernel_env(chosen))
+    else:
+        env = introspect(python, timeout=timeout)
     if env.python_version != running_python_version():
         # The standard library differs between versions: filter for the kernel's Python.
         scan = scan_folder(root, target_python=env.python_version, cache=cache)
-    proposal = build_proposal(scan, env, pin=pin, overrides=overrides)
-    if notes:
-        proposal = dataclasses.replace(proposal, notes=tuple(notes) + proposal.notes)
+    others = introspect_kernels(names, timeout=timeout) if len(names) > 1 else None
+    proposal = build_proposal(scan, env, pin=pin, overrides=overrides, kernel_environments=others)
+    if check_index:
+        proposal = check_guesses_on_index(proposal, index_url=index_url)
     return proposal

@@ -139,6 +139,13 @@ NAMESPACES: frozenset[str] = frozenset(
 )
 
 
+# Why a module with an empty correction has no distribution (default: a namespace).
+NO_DISTRIBUTION_REASONS: Mapping[str, str] = {
+    "google.colab": "it only exists inside Google Colab",
+    "builtins": "it is part of the standard library",
+}
+
+
 @dataclass(frozen=True)
 class MappingAnswer:
     prefix: str  # the dotted prefix that matched
@@ -156,9 +163,10 @@ class ModuleMapping:
     def lookup(self, module: str) -> MappingAnswer | None:
         """The longest dotted prefix of ``module`` known to either table.
 
-        A correction of "" ends the search with no answer at that prefix: its
-        pipreqs entry (e.g. ``google`` -> protobuf) is known to be wrong. Under a
-        namespace package the dotted path names the distribution.
+        A correction of "" answers with no distribution: nothing on the index
+        provides that module (``google.colab``), or pipreqs' entry is known to be
+        wrong (``google`` -> protobuf). Under a namespace package the dotted path
+        names the distribution.
         """
         parts = module.split(".")
         for end in range(len(parts), 0, -1):
@@ -168,7 +176,7 @@ class ModuleMapping:
                 return MappingAnswer(name, (name.replace(".", "-").replace("_", "-"),), "namespace")
             if prefix in self.corrections:
                 dist = self.corrections[prefix]
-                return MappingAnswer(prefix, (dist,), "corrections") if dist else None
+                return MappingAnswer(prefix, (dist,) if dist else (), "corrections")
             if prefix in self.pipreqs:
                 return MappingAnswer(prefix, self.pipreqs[prefix], "pipreqs")
         return None

@@ -116,7 +116,7 @@ class ProposedRequirement:
     installed_version: str | None = None
     specifier: str = ""  # e.g. "==2.1.0"; "" means unpinned
     source: Source = "pip"
-    rule: str = ""  # which resolver rule answered: override|local|install-hint|installed|mapping|identity
+    rule: str = ""  # which rule answered: override|local|install-hint|installed|mapping|identity|implicit
     kind: ImportKind = "required"
     warnings: tuple[str, ...] = ()
     candidates: tuple[str, ...] = ()  # other distributions that provide the module

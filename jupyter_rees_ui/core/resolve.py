@@ -28,7 +28,7 @@ from packaging.version import InvalidVersion, Version
 
 from .conda_names import CONDA_NAMES
 from .implicit import ImplicitTrigger, implicit_needs
-from .mapping import ModuleMapping, bundled_mapping
+from .mapping import NO_DISTRIBUTION_REASONS, ModuleMapping, bundled_mapping
 from .model import (
     Environment,
     ImportKind,
@@ -200,6 +200,7 @@ class Resolution:
     specifier: str | None = None  # an explicit spec (override / install line) wins over the pin
     url: str | None = None
     hints: tuple[InstallHint, ...] = ()
+    excluded: bool = False  # known not to be installable: offered, not included
 
 
 def _longest_owned_prefix(module: str, index: EnvironmentIndex) -> tuple[str, bool] | None:
@@ -344,6 +345,20 @@ def resolve_module(
         return Resolution(
             module, "installed", dist.name, source=dist.source, candidates=others,
             warnings=tuple(warnings),
+        )
+
+    if mapped is not None and not mapped.distributions:
+        reason = NO_DISTRIBUTION_REASONS.get(
+            mapped.prefix, "it is a namespace shared by several distributions"
+        )
+        return Resolution(
+            module, "mapping", mapped.prefix, source="unknown", excluded=True,
+            warnings=(
+                (
+                    f"'{module}' is not installed and no distribution provides it as such: "
+                    f"{reason} — left out"
+                ),
+            ),
         )
 
     if mapped is not None:
@@ -686,7 +701,7 @@ def _row(
         sites=tuple(sorted(locations)),
         url=url,
         conda_name=dist.conda_name if dist else None,
-        included=kind == "required",
+        included=kind == "required" and not all(r.excluded for r in group),
     )
 
 

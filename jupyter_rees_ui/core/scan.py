@@ -15,6 +15,8 @@ import ast
 import dataclasses
 import functools
 import importlib.util
+import itertools
+import operator
 import os
 import posixpath
 import shlex
@@ -22,7 +24,7 @@ import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import (
@@ -51,7 +53,10 @@ MAGIC_IMPORTS: Mapping[str, tuple[str, ...]] = {
 }
 # IPython's bundled extensions, loaded with %load_ext but shipped by IPython itself.
 IPYTHON_EXTENSIONS = frozenset({"autoreload", "storemagic", "deduperreload"})
-INSTALL_MAGICS = {"pip": "pip", "conda": "conda", "mamba": "conda", "micromamba": "conda", "uv": "pip"}
+Manager = Literal["pip", "conda"]
+INSTALL_MAGICS: Mapping[str, Manager] = {
+    "pip": "pip", "conda": "conda", "mamba": "conda", "micromamba": "conda", "uv": "pip"
+}
 
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 _DYNAMIC_FUNCTIONS = frozenset({"import_module", "__import__", "find_spec"})
@@ -107,14 +112,27 @@ class CodeScan:
     kernel: str | None = None  # kernelspec name, for notebooks that name one
     language: str = "python"
 
-    def without(self, stdlib: frozenset[str]) -> tuple[tuple[ImportSite, ...], frozenset[str]]:
-        """``imports`` minus those of ``stdlib``, with their top-level names; remembered
-        per stdlib set, so a warm folder re-scan does not filter cached files again."""
-        memo = self.__dict__.setdefault("_without", {})
-        found = memo.get(stdlib)
+    def contribution(
+        self, stdlib: frozenset[str], local: frozenset[str]
+    ) -> tuple[tuple[ImportSite, ...], frozenset[str]]:
+        """``(imports that are neither stdlib nor local, local names imported)``.
+
+        Remembered per (stdlib, local) pair, so a warm folder re-scan does not filter
+        cached files again (the sets are shared objects whose hashes are cached)."""
+        memo = self.__dict__.setdefault("_contribution", {})
+        key = (stdlib, local)
+        found = memo.get(key)
         if found is None:
-            kept = tuple(site for site in self.imports if site.top_level not in stdlib)
-            found = memo[stdlib] = (kept, frozenset(site.top_level for site in kept))
+            kept, mine = [], set()
+            for site in self.imports:
+                top = site.top_level
+                if top in stdlib:
+                    continue
+                if top in local:
+                    mine.add(top)
+                else:
+                    kept.append(site)
+            found = memo[key] = (tuple(kept), frozenset(mine))
         return found
 
 
@@ -169,7 +187,8 @@ def scan_notebook_code(
     try:
         nb = upgrade_notebook(nb)
     except Exception as error:  # nbformat raises many kinds on malformed old notebooks
-        issue = ScanIssue(Location(path), "unreadable", f"cannot convert this nbformat {nb.get('nbformat')} notebook: {error}")
+        message = f"cannot convert this nbformat {nb.get('nbformat')} notebook: {error}"
+        issue = ScanIssue(Location(path), "unreadable", message)
         return CodeScan(path, issues=(issue,))
     language, kernel = notebook_language(nb)
     if language not in {"python", "python3", "ipython", "ipython3"}:
@@ -202,32 +221,39 @@ def merge_scans(
     Scans are expected in path order with their findings sorted, as the scanner
     produces them, so the result is sorted without a global sort.
     """
-    scans = sorted(scans, key=lambda s: s.path)
-    written = frozenset().union(*(s.defined_modules for s in scans)) if scans else frozenset()
-    imports: list[ImportSite] = []
+    scans = sorted(scans, key=operator.attrgetter("path"))
+    written = frozenset().union(*(s.defined_modules for s in scans if s.defined_modules))
+    parts: list[tuple[ImportSite, ...]] = []
     installs: list[InstallHint] = []
     all_issues: list[ScanIssue] = list(issues)
     used_local: set[str] = set()
     kernels: list[tuple[str, str]] = []
     stdlib = stdlib_names(target_python)
     local_by_path = local_modules or {}
+    empty: frozenset[str] = frozenset()
+    with_written: dict[frozenset[str], frozenset[str]] = {}
     for scan in scans:
-        kept, tops = scan.without(stdlib)
-        mine = (tops & local_by_path.get(scan.path, frozenset())) | (tops & written)
+        local = local_by_path.get(scan.path, empty)
+        if written:
+            combined = with_written.get(local)
+            if combined is None:
+                combined = with_written[local] = local | written
+            local = combined
+        kept, mine = scan.contribution(stdlib, local)
+        parts.append(kept)
         if mine:
             used_local |= mine
-            imports.extend(site for site in kept if site.top_level not in mine)
-        else:
-            imports.extend(kept)
-        installs.extend(scan.installs)
-        all_issues.extend(scan.issues)
+        if scan.installs:
+            installs.extend(scan.installs)
+        if scan.issues:
+            all_issues.extend(scan.issues)
         if scan.kernel:
             kernels.append((scan.path, scan.kernel))
     all_issues.sort(key=_issue_key)
     return ScanResult(
         root=root,
         files=tuple(s.path for s in scans),
-        imports=tuple(imports),
+        imports=tuple(itertools.chain.from_iterable(parts)),
         installs=tuple(installs),
         local_modules=frozenset(used_local | written),
         issues=tuple(all_issues),
@@ -331,7 +357,7 @@ def _shell_commands(text: str) -> list[list[str]]:
     return [c for c in commands if c]
 
 
-def _installer(words: list[str]) -> tuple[str, list[str]] | None:
+def _installer(words: list[str]) -> tuple[Manager, list[str]] | None:
     """``(manager, arguments after 'install')`` when the words run an installer."""
     i = 0
     while i < len(words) and (words[i] in {"sudo", "env", "time"} or _is_assignment(words[i])):
@@ -340,7 +366,7 @@ def _installer(words: list[str]) -> tuple[str, list[str]] | None:
         return None
     program = posixpath.basename(words[i])
     rest = words[i + 1 :]
-    manager: str | None = None
+    manager: Manager | None = None
     if _is_pip(program):
         manager = "pip"
     elif program in {"conda", "mamba", "micromamba"}:
@@ -376,7 +402,7 @@ def _is_assignment(word: str) -> bool:
     return bool(sep) and name.isidentifier()
 
 
-def _install_args(manager: str, args: list[str], location: Location) -> list[InstallHint]:
+def _install_args(manager: Manager, args: list[str], location: Location) -> list[InstallHint]:
     hints: list[InstallHint] = []
     value_options = _PIP_VALUE_OPTIONS if manager == "pip" else _CONDA_VALUE_OPTIONS
     file_options = {"-r", "--requirement"} if manager == "pip" else {"--file"}
@@ -403,7 +429,7 @@ def _install_args(manager: str, args: list[str], location: Location) -> list[Ins
     return hints
 
 
-def _requirement_hint(manager: str, word: str, location: Location) -> InstallHint | None:
+def _requirement_hint(manager: Manager, word: str, location: Location) -> InstallHint | None:
     if "{" in word or "$" in word:  # templated: not knowable from the text
         return None
     if manager == "conda":
@@ -674,12 +700,12 @@ class _Walker:
             return
         if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
             module = argument.value.strip()
-            if module and not module.startswith(".") and all(p.isidentifier() for p in module.split(".")):
-                if module.split(".", 1)[0] != "__future__":
-                    if name == "find_spec" and context.kind == "required":
-                        # find_spec asks whether a module is there: the code copes without it
-                        context = _Context("optional", None)
-                    self._add(module, node, offset, context, dynamic=True)
+            valid = module and not module.startswith(".") and all(p.isidentifier() for p in module.split("."))
+            if valid and module.split(".", 1)[0] != "__future__":
+                if name == "find_spec" and context.kind == "required":
+                    # find_spec asks whether a module is there: the code copes without it
+                    context = _Context("optional", None)
+                self._add(module, node, offset, context, dynamic=True)
             return
         self.issues.append(
             ScanIssue(
@@ -755,11 +781,10 @@ def _may_matter(code: str, *, ipython: bool) -> bool:
         return True
     if not ipython or ("%" not in code and "!" not in code):
         return False
-    for line in code.splitlines():
-        if "%" in line or "!" in line:
-            if any(part.lstrip()[:1] in ("%", "!") for part in line.split("=")):
-                return True
-    return False
+    return any(
+        ("%" in line or "!" in line) and any(part.lstrip()[:1] in ("%", "!") for part in line.split("="))
+        for line in code.splitlines()
+    )
 
 
 def _dropped(target_python: str | None, keep_stdlib: bool) -> frozenset[str]:

@@ -590,7 +590,7 @@ def test_bundled_mapping_reads_installed_pipreqs_and_applies_corrections():
     assert len(mapping.pipreqs) > 500
     assert mapping.pipreqs["google"] == ("protobuf",)  # pipreqs' known-wrong entry ...
     assert mapping.lookup("google.cloud.storage").distributions == ("google-cloud-storage",)
-    assert mapping.lookup("google") is None  # ... is corrected
+    assert mapping.lookup("google").distributions == ()  # ... is corrected
     assert mapping.lookup("PIL").distributions == ("Pillow",)
     assert mapping.lookup("bs4.element").distributions == ("beautifulsoup4",)
 
@@ -699,3 +699,17 @@ def test_top_level_txt_naming_a_namespace_does_not_claim_it():
     assert rows["google-cloud-bigquery"].rule == "mapping"
     assert rows["google-auth"].rule == "installed"
     assert rows["legacy"].rule == "installed"
+
+
+@pytest.mark.parametrize(
+    ("module", "reason"),
+    [("google.colab", "Google Colab"), ("google", "namespace"), ("azure", "namespace")],
+)
+def test_modules_no_distribution_provides_are_left_out(module, reason):
+    env = Environment(python="/p", python_version="3.11")
+    proposal = propose(scan(module, "numpy"), env)
+    rows = rows_by_name(proposal)
+    row = rows[module]
+    assert (row.rule, row.source, row.included) == ("mapping", "unknown", False)
+    assert reason in row.warnings[0]
+    assert rows["numpy"].included

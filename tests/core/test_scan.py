@@ -131,9 +131,11 @@ def test_optional_dynamic_import() -> None:
 # --------------------------------------------------------------------------- IPython syntax
 
 MAGIC_CASES = [
-    ("line magic is not code", "%matplotlib inline\nimport numpy", [("matplotlib", "required", 1), ("numpy", "required", 2)]),
+    ("line magic is not code", "%matplotlib inline\nimport numpy",
+     [("matplotlib", "required", 1), ("numpy", "required", 2)]),
     ("shell escape is not code", "!ls -la\nfiles = !ls\nimport numpy", [("numpy", "required", 3)]),
-    ("%%time body scanned", "%%time\nimport numpy\n\nimport pandas", [("numpy", "required", 2), ("pandas", "required", 4)]),
+    ("%%time body scanned", "%%time\nimport numpy\n\nimport pandas",
+     [("numpy", "required", 2), ("pandas", "required", 4)]),
     ("%%timeit with options", "%%timeit -n 10 -r 2\nimport numpy", [("numpy", "required", 2)]),
     ("%%capture body scanned", "%%capture out\nimport sklearn", [("sklearn", "required", 2)]),
     ("%%prun body scanned", "%%prun -s cumulative\nimport numba", [("numba", "required", 2)]),
@@ -199,7 +201,8 @@ INSTALL_CASES = [
      [("git+https://github.com/o/r.git@v1#egg=rpkg", "rpkg", "pip")]),
     ("direct reference", "%pip install 'mypkg @ https://example.org/mypkg-1.0.tar.gz'",
      [("mypkg @ https://example.org/mypkg-1.0.tar.gz", "mypkg", "pip")]),
-    ("wheel file", "!pip install dist/Foo_Bar-1.0-py3-none-any.whl", [("dist/Foo_Bar-1.0-py3-none-any.whl", "foo-bar", "pip")]),
+    ("wheel file", "!pip install dist/Foo_Bar-1.0-py3-none-any.whl",
+     [("dist/Foo_Bar-1.0-py3-none-any.whl", "foo-bar", "pip")]),
     ("editable local", "!pip install -e .", [("-e .", None, "pip")]),
     ("extras and markers", '%pip install "dask[dataframe]>=2024; python_version>\'3.8\'"',
      [("dask[dataframe]>=2024; python_version>'3.8'", "dask", "pip")]),
@@ -341,7 +344,11 @@ def _nb(metadata: dict, *sources: str) -> dict:
 
 LANGUAGE_CASES = [
     ("no metadata: python", {}, ("python", None)),
-    ("kernelspec", {"kernelspec": {"name": "python3", "language": "python", "display_name": "P"}}, ("python", "python3")),
+    (
+        "kernelspec",
+        {"kernelspec": {"name": "python3", "language": "python", "display_name": "P"}},
+        ("python", "python3"),
+    ),
     ("language_info only", {"language_info": {"name": "python"}}, ("python", None)),
     ("R", {"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}}, ("r", "ir")),
     ("julia via language_info", {"language_info": {"name": "julia"}}, ("julia", None)),
