@@ -76,6 +76,7 @@ def _proposal(args: argparse.Namespace) -> Proposal:
             kernel=args.kernel,
             pin=args.pin,
             check_index=args.check_index,
+            workers=None,  # a process per CPU for large cold folders
         )
     except IntrospectionError as exc:
         raise UsageError(f"cannot read the environment: {exc}") from exc
@@ -121,12 +122,21 @@ def _render(proposal: Proposal, rows: Sequence[ProposedRequirement], fmt: str) -
         raise UsageError(str(exc)) from exc
 
 
+def _group(row: ProposedRequirement) -> str:
+    return "implicit" if row.rule == "implicit" else row.kind
+
+
 def _table(proposal: Proposal) -> str:
     """A readable table grouped by kind, with where each import lives and warnings."""
     lines = [f"Python {proposal.python_version} · {proposal.environment}".rstrip(" ·")]
-    groups = {"required": "Required", "optional": "Optional imports", "type-checking": "Type checking only"}
+    groups = {
+        "required": "Required",
+        "optional": "Optional imports",
+        "type-checking": "Type checking only",
+        "implicit": "Suggested (used without an import)",
+    }
     for kind, title in groups.items():
-        rows = [r for r in proposal.requirements if r.kind == kind]
+        rows = [r for r in proposal.requirements if _group(r) == kind]
         if not rows:
             continue
         lines += ["", f"{title}:"]

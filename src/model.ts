@@ -211,9 +211,10 @@ export class ReesModel {
     }
   }
 
-  setKernel(name: string): void {
+  /** Read pins from another kernel's environment (rescans when a proposal is shown). */
+  setKernel(name: string): Promise<void> {
     this._kernel = name;
-    this._emit();
+    return this._proposal ? this.scan() : Promise.resolve(this._emit());
   }
 
   setPin(pin: PinPolicy): Promise<void> {

@@ -369,6 +369,21 @@ def test_rescan_rereads_only_the_changed_file(tmp_path: Path) -> None:
     assert ("m7", "n7.ipynb") not in modules(warm)
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_rescan_in_a_git_repository_sees_edits_additions_and_removals(tmp_path: Path) -> None:
+    write(tmp_path, {f"n{i}.ipynb": notebook(f"import m{i}") for i in range(5)})
+    git(tmp_path, "init", "-q")
+    cache = ScanCache()
+    scan_folder(tmp_path, cache=cache)
+    write(tmp_path, {"n1.ipynb": notebook("import edited"), "new.ipynb": notebook("import added")}, age_s=5)
+    (tmp_path / "n2.ipynb").unlink()
+    result = scan_folder(tmp_path, cache=cache)
+    assert modules(result) == [
+        ("m0", "n0.ipynb"), ("edited", "n1.ipynb"), ("m3", "n3.ipynb"), ("m4", "n4.ipynb"), ("added", "new.ipynb"),
+    ]
+    assert cache.reads == 5 + 2
+
+
 def test_a_rewrite_within_one_clock_tick_is_not_missed(tmp_path: Path) -> None:
     """Same size, same mtime, new content: only trusting old-enough mtimes catches it."""
     path = tmp_path / "a.ipynb"
@@ -423,6 +438,20 @@ def test_worker_processes_give_the_same_result(tmp_path: Path, monkeypatch: pyte
     cache = ScanCache()
     assert scan_folder(tmp_path, workers=2, cache=cache) == serial
     assert batches == [12] and cache.reads == 12
+
+
+def test_the_garbage_collector_is_back_after_a_scan(tmp_path: Path) -> None:
+    import gc
+
+    write(tmp_path, {"a.ipynb": notebook("import numpy"), "bad.ipynb": "{"})
+    scan_folder(tmp_path)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        scan_folder(tmp_path, cache=ScanCache())
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
 
 
 def test_default_cache_exists() -> None:

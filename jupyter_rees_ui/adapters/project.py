@@ -44,6 +44,7 @@ def propose(
     timeout: float = 60,
     check_index: bool = False,
     index_url: str = PYPI_JSON,
+    workers: int | None = 1,
 ) -> Proposal:
     """Scan ``root`` and resolve its imports against the environment that runs its notebooks.
 
@@ -52,8 +53,11 @@ def propose(
     When the notebooks name several kernels, each is read too, so rows whose versions
     differ between them are flagged. ``check_index`` (opt-in, the only network use) asks
     the package index whether names guessed for modules that are not installed exist.
+    ``workers=None`` reads a large cold folder with a process per CPU (callers need the
+    usual ``if __name__ == "__main__"`` guard).
     """
-    scan = scan_folder(root, target_python=None, cache=cache)
+    cache = ScanCache() if cache is None else cache  # the second scan below is then free
+    scan = scan_folder(root, target_python=None, cache=cache, workers=workers)
     names = kernel_names(scan)
     chosen = None
     if python is None:

@@ -74,6 +74,8 @@ class ScanResult:
     issues: tuple[ScanIssue, ...] = ()
     # notebook path -> kernelspec name ("python3", "ir", ...) when the notebook names one
     kernels: tuple[tuple[str, str], ...] = ()
+    # calls and magics that need a distribution nothing imports (core.implicit.ImplicitTrigger)
+    triggers: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -532,7 +532,7 @@ def build_proposal(
     pin: str = "==",
     overrides: Mapping[str, str] | None = None,
     pins: Mapping[str, str] | None = None,
-    triggers: Iterable[ImplicitTrigger] = (),
+    triggers: Iterable[ImplicitTrigger] | None = None,
     mapping: ModuleMapping | None = None,
     kernel_environments: Mapping[str, Environment] | None = None,
 ) -> Proposal:
@@ -540,7 +540,8 @@ def build_proposal(
 
     ``overrides``: import prefix -> requirement (``"sklearn": "scikit-learn>=1.3"``;
     "" drops the import). ``pins``: distribution -> policy or specifier for that row.
-    ``triggers``: calls/magics found by ``core.implicit.find_implicit_triggers``.
+    ``triggers``: calls/magics found by ``core.implicit.find_implicit_triggers``
+    (default: the ones the scan found).
     ``kernel_environments``: kernelspec name -> its environment, for folders whose
     notebooks name several kernels; rows whose notebooks run on a kernel with another
     version (or without the distribution) are flagged.
@@ -618,6 +619,7 @@ def build_proposal(
 
     # Implicit needs: suggestions only.
     imported = sorted({*sites_by_path, *(s.module for s in scan.imports)})
+    triggers = scan.triggers if triggers is None else triggers
     for dist_name, (needs, locations) in implicit_needs(triggers, imported).items():
         key = canonicalize_name(dist_name)
         if key in rows:

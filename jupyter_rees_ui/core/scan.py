@@ -35,8 +35,12 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
+from .implicit import IMPLICIT_NEEDS, ImplicitTrigger, find_implicit_triggers
 from .model import ImportKind, ImportSite, InstallHint, Location, ScanIssue, ScanResult
 from .stdlib import stdlib_names
+
+#: words whose presence makes a unit worth a look for implicit needs (read_excel, widget…)
+_IMPLICIT_WORDS = tuple(sorted({n.trigger.split()[-1] for n in IMPLICIT_NEEDS if n.kind != "import"}))
 
 # Cell magics whose body is Python run by the kernel (or by a Python subprocess).
 PYTHON_CELL_MAGICS = frozenset(
@@ -111,6 +115,8 @@ class CodeScan:
     path_entries: tuple[tuple[Location, str], ...] = ()
     kernel: str | None = None  # kernelspec name, for notebooks that name one
     language: str = "python"
+    # Calls and magics that need a distribution no import names (``pd.read_excel``).
+    triggers: tuple[ImplicitTrigger, ...] = ()
 
     def contribution(
         self, stdlib: frozenset[str], local: frozenset[str]
@@ -228,6 +234,7 @@ def merge_scans(
     all_issues: list[ScanIssue] = list(issues)
     used_local: set[str] = set()
     kernels: list[tuple[str, str]] = []
+    triggers: list[ImplicitTrigger] = []
     stdlib = stdlib_names(target_python)
     local_by_path = local_modules or {}
     empty: frozenset[str] = frozenset()
@@ -249,6 +256,8 @@ def merge_scans(
             all_issues.extend(scan.issues)
         if scan.kernel:
             kernels.append((scan.path, scan.kernel))
+        if scan.triggers:
+            triggers.extend(scan.triggers)
     all_issues.sort(key=_issue_key)
     return ScanResult(
         root=root,
@@ -258,6 +267,7 @@ def merge_scans(
         local_modules=frozenset(used_local | written),
         issues=tuple(all_issues),
         kernels=tuple(kernels),
+        triggers=tuple(triggers),
     )
 
 
@@ -299,7 +309,10 @@ def notebook_code_cells(nb: Mapping[str, Any]) -> list[tuple[int, str]]:
             continue
         source = cell.get("source", "")
         if isinstance(source, list):
-            source = "".join(s for s in source if isinstance(s, str))
+            try:
+                source = "".join(source)
+            except TypeError:  # a malformed list: keep its strings
+                source = "".join(s for s in source if isinstance(s, str))
         if isinstance(source, str) and source.strip():
             found.append((index, source))
     return found
@@ -542,10 +555,13 @@ class _Walker:
         self.issues: list[ScanIssue] = []
         self.defined: set[str] = set()
         self.path_entries: list[tuple[Location, str]] = []
+        self.triggers: set[ImplicitTrigger] = set()
 
     # -- units
 
     def scan_unit(self, code: str, line_offset: int, *, ipython: bool) -> None:
+        if any(word in code for word in _IMPLICIT_WORDS):
+            self.triggers.update(find_implicit_triggers(code, self._loc(line_offset + 1)))
         try:
             self._scan_unit(code, line_offset, ipython=ipython)
         except (RecursionError, MemoryError, ValueError) as error:  # pathological input
@@ -555,13 +571,14 @@ class _Walker:
 
     def _scan_unit(self, code: str, line_offset: int, *, ipython: bool) -> None:
         # IPython drops leading blank lines before transforming; keep line numbers true.
-        lines = code.splitlines(keepends=True)
-        skipped = 0
-        while skipped < len(lines) and not lines[skipped].strip():
-            skipped += 1
-        if skipped:
-            code = "".join(lines[skipped:])
-            line_offset += skipped
+        if code[:1].isspace():
+            lines = code.splitlines(keepends=True)
+            skipped = 0
+            while skipped < len(lines) and not lines[skipped].strip():
+                skipped += 1
+            if skipped:
+                code = "".join(lines[skipped:])
+                line_offset += skipped
         if not _may_matter(code, ipython=ipython):
             return
         tree, error, transformed = _parse(code, ipython=ipython)
@@ -587,6 +604,7 @@ class _Walker:
             issues=tuple(sorted(self.issues, key=_issue_key)),
             defined_modules=frozenset(self.defined),
             path_entries=tuple(sorted(self.path_entries, key=lambda e: (_location_key(e[0]), e[1]))),
+            triggers=tuple(sorted(self.triggers, key=lambda t: (_location_key(t.location), t.kind, t.name))),
         )
 
     # -- AST walk (iterative: deep expressions must not hit the recursion limit)

@@ -184,7 +184,7 @@ function Options(props: IReesPanelOptions): JSX.Element {
         label={trans.__('Environment')}
         value={model.kernel}
         options={[['', trans.__("Notebooks' kernel")], ...kernels]}
-        onChange={value => model.setKernel(value)}
+        onChange={value => void model.setKernel(value)}
       />
       <Choice
         label={trans.__('Pin')}
@@ -291,8 +291,10 @@ function RequirementRow(
             ? trans.__('installed %1', row.installed_version)
             : trans.__('not installed')}
         </span>
-        {row.kind !== 'required' && (
-          <span className="jp-rees-tag">{row.kind}</span>
+        {row.rule === 'implicit' ? (
+          <span className="jp-rees-tag">{trans.__('suggested')}</span>
+        ) : (
+          row.kind !== 'required' && <span className="jp-rees-tag">{row.kind}</span>
         )}
         {row.source !== 'pip' && (
           <span className="jp-rees-tag">{row.source}</span>
