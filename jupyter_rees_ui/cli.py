@@ -27,6 +27,7 @@ from .core.rees import ReesError, config_dir, render_rees
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
 FORMAT_FILES = {"requirements": "requirements.txt", "environment": "environment.yml"}
+EXPORTS = {**FORMAT_FILES, "guix": "manifest.scm"}  # propose can also print a Guix manifest
 
 
 class UsageError(Exception):
@@ -76,6 +77,7 @@ def _proposal(args: argparse.Namespace) -> Proposal:
             kernel=args.kernel,
             pin=args.pin,
             check_index=args.check_index,
+            overrides=_overrides(args.override),
             workers=None,  # a process per CPU for large cold folders
         )
     except IntrospectionError as exc:
@@ -84,6 +86,16 @@ def _proposal(args: argparse.Namespace) -> Proposal:
         raise UsageError(str(exc)) from exc
     progress.done()
     return result
+
+
+def _overrides(values: Sequence[str] | None) -> dict[str, str]:
+    found = {}
+    for value in values or ():
+        module, sep, dist = value.partition("=")
+        if not sep or not module.strip():
+            raise UsageError(f"--override takes IMPORT=DISTRIBUTION, not {value!r}")
+        found[module.strip()] = dist.strip()
+    return found
 
 
 def _warn(proposal: Proposal) -> None:
@@ -171,7 +183,7 @@ def cmd_propose(args: argparse.Namespace) -> int:
         sys.stdout.write(_table(proposal))
         return EXIT_OK
     files = _render(proposal, _rows(proposal, args), args.format)
-    sys.stdout.write(files[FORMAT_FILES[args.format]])
+    sys.stdout.write(files[EXPORTS[args.format]])
     return EXIT_OK
 
 
@@ -338,10 +350,11 @@ def _environment_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kernel", metavar="NAME", help="kernelspec whose interpreter gives the pins")
     p.add_argument("--pin", choices=["==", "~=", ">=", "none"], default="==", help="pin policy (default ==)")
     p.add_argument("--check-index", action="store_true", help="ask PyPI whether guessed names exist (network; off by default)")
+    p.add_argument("--override", action="append", metavar="IMPORT=DIST", help="map an import to a distribution, e.g. sklearn=scikit-learn; IMPORT= drops it (repeatable)")
 
 
-def _row_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=sorted(FORMAT_FILES), default="requirements", help="requirements (+ runtime.txt) or environment (environment.yml)")
+def _row_options(p: argparse.ArgumentParser, formats=FORMAT_FILES) -> None:
+    p.add_argument("--format", choices=sorted(formats), default="requirements", help="requirements (+ runtime.txt), environment (environment.yml)" + (", or guix (manifest.scm, an export)" if "guix" in formats else ""))
     p.add_argument("--exclude", action="append", metavar="NAME", help="leave this distribution out (repeatable)")
     p.add_argument("--include", action="append", metavar="NAME", help="also write this optional row (repeatable)")
 
@@ -358,7 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("propose", help="print the REES the folder needs (stdout), warnings on stderr")
     _environment_options(p)
-    _row_options(p)
+    _row_options(p, EXPORTS)
     shape = p.add_mutually_exclusive_group()
     shape.add_argument("--json", action="store_true", help="print the whole proposal as JSON")
     shape.add_argument("--table", action="store_true", help="a readable table with sites and warnings")

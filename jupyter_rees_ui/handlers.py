@@ -81,6 +81,7 @@ class ProposalHandler(ReesHandler):
             path=self.get_query_argument("path", ""),
             kernel=self.get_query_argument("kernel", "") or None,
             pin=self.get_query_argument("pin", self.rees.default_pin),
+            overrides=self.get_query_argument("overrides", ""),
             rees=self.rees,
             cache=self.cache,
             allow_hidden=self.allow_hidden,

@@ -7,6 +7,7 @@ these in an executor; tests can call them directly.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
@@ -61,10 +62,14 @@ def proposal(
     pin: str,
     rees: Rees,
     cache: ScanCache,
+    overrides: str = "",
     allow_hidden: bool = False,
 ) -> dict[str, Any]:
+    """The proposal for a folder. ``overrides`` is the user's import -> distribution
+    setting as JSON; it is applied on top of the server's ``c.Rees.overrides``."""
     folder = resolve_in_root(root_dir, path, allow_hidden=allow_hidden)
     _choice(pin, PIN_POLICIES, "pin policy")
+    user_overrides = _overrides(overrides)
     if kernel is not None and kernel not in {k["name"] for k in list_kernels()}:
         raise RequestError(f"no kernel named {kernel!r}", 404)
     try:
@@ -73,7 +78,7 @@ def proposal(
             python=rees.python or None,
             kernel=kernel,
             pin=pin,
-            overrides=dict(rees.overrides),
+            overrides={**rees.overrides, **user_overrides},
             cache=cache,
             timeout=rees.introspection_timeout,
             check_index=rees.check_index,
@@ -82,6 +87,20 @@ def proposal(
     except IntrospectionError as exc:
         raise RequestError(f"could not read the kernel's environment: {exc}", 502) from exc
     return {"path": api_path(root_dir, folder), "proposal": result.to_json()}
+
+
+def _overrides(text: str) -> dict[str, str]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise RequestError(f"'overrides' is not valid JSON: {exc}") from exc
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise RequestError("'overrides' must map import names to distribution names")
+    return value
 
 
 def kernels() -> dict[str, Any]:

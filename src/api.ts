@@ -22,10 +22,18 @@ function query(params: { [key: string]: string | undefined }): string {
 
 export function getProposal(
   path: string,
-  options: { kernel?: string; pin?: PinPolicy } = {}
+  options: {
+    kernel?: string;
+    pin?: PinPolicy;
+    overrides?: { [module: string]: string };
+  } = {}
 ): Promise<IProposalReply> {
+  const overrides =
+    options.overrides && Object.keys(options.overrides).length
+      ? JSON.stringify(options.overrides)
+      : undefined;
   return requestAPI<IProposalReply>(
-    'proposal' + query({ path, kernel: options.kernel, pin: options.pin })
+    'proposal' + query({ path, kernel: options.kernel, pin: options.pin, overrides })
   );
 }
 

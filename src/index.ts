@@ -108,6 +108,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
           void model.setPin(settings.get('pin').composite as PinPolicy);
           model.setFormat(settings.get('format').composite as ReesFormat);
           model.setTarget(settings.get('target').composite as string);
+          model.setOverrides(
+            (settings.get('overrides').composite as { [key: string]: string }) ?? {}
+          );
         };
         apply();
         settings.changed.connect(apply);

@@ -26,7 +26,11 @@ import {
 export interface IReesApi {
   getProposal(
     path: string,
-    options: { kernel?: string; pin?: PinPolicy }
+    options: {
+      kernel?: string;
+      pin?: PinPolicy;
+      overrides?: { [module: string]: string };
+    }
   ): Promise<IProposalReply>;
   getKernels(): Promise<IKernel[]>;
   previewRees(request: IWriteRequest): Promise<IChangesReply>;
@@ -226,6 +230,11 @@ export class ReesModel {
     return this._proposal ? this.scan() : Promise.resolve(this._emit());
   }
 
+  /** Import -> distribution overrides from the settings (applied at the next scan). */
+  setOverrides(overrides: { [module: string]: string }): void {
+    this._overrides = { ...overrides };
+  }
+
   setFormat(format: ReesFormat): void {
     this._format = format;
     this._invalidate();
@@ -241,7 +250,8 @@ export class ReesModel {
     await this._run('scanning', async () => {
       const reply = await this._api.getProposal(folder, {
         kernel: this._kernel || undefined,
-        pin: this._pin
+        pin: this._pin,
+        overrides: this._overrides
       });
       if (reply.path !== this._scannedPath) {
         this._edits.clear();
@@ -414,6 +424,7 @@ export class ReesModel {
   private _format: ReesFormat = 'requirements';
   private _target = 'binder';
   private _kernel = '';
+  private _overrides: { [module: string]: string } = {};
   private _kernels: IKernel[] = [];
   private _busy: Busy = null;
   private _error: string | null = null;

@@ -190,3 +190,13 @@ def test_nbgitpuller_badge_for_a_content_repository(demo):
     assert url.startswith("https://mybinder.org/v2/gh/org/env/HEAD?urlpath=git-pull%3Frepo%3D")
     assert "https%253A%252F%252Fgithub.com%252Fme%252Fcontent" in url  # encoded twice
     assert "content%252F02-plots.ipynb" in url  # the clone folder comes first
+
+
+def test_overrides_and_the_guix_export(demo):
+    result = rees("propose", str(demo), "--override", "numpy=numpy-quaternion", "--override", "matplotlib=")
+    assert result.returncode == 0, result.stderr
+    assert lines(result.stdout)[0] == "numpy-quaternion"
+    assert not any(l.startswith("matplotlib") for l in lines(result.stdout))
+    assert rees("propose", str(demo), "--override", "nonsense").returncode == 2
+    guix = rees("propose", str(demo), "--format", "guix").stdout
+    assert "(specifications->manifest" in guix and '"python-numpy"' in guix

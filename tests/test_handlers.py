@@ -79,6 +79,16 @@ async def test_a_broken_notebook_is_reported_and_the_rest_scanned(jp_fetch, demo
     assert any(i["location"]["path"] == "broken.ipynb" and i["kind"] == "unreadable" for i in issues)
 
 
+async def test_user_overrides_apply_before_every_rule(jp_fetch, demo):
+    overrides = json.dumps({"numpy": "numpy-quaternion", "matplotlib": ""})
+    reply = await get_json(jp_fetch, "proposal", path="demo", overrides=overrides)
+    assert names(reply) == {"numpy-quaternion", "pandas"}
+    row = next(r for r in reply["proposal"]["requirements"] if r["name"] == "numpy-quaternion")
+    assert row["rule"] == "override"
+    message = await expect_error(jp_fetch, "proposal", 400, params={"path": "demo", "overrides": "[1]"})
+    assert "overrides" in message
+
+
 async def test_bad_pin_policy_is_a_clear_400(jp_fetch, demo):
     message = await expect_error(jp_fetch, "proposal", 400, params={"path": "demo", "pin": "<<"})
     assert "pin" in message
