@@ -172,16 +172,21 @@ def _folder(root_dir: str, body: Mapping[str, Any], allow_hidden: bool) -> Path:
 
 
 @contextmanager
-def _writer_errors():
-    """The writer's and git's exceptions as request errors with their messages."""
+def _writer_errors(root_dir: str):
+    """The writer's and git's exceptions as request errors with their messages, which
+    name folders relative to the server root (never the server's absolute paths)."""
+
+    def message(exc: Exception) -> str:
+        return str(exc).replace(str(Path(root_dir).resolve()) + "/", "")
+
     try:
         yield
     except rees_files.ConflictError as exc:
-        raise RequestError(str(exc), 409) from exc
+        raise RequestError(message(exc), 409) from exc
     except (rees_files.PathError, ReesError, BinderError) as exc:
-        raise RequestError(str(exc), 400) from exc
+        raise RequestError(message(exc), 400) from exc
     except git.GitError as exc:
-        raise RequestError(str(exc), 409) from exc
+        raise RequestError(message(exc), 409) from exc
 
 
 def preview(root_dir: str, body: Mapping[str, Any], *, allow_hidden: bool = False) -> dict[str, Any]:
@@ -189,7 +194,7 @@ def preview(root_dir: str, body: Mapping[str, Any], *, allow_hidden: bool = Fals
     folder = _folder(root_dir, body, allow_hidden)
     files, target, excluded, python_version = _rees_files(body)
     remove = _string_list(body, "remove")
-    with _writer_errors():
+    with _writer_errors(root_dir):
         changes = rees_files.preview(folder, files, target=target, drop=excluded, remove=remove)
         notes = rees_files.notes(folder, files, target=target, python_version=python_version)
     return {"path": api_path(root_dir, folder), "changes": to_json(changes), "notes": to_json(notes)}
@@ -204,7 +209,7 @@ def write(root_dir: str, body: Mapping[str, Any], *, allow_hidden: bool = False)
     expected = body.get("expected", {})
     if not isinstance(expected, dict):
         raise RequestError("'expected' must map file paths to the hashes shown in the preview")
-    with _writer_errors():
+    with _writer_errors(root_dir):
         planned = rees_files.preview(folder, files, target=target, drop=excluded, remove=remove)
         for change in planned:
             if change.status == "unchanged":
@@ -234,7 +239,7 @@ def badge(root_dir: str, args: Mapping[str, str], *, allow_hidden: bool = False)
     mode = _choice(args.get("mode") or "lab", ("lab", "doc"), "mode")
     reply: dict[str, Any] = {"path": api_path(root_dir, folder), "link": None, "notes": []}
     try:
-        with _writer_errors():
+        with _writer_errors(root_dir):
             if args.get("doi"):
                 link = binder.doi_link(
                     args["doi"], provider=args.get("provider") or None, path=notebook, mode=mode
@@ -257,7 +262,7 @@ def badge(root_dir: str, args: Mapping[str, str], *, allow_hidden: bool = False)
         return reply
     reply["link"] = link.url
     reply["snippets"] = {fmt: binder.badge(link, fmt) for fmt in BADGE_FORMATS}
-    with _writer_errors():
+    with _writer_errors(root_dir):
         reply["readme"] = to_json(rees_files.preview_badge(folder, link))
     return reply
 
@@ -276,7 +281,7 @@ def write_badge(root_dir: str, body: Mapping[str, Any], *, allow_hidden: bool = 
     if not re.match(r"^https://[^\s\"'<>]+$", url):
         raise RequestError("'link' must be an https Binder link")
     expected = body.get("expected")
-    with _writer_errors():
+    with _writer_errors(root_dir):
         change = rees_files.preview_badge(folder, url, readme=body.get("readme") or None)
         if change.status != "unchanged" and (
             not isinstance(expected, dict) or expected.get(change.path, "?") != change.old_sha256
@@ -293,6 +298,6 @@ def commit(root_dir: str, body: Mapping[str, Any], *, allow_hidden: bool = False
     if not files:
         raise RequestError("'files' lists nothing to commit")
     message = _string(body, "message", git.DEFAULT_MESSAGE).strip() or git.DEFAULT_MESSAGE
-    with _writer_errors():
+    with _writer_errors(root_dir):
         result = git.commit_files(folder, files, message)
     return {"path": api_path(root_dir, folder), "commit": to_json(result)}

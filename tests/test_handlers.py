@@ -199,10 +199,11 @@ def demo_repo(demo, monkeypatch) -> Path:
     return demo
 
 
-async def test_badge_without_a_repository_says_why(jp_fetch, demo):
+async def test_badge_without_a_repository_says_why(jp_fetch, demo, jp_root_dir):
     reply = await get_json(jp_fetch, "badge", path="demo")
     assert reply["link"] is None
     assert "repositor" in reply["message"].lower()
+    assert str(jp_root_dir) not in reply["message"], "no server paths in messages"
 
 
 async def test_badge_readme_and_commit_in_a_git_repository(jp_fetch, demo_repo):

@@ -147,6 +147,25 @@ function ReesView(props: IReesPanelOptions): JSX.Element {
   );
 }
 
+/** A styled text field whose accessible name is ``label``. */
+function TextInput(props: {
+  className: string;
+  label: string;
+  placeholder: string;
+  value: string;
+  onChange: (value: string) => void;
+}): JSX.Element {
+  return (
+    <input
+      className={`jp-mod-styled ${props.className}`}
+      placeholder={props.placeholder}
+      aria-label={props.label}
+      value={props.value}
+      onChange={event => props.onChange(event.target.value)}
+    />
+  );
+}
+
 /** A labelled drop-down. */
 function Choice(props: {
   label: string;
@@ -360,19 +379,19 @@ function AddRequirement(props: IReesPanelOptions): JSX.Element {
         }
       }}
     >
-      <input
-        className="jp-mod-styled jp-rees-input"
+      <TextInput
+        className="jp-rees-input"
         placeholder={trans.__('Add a package')}
-        aria-label={trans.__('Package to add')}
+        label={trans.__('Package to add')}
         value={name}
-        onChange={event => setName(event.target.value)}
+        onChange={setName}
       />
-      <input
-        className="jp-mod-styled jp-rees-pin"
+      <TextInput
+        className="jp-rees-pin"
         placeholder="==1.0"
-        aria-label={trans.__('Pin of the package to add')}
+        label={trans.__('Pin of the package to add')}
         value={specifier}
-        onChange={event => setSpecifier(event.target.value)}
+        onChange={setSpecifier}
       />
       <button type="submit" className="jp-mod-styled">
         {trans.__('Add')}
@@ -490,12 +509,12 @@ function DoiForm(props: IReesPanelOptions): JSX.Element {
         }
       }}
     >
-      <input
-        className="jp-mod-styled jp-rees-input"
+      <TextInput
+        className="jp-rees-input"
         placeholder={trans.__('or a DOI, e.g. 10.5281/zenodo.1234')}
-        aria-label={trans.__('DOI of an archived copy')}
+        label={trans.__('DOI of an archived copy')}
         value={doi}
-        onChange={event => setDoi(event.target.value)}
+        onChange={setDoi}
       />
       <button type="submit" className="jp-mod-styled" disabled={model.busy !== null}>
         {trans.__('Make badge')}
@@ -597,12 +616,12 @@ function Written(
           <h3>{trans.__('Commit')}</h3>
           <div className="jp-rees-note">{model.toCommit.join(', ')}</div>
           <div className="jp-rees-row">
-            <input
-              className="jp-mod-styled jp-rees-input"
+            <TextInput
+              className="jp-rees-input"
               placeholder={trans.__('Add Binder configuration (REES)')}
-              aria-label={trans.__('Commit message')}
+              label={trans.__('Commit message')}
               value={message}
-              onChange={event => setMessage(event.target.value)}
+              onChange={setMessage}
             />
             <button
               type="submit"

@@ -35,3 +35,20 @@ for (const theme of ['light', 'dark']) {
     await page.screenshot({ path: path.join(DOCS, name) });
   });
 }
+
+test('written screenshot', async ({ page, tmpPath }) => {
+  test.skip(!process.env.REES_SCREENSHOT, 'set REES_SCREENSHOT=1 to refresh docs/');
+  await page.contents.uploadDirectory(DEMO, tmpPath);
+  await page.filebrowser.openDirectory(tmpPath);
+  await page.evaluate(async () => {
+    await window.jupyterapp.commands.execute('jupyter-rees-ui:scan-folder');
+  });
+  const sidebar = page.locator('#jp-rees-sidebar');
+  await expect(sidebar.locator('.jp-rees-requirement')).toHaveCount(3, { timeout: 60000 });
+  await page.sidebar.setWidth(380, 'left');
+  await sidebar.getByRole('button', { name: 'Preview REES' }).click();
+  await sidebar.locator('.jp-rees-write').click();
+  await expect(sidebar.locator('.jp-rees-written')).toBeVisible();
+  await sidebar.locator('.jp-rees-written').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(DOCS, 'sidebar-written.png') });
+});
