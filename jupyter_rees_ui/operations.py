@@ -237,7 +237,12 @@ def badge(root_dir: str, args: Mapping[str, str], *, allow_hidden: bool = False)
     folder = _folder(root_dir, args, allow_hidden)
     notebook = args.get("notebook") or None
     mode = _choice(args.get("mode") or "lab", ("lab", "doc"), "mode")
-    reply: dict[str, Any] = {"path": api_path(root_dir, folder), "link": None, "notes": []}
+    reply: dict[str, Any] = {
+        "path": api_path(root_dir, folder),
+        "link": None,
+        "notes": [],
+        "repository": _in_repository(folder),
+    }
     try:
         with _writer_errors(root_dir):
             if args.get("doi"):
@@ -265,6 +270,14 @@ def badge(root_dir: str, args: Mapping[str, str], *, allow_hidden: bool = False)
     with _writer_errors(root_dir):
         reply["readme"] = to_json(rees_files.preview_badge(folder, link))
     return reply
+
+
+def _in_repository(folder: Path) -> bool:
+    try:
+        git.toplevel(folder)
+    except git.GitError:
+        return False
+    return True
 
 
 def _remotes(folder: Path) -> list[git.GitRemote]:

@@ -104,6 +104,8 @@ export interface IBadgeReply {
   link: string | null;
   message?: string;
   notes: string[];
+  /** Whether the folder is inside a git repository (so the commit step applies). */
+  repository?: boolean;
   remotes?: string[];
   remote?: string;
   ref?: string;

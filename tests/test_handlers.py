@@ -204,6 +204,7 @@ async def test_badge_without_a_repository_says_why(jp_fetch, demo, jp_root_dir):
     assert reply["link"] is None
     assert "repositor" in reply["message"].lower()
     assert str(jp_root_dir) not in reply["message"], "no server paths in messages"
+    assert reply["repository"] is False
 
 
 async def test_badge_readme_and_commit_in_a_git_repository(jp_fetch, demo_repo):
@@ -212,6 +213,7 @@ async def test_badge_readme_and_commit_in_a_git_repository(jp_fetch, demo_repo):
         "https://mybinder.org/v2/gh/owner/demo-repo/main?urlpath=lab/tree/01-load-data.ipynb"
     )
     assert "secret" not in json.dumps(reply)
+    assert reply["repository"] is True
     assert reply["snippets"]["markdown"].startswith("[![Binder](https://mybinder.org/badge_logo.svg)](")
     readme = reply["readme"]
     assert readme["path"] == "README.md" and readme["status"] == "update"

@@ -605,7 +605,7 @@ function Written(
           ))}
         </div>
       )}
-      {model.toCommit.length > 0 && (
+      {model.toCommit.length > 0 && badge?.repository !== false && (
         <form
           className="jp-rees-commit"
           onSubmit={event => {
