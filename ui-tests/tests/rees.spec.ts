@@ -99,3 +99,20 @@ test.describe('Make reproducible sidebar links', () => {
     expect(await page.activity.isTabActive('02-plots.ipynb')).toBe(true);
   });
 });
+
+test.describe('Make reproducible sidebar errors', () => {
+  test('a folder outside the server root gets a clear error', async ({ page }) => {
+    await page.evaluate(async () => {
+      await window.jupyterapp.commands.execute('jupyter-rees-ui:open');
+    });
+    const sidebar = page.locator(SIDEBAR);
+    const folder = sidebar.locator('#jp-rees-folder-input');
+    await folder.fill('../');
+    await folder.press('Enter');
+    await expect(sidebar.getByRole('alert')).toContainText('outside the server root');
+    // The panel stays usable: a valid folder scans after the error.
+    await folder.fill('');
+    await folder.press('Enter');
+    await expect(sidebar.getByRole('alert')).toHaveCount(0, { timeout: 60000 });
+  });
+});
