@@ -163,6 +163,8 @@ def _table(proposal: Proposal) -> str:
                 lines.append(f"        … {len(row.sites) - 5} more")
             for warning in row.warnings:
                 lines.append(f"        ! {warning}")
+    if proposal.notes:
+        lines += [""] + [f"Note: {note}" for note in proposal.notes]
     if proposal.issues:
         lines += ["", "Problems found while scanning:"]
         lines += [f"  {_where(i.location)}: {i.message}" for i in proposal.issues]
@@ -178,10 +180,10 @@ def cmd_propose(args: argparse.Namespace) -> int:
         json.dump(proposal.to_json(), sys.stdout, indent=2, sort_keys=True)
         sys.stdout.write("\n")
         return EXIT_OK
-    _warn(proposal)
-    if args.table:
+    if args.table:  # the table carries the warnings itself
         sys.stdout.write(_table(proposal))
         return EXIT_OK
+    _warn(proposal)
     files = _render(proposal, _rows(proposal, args), args.format)
     sys.stdout.write(files[EXPORTS[args.format]])
     return EXIT_OK
