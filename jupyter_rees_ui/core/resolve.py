@@ -17,6 +17,7 @@ default.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -275,8 +276,33 @@ def _is_shadowed(dist: InstalledDistribution, prefix: str) -> bool:
     return any(s == f"{path}/__init__.py" or s.startswith(f"{path}.") for s in dist.shadowed)
 
 
+_CONDA_SPEC = re.compile(r"^\s*(?:[\w.-]+::)?(?P<name>[A-Za-z0-9_.\-]+)\s*(?P<spec>[=<>!~].*)?$")
+
+
+def conda_specifier(spec: str) -> str | None:
+    """A conda match spec's version part as a PEP 440 specifier: ``=1.26`` means 1.26.*,
+    ``==1.26`` exactly 1.26, comparisons pass through, a build string is dropped.
+    None when there is no version or it cannot be expressed."""
+    version = spec.strip().split("=", 2) if spec.startswith("=") and not spec.startswith("==") else None
+    if version is not None:  # "=1.26" or "=1.26=py311_0"
+        number = version[1].strip()
+        text = f"=={number}" if number.endswith("*") else f"=={number}.*"
+    else:
+        text = spec.strip().split(" ", 1)[0]
+        if text.startswith("==") and text.count("=") > 2:  # "==1.26=build"
+            text = "==" + text[2:].split("=", 1)[0]
+    try:
+        return str(SpecifierSet(text.replace(".*.*", ".*"))) or None
+    except InvalidSpecifier:
+        return None
+
+
 def _hint_requirement(hint: InstallHint) -> tuple[str | None, str | None]:
-    """(specifier, url) written in an install line."""
+    """(specifier, url) written in an install line (conda match specs translated)."""
+    if hint.manager == "conda":
+        match = _CONDA_SPEC.match(hint.requirement)
+        if match and match.group("spec"):
+            return conda_specifier(match.group("spec")), None
     try:
         req = Requirement(hint.requirement)
     except InvalidRequirement:

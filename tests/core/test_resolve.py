@@ -713,3 +713,21 @@ def test_modules_no_distribution_provides_are_left_out(module, reason):
     assert (row.rule, row.source, row.included) == ("mapping", "unknown", False)
     assert reason in row.warnings[0]
     assert rows["numpy"].included
+
+
+@pytest.mark.parametrize(
+    "spec, expected",
+    [
+        ("=1.26", "==1.26.*"),
+        ("=1.26=py311_0", "==1.26.*"),
+        ("=1.26.*", "==1.26.*"),
+        ("==1.26", "==1.26"),
+        ("==1.26.4=h123_0", "==1.26.4"),
+        (">=1.2,<2", "<2,>=1.2"),
+        ("=not a version", None),
+    ],
+)
+def test_conda_match_specs_become_pep440_specifiers(spec, expected):
+    from jupyter_rees_ui.core.resolve import conda_specifier
+
+    assert conda_specifier(spec) == expected
