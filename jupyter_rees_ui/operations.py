@@ -131,6 +131,11 @@ def parse_requirements(items: Any) -> list[ProposedRequirement]:
             raise RequestError(f"{req.name} is listed twice")
         seen.add(key)
         source = item.get("source", "pip")
+        extras = item.get("extras") or []
+        if not isinstance(extras, list) or not all(
+            isinstance(e, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", e) for e in extras
+        ):
+            raise RequestError(f"'extras' of {name} must be a list of extra names")
         rows.append(
             ProposedRequirement(
                 name=req.name,
@@ -139,6 +144,7 @@ def parse_requirements(items: Any) -> list[ProposedRequirement]:
                 source=source if isinstance(source, str) else "pip",  # type: ignore[arg-type]
                 conda_name=item.get("conda_name") if isinstance(item.get("conda_name"), str) else None,
                 included=bool(item.get("included", True)),
+                extras=tuple(sorted(set(extras) | req.extras)),
             )
         )
     return rows

@@ -45,16 +45,11 @@ export function usedIn(sites: ILocation[], max = 2): string {
   return `${files.slice(0, max).join(', ')} and ${files.length - max} more`;
 }
 
-/** The requirements.txt line a row stands for. */
-export function requirementLine(row: {
-  name: string;
-  specifier: string;
-  url?: string | null;
-}): string {
-  if (row.url) {
-    return `${row.name} @ ${row.url}`;
-  }
-  return `${row.name}${row.specifier}`;
+/** A distribution name with its extras, as in a requirements line: 'pandas[excel]'. */
+export function displayName(row: { name: string; extras?: string[] }): string {
+  return row.extras?.length
+    ? `${row.name}[${[...row.extras].sort().join(',')}]`
+    : row.name;
 }
 
 const VERSION = '[A-Za-z0-9_.*+!-]+';
@@ -85,6 +80,7 @@ export function canonicalName(name: string): string {
 export function reviewed(rows: IProposedRequirement[]): IReviewedRequirement[] {
   return rows.map(row => ({
     name: row.name,
+    extras: row.extras ?? [],
     specifier: row.specifier,
     url: row.url,
     source: row.source,

@@ -35,6 +35,8 @@ export interface IProposedRequirement {
   url: string | null;
   conda_name: string | null;
   included: boolean;
+  /** Extras an install line asked for, e.g. ['excel'] for pandas[excel]. */
+  extras?: string[];
 }
 
 export interface IProposal {
@@ -136,6 +138,7 @@ export type ReesFormat = 'requirements' | 'environment';
 /** A row as the user reviewed it, sent back for preview/write. */
 export interface IReviewedRequirement {
   name: string;
+  extras?: string[];
   specifier: string;
   url: string | null;
   source: string;

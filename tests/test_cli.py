@@ -200,3 +200,14 @@ def test_overrides_and_the_guix_export(demo):
     assert rees("propose", str(demo), "--override", "nonsense").returncode == 2
     guix = rees("propose", str(demo), "--format", "guix").stdout
     assert "(specifications->manifest" in guix and '"python-numpy"' in guix
+
+
+def test_install_lines_keep_extras_and_conda_specs(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    cells = ["%conda install -c conda-forge numpy=1.26", "!pip install 'pandas[excel]==2.2.0'", "import numpy, pandas"]
+    nbformat.write(new_notebook(cells=[new_code_cell(c) for c in cells]), tmp_path / "a.ipynb")
+    result = rees("propose", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert lines(result.stdout) == ["numpy==1.26.*", "pandas[excel]==2.2.0"]

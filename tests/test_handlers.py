@@ -120,6 +120,19 @@ async def test_preview_then_write_creates_the_rees(jp_fetch, demo):
     assert f"python-{proposal['python_version']}" in runtime
 
 
+async def test_extras_reach_the_written_line(jp_fetch, demo):
+    body = {
+        "path": "demo",
+        "requirements": [{"name": "pandas", "extras": ["excel"], "specifier": "==2.2.0"}],
+        "python_version": "3.11",
+    }
+    preview = await post_json(jp_fetch, "preview", body)
+    diff = next(c["diff"] for c in preview["changes"] if c["path"] == "binder/requirements.txt")
+    assert "+pandas[excel]==2.2.0" in diff
+    bad = {**body, "requirements": [{"name": "pandas", "extras": ["a b"], "specifier": ""}]}
+    assert "extras" in await expect_error(jp_fetch, "preview", 400, method="POST", body=bad)
+
+
 async def test_write_refuses_to_overwrite_a_file_it_did_not_preview(jp_fetch, demo):
     (demo / "binder").mkdir()
     (demo / "binder" / "requirements.txt").write_text("mine==1.0\n")

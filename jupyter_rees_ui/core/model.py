@@ -126,13 +126,15 @@ class ProposedRequirement:
     url: str | None = None  # for vcs / direct-url requirements
     conda_name: str | None = None
     included: bool = True  # the default for the review table
+    extras: tuple[str, ...] = ()  # e.g. ("excel",) from ``%pip install pandas[excel]``
 
     @property
     def line(self) -> str:
         """The requirements.txt line for this row."""
+        name = f"{self.name}[{','.join(sorted(self.extras))}]" if self.extras else self.name
         if self.url:
-            return f"{self.name} @ {self.url}"
-        return f"{self.name}{self.specifier}"
+            return f"{name} @ {self.url}"
+        return f"{name}{self.specifier}"
 
 
 @dataclass(frozen=True)

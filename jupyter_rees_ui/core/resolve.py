@@ -202,6 +202,7 @@ class Resolution:
     url: str | None = None
     hints: tuple[InstallHint, ...] = ()
     excluded: bool = False  # known not to be installable: offered, not included
+    extras: tuple[str, ...] = ()  # from an install line, e.g. pandas[excel]
 
 
 def _longest_owned_prefix(module: str, index: EnvironmentIndex) -> tuple[str, bool] | None:
@@ -464,8 +465,21 @@ def _from_hint(
     display = dist.name if dist else _hint_display(hints, name)
     return Resolution(
         module, "install-hint", display, source=source, specifier=specifier, url=url,
-        warnings=tuple(warnings), hints=tuple(hints),
+        warnings=tuple(warnings), hints=tuple(hints), extras=_hint_extras(hints),
     )
+
+
+def _hint_extras(hints: Sequence[InstallHint]) -> tuple[str, ...]:
+    """The extras every pip install line of a distribution asked for, merged."""
+    extras: set[str] = set()
+    for hint in hints:
+        if hint.manager != "pip":
+            continue
+        try:
+            extras |= Requirement(hint.requirement).extras
+        except InvalidRequirement:
+            continue
+    return tuple(sorted(extras))
 
 
 def _hint_names(hint: InstallHint) -> list[NormalizedName]:
@@ -730,6 +744,7 @@ def _row(
         url=url,
         conda_name=dist.conda_name if dist else None,
         included=kind == "required" and not all(r.excluded for r in group),
+        extras=tuple(sorted({e for r in group for e in r.extras})),
     )
 
 

@@ -5,11 +5,11 @@ import {
   canonicalName,
   changeLabel,
   diffLineClass,
+  displayName,
   expectedHashes,
   isValidName,
   isValidSpecifier,
   joinPath,
-  requirementLine,
   siteLabel,
   usedIn
 } from '../formatters';
@@ -73,16 +73,14 @@ describe('names', () => {
   });
 });
 
-describe('requirementLine', () => {
-  it('pins with the specifier', () => {
-    expect(requirementLine({ name: 'numpy', specifier: '==1.26.4' })).toBe(
-      'numpy==1.26.4'
-    );
+describe('displayName', () => {
+  it('is the name alone without extras', () => {
+    expect(displayName({ name: 'numpy' })).toBe('numpy');
   });
-  it('uses the URL of direct references', () => {
-    expect(
-      requirementLine({ name: 'lib', specifier: '', url: 'git+https://x/y@abc' })
-    ).toBe('lib @ git+https://x/y@abc');
+  it('adds sorted extras', () => {
+    expect(displayName({ name: 'pandas', extras: ['excel', 'aws'] })).toBe(
+      'pandas[aws,excel]'
+    );
   });
 });
 

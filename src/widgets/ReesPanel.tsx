@@ -6,6 +6,7 @@ import {
   binderSummaryText,
   changeLabel,
   diffLineClass,
+  displayName,
   isValidName,
   isValidSpecifier,
   joinPath,
@@ -284,7 +285,7 @@ function RequirementRow(
           onChange={event => model.setIncluded(row.name, event.target.checked)}
         />
         <span className="jp-rees-name" title={title}>
-          {row.name}
+          {displayName(row)}
         </span>
         <input
           className={
