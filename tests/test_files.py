@@ -456,3 +456,172 @@ def test_the_garbage_collector_is_back_after_a_scan(tmp_path: Path) -> None:
 
 def test_default_cache_exists() -> None:
     assert isinstance(DEFAULT_CACHE, ScanCache)
+
+
+# ---------------------------------------------------------------------------- the reader against plain json
+#
+# Reading an .ipynb must give the scanner exactly what ``json.loads`` gives, whatever the
+# layout, and must call every malformed file unreadable. These cases pin that down for
+# any faster reader (one that skips outputs without decoding them must pass them too).
+
+
+def jupyter_layout(nb: dict) -> bytes:
+    """As Jupyter writes a notebook: indent 1, sorted keys, non-ASCII kept."""
+    return (json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def compact_shuffled(nb: dict) -> bytes:
+    """Not Jupyter's layout: no whitespace, keys in reverse order, ASCII escapes."""
+
+    def reverse(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: reverse(value[k]) for k in sorted(value, reverse=True)}
+        if isinstance(value, list):
+            return [reverse(v) for v in value]
+        return value
+
+    return json.dumps(reverse(nb), separators=(",", ":")).encode()
+
+
+def code_cell(source: str | list[str], outputs: list | None = None, **extra: object) -> dict:
+    return {"cell_type": "code", "execution_count": 1, "id": "c", "metadata": {}, "outputs": outputs or [],
+            "source": source, **extra}
+
+
+PNG = {"output_type": "display_data", "metadata": {},
+       "data": {"image/png": "iVBORw0KGgo" + "Ab+/" * 5_000 + "\n", "text/plain": ["<Figure>"]}}
+TRICKY_OUTPUT = {"output_type": "stream", "name": "stdout",
+                 "text": ['a "quoted" \\ back\\slash \\" and "source": [\n', "]}], \"cells\": [\n", "é ✓ \U0001f600\n"]}
+PYTHON_META = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+               "language_info": {"name": "python"}}
+
+READER_CASES = [
+    ("string source", [code_cell("import numpy\nimport pandas")]),
+    ("list source", [code_cell(["import numpy\n", "import pandas"])]),
+    ("empty source", [code_cell(""), code_cell([]), code_cell("import os")]),
+    ("escaped quotes in source", [code_cell('s = "a\\"b"\nimport numpy  # "x" \\\\')]),
+    ("backslashes before a quote", [code_cell(["x = '\\\\'\n", 'y = "\\\\"\n', "import scipy\n"])]),
+    ("unicode source", [code_cell("# é ✓ \U0001f600 \u2028\nimport numpy")]),
+    ("tricky outputs", [code_cell("import numpy", [TRICKY_OUTPUT, PNG]), code_cell("import pandas", [PNG])]),
+    ("no outputs key", [{"cell_type": "code", "metadata": {}, "source": "import numpy"}]),
+    ("markdown and raw", [{"cell_type": "markdown", "metadata": {}, "source": "import notcode"},
+                          {"cell_type": "raw", "metadata": {}, "source": ["import notcode\n"]},
+                          code_cell("import numpy")]),
+    ("attachments", [{"cell_type": "markdown", "metadata": {}, "source": "![x](attachment:x.png)",
+                      "attachments": {"x.png": {"image/png": PNG["data"]["image/png"]}}},
+                     code_cell("import numpy")]),
+    ("a key named source in outputs", [code_cell("import numpy", [{"output_type": "execute_result",
+                                        "execution_count": 1, "metadata": {"source": "import evil"},
+                                        "data": {"text/plain": ["'source'"]}}])]),
+    ("magics and shell", [code_cell(["%pip install requests\n", "!ls\n", "import requests\n"])]),
+]
+
+
+def reader_notebook(cells: list, metadata: dict | None = None, nbformat: int = 4) -> dict:
+    return {"cells": cells, "metadata": PYTHON_META if metadata is None else metadata,
+            "nbformat": nbformat, "nbformat_minor": 5}
+
+
+def scan_both_ways(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
+    """The scan through the normal reader, and through plain json (msgspec absent)."""
+    from jupyter_rees_ui.adapters import files
+    from jupyter_rees_ui.core.scan import scan_notebook_code
+
+    def scan() -> object:
+        try:
+            nb = files.read_notebook_bytes(data)
+        except ValueError:
+            return "unreadable"
+        return scan_notebook_code(nb, "x.ipynb", keep_stdlib=True)
+
+    fast = scan()
+    with monkeypatch.context() as patch:
+        patch.setattr(files, "msgspec", None)
+        plain = scan()
+    return fast, plain
+
+
+@pytest.mark.parametrize("layout", [jupyter_layout, compact_shuffled])
+@pytest.mark.parametrize(("name", "cells"), READER_CASES, ids=[c[0] for c in READER_CASES])
+def test_reader_matches_plain_json(name: str, cells: list, layout, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast, plain = scan_both_ways(layout(reader_notebook(cells)), monkeypatch)
+    assert fast == plain
+    assert fast != "unreadable"
+    assert "notcode" not in {s.module for s in fast.imports} and "evil" not in {s.module for s in fast.imports}
+
+
+@pytest.mark.parametrize("metadata", [
+    {},
+    {"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}},
+    {"language_info": {"name": "julia"}},
+    {"kernelspec": {"name": "python3"}, "other": {"source": "import evil", "outputs": ["x" * 70_000]}},
+])
+def test_reader_metadata_matches_plain_json(metadata: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    for layout in (jupyter_layout, compact_shuffled):
+        data = layout(reader_notebook([code_cell("import numpy", [PNG])], metadata))
+        fast, plain = scan_both_ways(data, monkeypatch)
+        assert fast == plain != "unreadable"
+
+
+def test_reader_nbformat_3_matches_plain_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    nb3 = {"nbformat": 3, "nbformat_minor": 0, "metadata": {"name": ""}, "worksheets": [{"cells": [
+        {"cell_type": "code", "input": "import numpy", "language": "python", "outputs": [PNG]}]}]}
+    fast, plain = scan_both_ways(jupyter_layout(nb3), monkeypatch)
+    assert fast == plain
+    assert [s.module for s in fast.imports] == ["numpy"]
+
+
+BROKEN_NOTEBOOKS = [
+    ("raw newline in an output string", b'"text/plain": "a\nb"'),
+    ("raw tab in an output string", b'"image/png": "iVBOR\tAAAA"'),
+    ("control byte in a long output string", b'"image/png": "' + b"A" * 100_000 + b'\x01"'),
+    ("invalid escape in an output", b'"text/plain": "a\\qb"'),
+    ("bad unicode escape in an output", b'"text/plain": "\\u12G4"'),
+    ("trailing comma in an output", b'"data": {"a": 1,}'),
+    ("bad literal in an output", b'"execution_count": tru'),
+]
+
+
+@pytest.mark.parametrize(("name", "output"), BROKEN_NOTEBOOKS, ids=[c[0] for c in BROKEN_NOTEBOOKS])
+def test_malformed_outputs_make_a_notebook_unreadable(name: str, output: bytes,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    data = (b'{\n "cells": [\n  {\n   "cell_type": "code",\n   "outputs": [\n    {\n     ' + output
+            + b'\n    }\n   ],\n   "source": "import numpy"\n  }\n ],\n "metadata": {},\n "nbformat": 4\n}\n')
+    assert scan_both_ways(data, monkeypatch) == ("unreadable", "unreadable")
+
+
+@pytest.mark.parametrize("keep", [0.1, 0.5, 0.9, 0.999])
+def test_truncated_notebook_is_unreadable(keep: float, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = jupyter_layout(reader_notebook([code_cell("import numpy", [TRICKY_OUTPUT, PNG]), code_cell("import os")]))
+    cut = data[: int(len(data) * keep)]
+    assert scan_both_ways(cut, monkeypatch) == ("unreadable", "unreadable")
+
+
+SOURCE_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30)
+OUTPUT = st.one_of(
+    st.fixed_dictionaries({"output_type": st.just("stream"), "name": st.just("stdout"),
+                           "text": st.lists(SOURCE_TEXT, max_size=3)}),
+    st.fixed_dictionaries({"output_type": st.just("display_data"), "metadata": st.just({}),
+                           "data": st.dictionaries(st.sampled_from(["image/png", "text/plain", "text/html"]),
+                                                   SOURCE_TEXT | st.text("AB+/=\\\"\n", max_size=3000))}),
+    JSON,
+)
+GENERATED_CELL = st.builds(
+    lambda kind, source, outputs, with_outputs: (
+        {"cell_type": kind, "metadata": {}, "source": source,
+         **({"outputs": outputs, "execution_count": None} if with_outputs else {})}),
+    st.sampled_from(["code", "code", "markdown", "raw"]),
+    st.sampled_from(["import numpy\n", "import pandas as pd\n", "%pip install x\n", "s = '\\\"'\n"]).flatmap(
+        lambda line: st.lists(st.just(line) | SOURCE_TEXT, max_size=4)) | SOURCE_TEXT,
+    st.lists(OUTPUT, max_size=3),
+    st.booleans(),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=st.lists(GENERATED_CELL, max_size=5), metadata=st.sampled_from([PYTHON_META, {}, {"kernelspec": {}}]),
+       layout=st.sampled_from([jupyter_layout, compact_shuffled]))
+def test_generated_notebooks_read_as_plain_json_does(cells: list, metadata: dict, layout) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fast, plain = scan_both_ways(layout(reader_notebook(cells, metadata)), monkeypatch)
+    assert fast == plain
