@@ -417,8 +417,11 @@ def test_deleted_files_leave_the_result(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_worker_processes_give_the_same_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+def test_worker_processes_give_the_same_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str) -> None:
     from jupyter_rees_ui.adapters import files
+
+    monkeypatch.setattr(files, "_start_method", lambda available: method)
 
     every_field = ("try:\n    import a\nexcept ImportError:\n    import b", "%%writefile w.py\nimport c",
                    "sys.path.append('../lib')", "def broken(:\n    import d", "importlib.import_module(x)")
@@ -438,6 +441,26 @@ def test_worker_processes_give_the_same_result(tmp_path: Path, monkeypatch: pyte
     cache = ScanCache()
     assert scan_folder(tmp_path, workers=2, cache=cache) == serial
     assert batches == [12] and cache.reads == 12
+
+
+def test_workers_fork_only_from_a_single_threaded_process() -> None:
+    import sys
+    import threading
+
+    from jupyter_rees_ui.adapters.files import _start_method
+
+    every = ["fork", "forkserver", "spawn"]
+    stop = threading.Event()
+    helper = threading.Thread(target=stop.wait)
+    helper.start()
+    try:  # a server: its executor threads may hold locks a forked child would inherit
+        assert _start_method(every) == "forkserver"
+        assert _start_method(["spawn"]) == "spawn"
+    finally:
+        stop.set()
+        helper.join()
+    if threading.active_count() == 1 and sys.platform.startswith("linux"):
+        assert _start_method(every) == "fork"  # the command line
 
 
 def test_the_garbage_collector_is_back_after_a_scan(tmp_path: Path) -> None:

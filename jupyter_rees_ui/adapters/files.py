@@ -15,6 +15,7 @@ import mmap
 import os
 import posixpath
 import subprocess
+import sys
 import threading
 import time
 import tokenize
@@ -398,8 +399,7 @@ def _read_in_processes(pending: list[tuple[str, str, int, int, int]], count: int
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # forkserver: safe from a threaded server, and its workers start with this module loaded.
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    method = _start_method(multiprocessing.get_all_start_methods())
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload([__name__])
@@ -407,6 +407,16 @@ def _read_in_processes(pending: list[tuple[str, str, int, int, int]], count: int
     jobs = [[(path, relative) for path, relative, *_ in pending[i : i + batch]] for i in range(0, len(pending), batch)]
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
         return [_unpack(packed) for chunk in pool.map(_read_batch, jobs) for packed in chunk]
+
+
+def _start_method(available: list[str]) -> str:
+    """How worker processes start. A single-threaded process (the command line) forks:
+    its workers start in about a millisecond with everything already imported. Forking a
+    process with other threads (a server, whose executor may hold locks) can deadlock the
+    child, so there forkserver starts them, with this module preloaded; spawn elsewhere."""
+    if "fork" in available and sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in available else "spawn"
 
 
 def _read_batch(job: list[tuple[str, str]]) -> list[tuple[Any, ...] | None]:

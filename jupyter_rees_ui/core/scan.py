@@ -12,6 +12,7 @@ error costs only that unit.
 from __future__ import annotations
 
 import ast
+import bisect
 import dataclasses
 import functools
 import importlib.util
@@ -19,6 +20,7 @@ import itertools
 import operator
 import os
 import posixpath
+import re
 import shlex
 import sys
 import warnings
@@ -41,6 +43,7 @@ from .stdlib import stdlib_names
 
 #: words whose presence makes a unit worth a look for implicit needs (read_excel, widget…)
 _IMPLICIT_WORDS = tuple(sorted({n.trigger.split()[-1] for n in IMPLICIT_NEEDS if n.kind != "import"}))
+_IMPLICIT_SEARCH = re.compile("|".join(map(re.escape, _IMPLICIT_WORDS))).search
 
 # Cell magics whose body is Python run by the kernel (or by a Python subprocess).
 PYTHON_CELL_MAGICS = frozenset(
@@ -338,7 +341,7 @@ def parse_install_magic(magic: str, line: str, location: Location) -> tuple[Inst
     manager = INSTALL_MAGICS.get(magic)
     if manager is None:
         return ()
-    words = _split_words(line)
+    words = list(_split_words(line))
     if magic == "uv" and words[:1] == ["pip"]:
         words = words[1:]
     if not words or words[0] != "install":
@@ -346,7 +349,8 @@ def parse_install_magic(magic: str, line: str, location: Location) -> tuple[Inst
     return tuple(_install_args(manager, words[1:], location))
 
 
-def _split_words(text: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)  # notebooks repeat the same install lines
+def _split_words(text: str) -> tuple[str, ...]:
     lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|")
     lexer.whitespace_split = True
     lexer.commenters = ""  # '#' starts a comment only at a word's start (handled below)
@@ -356,8 +360,8 @@ def _split_words(text: str) -> list[str]:
         words = [w.strip("'\"") for w in text.split()]
     for i, word in enumerate(words):
         if word.startswith("#"):
-            return words[:i]
-    return words
+            return tuple(words[:i])
+    return tuple(words)
 
 
 def _shell_commands(text: str) -> list[list[str]]:
@@ -436,39 +440,41 @@ def _install_args(manager: Manager, args: list[str], location: Location) -> list
             elif option in {"-e", "--editable"} and value:
                 hints.append(InstallHint(f"-e {value}", _name_from_url(value), location, "pip"))
             continue
-        hint = _requirement_hint(manager, word, location)
-        if hint is not None:
-            hints.append(hint)
+        found = _requirement_of(manager, word)
+        if found is not None:
+            hints.append(InstallHint(found[0], found[1], location, found[2]))
     return hints
 
 
-def _requirement_hint(manager: Manager, word: str, location: Location) -> InstallHint | None:
+@functools.lru_cache(maxsize=4096)
+def _requirement_of(manager: Manager, word: str) -> tuple[str, str | None, Manager] | None:
+    """``(requirement, distribution name, manager)`` of one install argument, or None."""
     if "{" in word or "$" in word:  # templated: not knowable from the text
         return None
     if manager == "conda":
         name = _conda_name(word)
-        return InstallHint(word, name, location, "conda") if name else None
+        return (word, name, "conda") if name else None
     if "://" in word or word.startswith("git+"):
-        return InstallHint(word, _name_from_url(word), location, "pip")
+        return (word, _name_from_url(word), "pip")
     base = posixpath.basename(word)
     if base.endswith(".whl"):
         try:
-            return InstallHint(word, str(parse_wheel_filename(base)[0]), location, "pip")
+            return (word, str(parse_wheel_filename(base)[0]), "pip")
         except InvalidWheelFilename:
-            return InstallHint(word, None, location, "pip")
+            return (word, None, "pip")
     if base.endswith((".tar.gz", ".zip")):
         try:
-            return InstallHint(word, str(parse_sdist_filename(base)[0]), location, "pip")
+            return (word, str(parse_sdist_filename(base)[0]), "pip")
         except InvalidSdistFilename:
-            return InstallHint(word, None, location, "pip")
+            return (word, None, "pip")
     if word.startswith((".", "/", "~")) or word == ".":
-        return InstallHint(word, None, location, "pip")  # a local project
+        return (word, None, "pip")  # a local project
     try:
         requirement = Requirement(word)
     except InvalidRequirement:
         return None
     name = canonicalize_name(requirement.name)
-    return InstallHint(word, name, location, "pip")
+    return (word, name, "pip")
 
 
 def _name_from_url(url: str) -> str | None:
@@ -560,7 +566,7 @@ class _Walker:
     # -- units
 
     def scan_unit(self, code: str, line_offset: int, *, ipython: bool) -> None:
-        if any(word in code for word in _IMPLICIT_WORDS):
+        if _IMPLICIT_SEARCH(code):
             self.triggers.update(find_implicit_triggers(code, self._loc(line_offset + 1)))
         try:
             self._scan_unit(code, line_offset, ipython=ipython)
@@ -587,7 +593,7 @@ class _Walker:
             message = getattr(error, "msg", None) or str(error)
             self.issues.append(ScanIssue(self._loc(line_offset + line), "syntax-error", message))
             return
-        self._walk(tree, line_offset, calls=transformed or any(h in code for h in _CALL_HINTS))
+        self._walk(tree, line_offset, calls=_call_lines(code if transformed is None else transformed))
 
     def result(self, stdlib: frozenset[str]) -> CodeScan:
         sites = self.sites
@@ -609,10 +615,20 @@ class _Walker:
 
     # -- AST walk (iterative: deep expressions must not hit the recursion limit)
 
-    def _walk(self, tree: ast.AST, offset: int, *, calls: bool) -> None:
+    def _walk(self, tree: ast.AST, offset: int, *, calls: list[int]) -> None:
+        """Visit import statements at any depth, and the expressions of statements that
+        span a line in ``calls`` (lines naming a dynamic import, sys.path or get_ipython:
+        only there can a call matter). Other statements' expressions are not visited."""
         stack: list[tuple[ast.AST, _Context]] = [(tree, _Context())]
         while stack:
             node, context = stack.pop()
+            if isinstance(node, ast.stmt) and calls:
+                decorators = getattr(node, "decorator_list", None)  # they sit above the def
+                first = decorators[0].lineno if decorators else node.lineno
+                i = bisect.bisect_left(calls, first)
+                in_calls = i < len(calls) and calls[i] <= (node.end_lineno or node.lineno)
+            else:
+                in_calls = bool(calls)
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     self._add(alias.name, node, offset, context)
@@ -629,16 +645,16 @@ class _Walker:
                 inner = _Context("type-checking", context.group)
                 stack.extend((child, inner) for child in reversed(node.body))
                 stack.extend((child, context) for child in reversed(node.orelse))
-                if calls:
+                if in_calls:
                     stack.append((node.test, context))
                 continue
-            if calls and isinstance(node, ast.If) and context.kind == "required" and _probes_module(node.test):
+            if in_calls and isinstance(node, ast.If) and context.kind == "required" and _probes_module(node.test):
                 # if importlib.util.find_spec("x"): import x  -- x is optional
                 stack.extend((child, _Context("optional", None)) for child in node.body)
                 stack.extend((child, context) for child in node.orelse)
                 stack.append((node.test, context))
                 continue
-            if not calls:
+            if not in_calls:
                 for name in _BLOCK_FIELDS:
                     block = getattr(node, name, None)
                     if isinstance(block, list):
@@ -809,27 +825,34 @@ def _dropped(target_python: str | None, keep_stdlib: bool) -> frozenset[str]:
     return frozenset() if keep_stdlib else stdlib_names(target_python)
 
 
-def _parse(code: str, *, ipython: bool) -> tuple[ast.AST | None, Exception | None, bool]:
+def _call_lines(code: str) -> list[int]:
+    """Line numbers (from 1) of ``code`` that name one of ``_CALL_HINTS``, in order."""
+    if not any(hint in code for hint in _CALL_HINTS):
+        return []
+    return [n for n, line in enumerate(code.splitlines(), 1) if any(hint in line for hint in _CALL_HINTS)]
+
+
+def _parse(code: str, *, ipython: bool) -> tuple[ast.AST | None, Exception | None, str | None]:
     """Parse as Python; when that fails and IPython syntax is allowed, transform and retry.
 
-    Returns ``(tree, error, transformed)``. A unit that opens with ``%`` or ``!`` is no
+    Returns ``(tree, error, transformed text or None)``. A unit that opens with ``%`` or ``!`` is no
     Python, so it goes to the transformer without a first attempt."""
     first: Exception | None = None
     if not ipython or code.lstrip()[:1] not in ("%", "!"):
         try:
-            return ast.parse(code), None, False
+            return ast.parse(code), None, None
         except (SyntaxError, ValueError) as error:
             if not ipython:
-                return None, error, False
+                return None, error, None
             first = error
     try:
         transformed = _transform(code) if len(code) <= _MEMO_CHARS else _transform.__wrapped__(code)
     except Exception:  # the transformer gives up on some broken input: keep Python's error
-        return None, first or _python_error(code), False
+        return None, first or _python_error(code), None
     try:
-        return ast.parse(transformed), None, True
+        return ast.parse(transformed), None, transformed
     except (SyntaxError, ValueError) as error:
-        return None, error, True
+        return None, error, transformed
 
 
 @functools.lru_cache(maxsize=4096)

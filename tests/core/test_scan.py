@@ -104,6 +104,11 @@ DYNAMIC_CASES = [
     ("computed name reported", "importlib.import_module(name)", [], 1),
     ("f-string reported", 'importlib.import_module(f"plugins.{x}")', [], 1),
     ("other import_module is not importlib", 'registry.import_module("x")', [], 0),
+    ("in a decorator", '@register(importlib.import_module("bokeh"))\ndef f():\n    pass', ["bokeh"], 0),
+    ("in a class decorator", '@dataclass\n@use(__import__("toolz"))\nclass A:\n    x = 1', ["toolz"], 0),
+    ("deep in a long statement", 'value = {\n    "a": [\n        f(importlib.import_module("plotly"))\n    ]\n}', ["plotly"], 0),
+    ("beside a magic", '%matplotlib inline\nx = [1,\n  importlib.import_module("seaborn")]', ["seaborn"], 0),
+    ("magic line inside a def", 'def f():\n    %time importlib.import_module("altair")', ["altair"], 0),
 ]
 
 
