@@ -79,6 +79,7 @@ def _proposal(args: argparse.Namespace) -> Proposal:
             check_index=args.check_index,
             overrides=_overrides(args.override),
             workers=None,  # a process per CPU for large cold folders
+            all_syntax=getattr(args, "syntax", False),
         )
     except IntrospectionError as exc:
         raise UsageError(f"cannot read the environment: {exc}") from exc
@@ -266,6 +267,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     except CheckError as exc:
         raise UsageError(str(exc)) from exc
     label = ", ".join(f"{where}/{name}".lstrip("./") for name in texts)
+    broken = [i for i in proposal.issues if i.kind == "syntax-error"] if args.syntax else []
+    for issue in broken:
+        print(f"syntax error: {_where(issue.location)}: {issue.message}")
     for row in result.missing:
         sites = ", ".join(_where(s) for s in row.sites[:3])
         print(f"missing: {row.name} (imported as {', '.join(row.modules) or row.name}; {sites})")
@@ -275,6 +279,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     failed = bool(result.missing) or (args.unused and args.strict_unused and bool(result.unused))
     if failed:
         _err(f"{label} does not cover this folder: run `jupyter rees write {args.dir}` to see the fix.")
+        return EXIT_CHECK_FAILED
+    if broken:
+        cells = "cell" if len(broken) == 1 else "cells"
+        _err(f"{label} covers every import, but {len(broken)} {cells} will not run: fix the syntax errors above.")
         return EXIT_CHECK_FAILED
     _err(f"{label} covers every import ({len(proposal.requirements)} distributions).")
     return EXIT_OK
@@ -391,6 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
     _environment_options(p)
     p.add_argument("--unused", action="store_true", help="also list declared packages no notebook imports")
     p.add_argument("--strict-unused", action="store_true", help="with --unused: unused packages fail the check too")
+    p.add_argument("--syntax", action="store_true", help="parse every code cell; a syntax error anywhere fails the check (by default only cells that can import are parsed)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("badge", help="print the Binder badge for the folder's git remote")

@@ -118,6 +118,22 @@ def test_check_exit_codes(demo):
     assert "unused: requests" in failed.stdout
 
 
+def test_check_syntax_fails_on_a_cell_that_will_not_run(demo):
+    rees("write", str(demo), "--yes")
+    notebook = demo / "01-load-data.ipynb"
+    nb = json.loads(notebook.read_text())
+    nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "broken", "metadata": {},
+                        "outputs": [], "source": "for i in range(3)\n    print(i)"})
+    notebook.write_text(json.dumps(nb))
+    cell = len(nb["cells"])
+
+    assert rees("check", str(demo)).returncode == 0  # the cell cannot import: not parsed by default
+    strict = rees("check", str(demo), "--syntax")
+    assert strict.returncode == 1
+    assert f"syntax error: 01-load-data.ipynb cell {cell} line 1:" in strict.stdout
+    assert "1 cell will not run" in strict.stderr
+
+
 def test_usage_errors_exit_2(tmp_path):
     assert rees("propose", str(tmp_path / "nope")).returncode == 2
     assert rees("frobnicate").returncode == 2

@@ -433,14 +433,30 @@ def test_worker_processes_give_the_same_result(tmp_path: Path, monkeypatch: pyte
     batches: list[int] = []
     real = files._read_in_processes
 
-    def counting(pending: list, count: int) -> list:
+    def counting(pending: list, count: int, all_syntax: bool = False) -> list:
         batches.append(len(pending))
-        return real(pending, count)
+        return real(pending, count, all_syntax)
 
     monkeypatch.setattr(files, "_read_in_processes", counting)
     cache = ScanCache()
     assert scan_folder(tmp_path, workers=2, cache=cache) == serial
     assert batches == [12] and cache.reads == 12
+
+
+def test_all_syntax_reads_again_what_a_quick_scan_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jupyter_rees_ui.adapters import files
+
+    write(tmp_path, {"a.ipynb": notebook("import numpy", "for i in x\n    pass"), "m.py": "y = (\n"})
+    cache = ScanCache()
+    assert scan_folder(tmp_path, cache=cache).issues == ()
+    full = scan_folder(tmp_path, cache=cache, all_syntax=True)
+    assert cache.reads == 4  # both files again: the quick scan parsed neither broken unit
+    assert [(i.location.path, i.location.cell, i.kind) for i in full.issues] == [
+        ("a.ipynb", 1, "syntax-error"), ("m.py", None, "syntax-error")]
+    assert scan_folder(tmp_path, cache=cache).issues == full.issues  # a fuller result serves a quick scan
+    assert cache.reads == 4
+    monkeypatch.setattr(files, "PARALLEL_MIN_FILES", 1)
+    assert scan_folder(tmp_path, workers=2, all_syntax=True) == full
 
 
 def test_workers_fork_only_from_a_single_threaded_process() -> None:

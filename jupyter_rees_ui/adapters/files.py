@@ -45,6 +45,7 @@ SCANNED_SUFFIXES = (".ipynb", ".py", ".md")
 MYST_MARKER = "{code-cell}"
 MMAP_BYTES = 1 << 20  # notebooks from this size on are read through mmap
 PARALLEL_MIN_FILES = 400  # below this, starting processes costs more than it saves
+PARALLEL_MIN_FORKED = 100  # the same when workers are forked: they start in a millisecond
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class _Entry:
     size: int
     mtime_ns: int
     scan: CodeScan  # standard-library imports included: one read serves every target Python
+    all_syntax: bool = False  # every code cell was parsed (not only those that can import)
 
 
 # File systems stamp mtimes from a coarse clock, so a file rewritten within the same
@@ -90,18 +92,20 @@ class ScanCache:
         self._layout = (files, names)
         return names
 
-    def get(self, path: str, size: int, mtime_ns: int) -> CodeScan | None:
+    def get(self, path: str, size: int, mtime_ns: int, *, all_syntax: bool = False) -> CodeScan | None:
         entry = self._entries.get(path)
-        if entry and entry.size == size and entry.mtime_ns == mtime_ns:
+        if entry and entry.size == size and entry.mtime_ns == mtime_ns and entry.all_syntax >= all_syntax:
             return entry.scan
         return None
 
-    def put(self, path: str, size: int, mtime_ns: int, scan: CodeScan, read_at_ns: int) -> None:
+    def put(
+        self, path: str, size: int, mtime_ns: int, scan: CodeScan, read_at_ns: int, *, all_syntax: bool = False
+    ) -> None:
         """Remember a result; ``read_at_ns`` is the wall-clock time just before the stat."""
         with self._lock:
             self.reads += 1
             if mtime_ns < read_at_ns - RACY_NS:
-                self._entries[path] = _Entry(size, mtime_ns, scan)
+                self._entries[path] = _Entry(size, mtime_ns, scan, all_syntax)
             else:
                 self._entries.pop(path, None)
 
@@ -126,6 +130,7 @@ def scan_folder(
     target_python: str | None = None,
     cache: ScanCache | None = None,
     workers: int | None = 1,
+    all_syntax: bool = False,
 ) -> ScanResult:
     """Scan every notebook, Python file and text notebook under ``root``.
 
@@ -135,8 +140,12 @@ def scan_folder(
 
     Files not in ``cache`` are read in ``workers`` processes when there are at least
     ``PARALLEL_MIN_FILES`` of them (None: one per CPU; 1, the default: in this process).
-    Worker processes start like ``multiprocessing``'s (forkserver), so a script that
-    asks for them needs the usual ``if __name__ == "__main__":`` guard.
+    Workers are forked from a single-threaded process and started by a forkserver
+    otherwise, so a script that asks for them needs the usual
+    ``if __name__ == "__main__":`` guard.
+
+    Code that cannot hold an import is not parsed; ``all_syntax`` parses every code cell
+    and file, so that each syntax error is reported (about twice the work).
     """
     root_path = Path(root)
     base = os.fspath(root_path)
@@ -168,14 +177,20 @@ def scan_folder(
         except (OSError, ValueError):
             continue  # vanished since listing
         entry = entries.get(path)
-        if entry is not None and entry.size == stat.st_size and entry.mtime_ns == stat.st_mtime_ns:
+        if (
+            entry is not None
+            and entry.size == stat.st_size
+            and entry.mtime_ns == stat.st_mtime_ns
+            and entry.all_syntax >= all_syntax
+        ):
             slots[slot] = entry.scan
         else:
             pending.append((path, relative, stat.st_size, stat.st_mtime_ns, slot))
-    for (path, _, size, mtime_ns, slot), scan in zip(pending, _read_all(pending, workers), strict=True):
+    read = _read_all(pending, workers, all_syntax)
+    for (path, _, size, mtime_ns, slot), scan in zip(pending, read, strict=True):
         slots[slot] = scan
         if cache is not None and scan is not None:
-            cache.put(path, size, mtime_ns, scan, read_at_ns)
+            cache.put(path, size, mtime_ns, scan, read_at_ns, all_syntax=all_syntax)
     scans = [scan for scan in slots if scan is not None]
     names = cache.local_names(files) if cache is not None else LocalNames.of(files)
     local = local_modules_by_file(names, scans, root=root_path)
@@ -360,20 +375,25 @@ def _skipped_folder(root: Path, folder: str, skipped: dict[str, bool], *, marker
 # ---------------------------------------------------------------------------- reading
 
 
-def _read_all(pending: list[tuple[str, str, int, int, int]], workers: int | None) -> list[CodeScan | None]:
+def _read_all(
+    pending: list[tuple[str, str, int, int, int]], workers: int | None, all_syntax: bool = False
+) -> list[CodeScan | None]:
     """Read and scan files, in parallel processes when there are many."""
     count = workers if workers is not None else (os.cpu_count() or 1)
-    if count > 1 and len(pending) >= PARALLEL_MIN_FILES:
+    minimum = PARALLEL_MIN_FILES
+    if _start_method(_start_methods()) == "fork":
+        minimum = min(minimum, PARALLEL_MIN_FORKED)
+    if count > 1 and len(pending) >= minimum:
         from concurrent.futures.process import (
             BrokenProcessPool,  # only when asked for processes
         )
 
         try:
-            return _read_in_processes(pending, count)
+            return _read_in_processes(pending, count, all_syntax)
         except (OSError, RuntimeError, BrokenProcessPool):
             pass  # no processes to be had here: read them in this one
     with _collector_paused():
-        return [read_and_scan(Path(path), relative) for path, relative, *_ in pending]
+        return [read_and_scan(Path(path), relative, all_syntax=all_syntax) for path, relative, *_ in pending]
 
 
 @contextlib.contextmanager
@@ -395,18 +415,29 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _read_in_processes(pending: list[tuple[str, str, int, int, int]], count: int) -> list[CodeScan | None]:
+def _read_in_processes(
+    pending: list[tuple[str, str, int, int, int]], count: int, all_syntax: bool = False
+) -> list[CodeScan | None]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    method = _start_method(multiprocessing.get_all_start_methods())
+    method = _start_method(_start_methods())
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload([__name__])
     batch = max(16, len(pending) // (count * 8))
-    jobs = [[(path, relative) for path, relative, *_ in pending[i : i + batch]] for i in range(0, len(pending), batch)]
+    jobs = [
+        [(path, relative, all_syntax) for path, relative, *_ in pending[i : i + batch]]
+        for i in range(0, len(pending), batch)
+    ]
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
         return [_unpack(packed) for chunk in pool.map(_read_batch, jobs) for packed in chunk]
+
+
+def _start_methods() -> list[str]:
+    import multiprocessing
+
+    return multiprocessing.get_all_start_methods()
 
 
 def _start_method(available: list[str]) -> str:
@@ -419,9 +450,9 @@ def _start_method(available: list[str]) -> str:
     return "forkserver" if "forkserver" in available else "spawn"
 
 
-def _read_batch(job: list[tuple[str, str]]) -> list[tuple[Any, ...] | None]:
+def _read_batch(job: list[tuple[str, str, bool]]) -> list[tuple[Any, ...] | None]:
     with _collector_paused():
-        return [_pack(read_and_scan(Path(path), relative)) for path, relative in job]
+        return [_pack(read_and_scan(Path(path), relative, all_syntax=every)) for path, relative, every in job]
 
 
 # Results cross the process boundary as plain tuples: unpickling thousands of frozen
@@ -465,7 +496,7 @@ def _unpack(packed: tuple[Any, ...] | None) -> CodeScan | None:
     )
 
 
-def read_and_scan(path: Path, relative: str) -> CodeScan | None:
+def read_and_scan(path: Path, relative: str, *, all_syntax: bool = False) -> CodeScan | None:
     """Read one file and scan it, standard-library imports included (the folder scan
     drops them for its target Python); None for a Markdown file that is no MyST notebook."""
     try:
@@ -474,7 +505,7 @@ def read_and_scan(path: Path, relative: str) -> CodeScan | None:
                 nb = read_notebook_file(path)
             except ValueError as error:
                 return CodeScan(relative, issues=(_unreadable(relative, f"not a notebook: {error}"),))
-            return scan_notebook_code(nb, relative, keep_stdlib=True)
+            return scan_notebook_code(nb, relative, keep_stdlib=True, all_syntax=all_syntax)
         data = path.read_bytes()
     except OSError as error:
         return CodeScan(relative, issues=(_unreadable(relative, error.strerror or str(error)),))
@@ -482,10 +513,10 @@ def read_and_scan(path: Path, relative: str) -> CodeScan | None:
     if relative.endswith(".md"):
         if MYST_MARKER not in text:
             return None
-        return _scan_text_notebook(text, relative, "md:myst")
+        return _scan_text_notebook(text, relative, "md:myst", all_syntax)
     if _is_percent_script(text):
-        return _scan_text_notebook(text, relative, "py:percent")
-    return scan_code(text, relative, None, ipython=False, keep_stdlib=True)
+        return _scan_text_notebook(text, relative, "py:percent", all_syntax)
+    return scan_code(text, relative, None, ipython=False, keep_stdlib=True, all_syntax=all_syntax)
 
 
 def read_notebook_file(path: Path) -> Mapping[str, Any]:
@@ -555,18 +586,18 @@ def _is_percent_script(text: str) -> bool:
     return text.startswith("# %%") or "\n# %%" in text
 
 
-def _scan_text_notebook(text: str, relative: str, fmt: str) -> CodeScan:
+def _scan_text_notebook(text: str, relative: str, fmt: str, all_syntax: bool = False) -> CodeScan:
     try:
         import jupytext
     except ImportError:
         if fmt.startswith("py"):
-            return scan_code(text, relative, None, ipython=False, keep_stdlib=True)
+            return scan_code(text, relative, None, ipython=False, keep_stdlib=True, all_syntax=all_syntax)
         return CodeScan(relative, issues=(_unreadable(relative, "jupytext is needed to read MyST notebooks"),))
     try:
         nb = jupytext.reads(text, fmt=fmt)
     except Exception as error:  # jupytext raises many kinds on malformed text
         return CodeScan(relative, issues=(_unreadable(relative, f"cannot read as {fmt}: {error}"),))
-    return scan_notebook_code(nb, relative, keep_stdlib=True)
+    return scan_notebook_code(nb, relative, keep_stdlib=True, all_syntax=all_syntax)
 
 
 def _unreadable(relative: str, message: str) -> ScanIssue:

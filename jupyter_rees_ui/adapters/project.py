@@ -45,6 +45,7 @@ def propose(
     check_index: bool = False,
     index_url: str = PYPI_JSON,
     workers: int | None = 1,
+    all_syntax: bool = False,
 ) -> Proposal:
     """Scan ``root`` and resolve its imports against the environment that runs its notebooks.
 
@@ -54,10 +55,11 @@ def propose(
     differ between them are flagged. ``check_index`` (opt-in, the only network use) asks
     the package index whether names guessed for modules that are not installed exist.
     ``workers=None`` reads a large cold folder with a process per CPU (callers need the
-    usual ``if __name__ == "__main__"`` guard).
+    usual ``if __name__ == "__main__"`` guard). ``all_syntax`` parses every code cell, so
+    syntax errors in cells that cannot import are reported too.
     """
     cache = ScanCache() if cache is None else cache  # the second scan below is then free
-    scan = scan_folder(root, target_python=None, cache=cache, workers=workers)
+    scan = scan_folder(root, target_python=None, cache=cache, workers=workers, all_syntax=all_syntax)
     names = kernel_names(scan)
     chosen = None
     if python is None:
@@ -67,7 +69,7 @@ def propose(
         env = introspect(python, timeout=timeout)
     if env.python_version != running_python_version():
         # The standard library differs between versions: filter for the kernel's Python.
-        scan = scan_folder(root, target_python=env.python_version, cache=cache)
+        scan = scan_folder(root, target_python=env.python_version, cache=cache, all_syntax=all_syntax)
     others = introspect_kernels(names, timeout=timeout) if len(names) > 1 else None
     proposal = build_proposal(scan, env, pin=pin, overrides=overrides, kernel_environments=others)
     if check_index:

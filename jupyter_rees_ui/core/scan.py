@@ -156,16 +156,19 @@ def scan_code(
     target_python: str | None = None,
     ipython: bool | None = None,
     keep_stdlib: bool = False,
+    all_syntax: bool = False,
 ) -> CodeScan:
     """Scan one code unit: a notebook cell (``cell`` = its index) or a whole file.
 
     IPython syntax is understood when ``ipython`` is true, which is the default for
     anything but ``.py`` files. Standard-library imports of ``target_python`` are left
     out unless ``keep_stdlib`` (a cache keeps them so one read serves every target).
+    Code that cannot hold an import is not parsed, so a syntax error in it is reported
+    only with ``all_syntax``.
     """
     if ipython is None:
         ipython = not path.endswith(".py")
-    walker = _Walker(path, cell)
+    walker = _Walker(path, cell, all_syntax=all_syntax)
     walker.scan_unit(code, 0, ipython=ipython)
     return walker.result(_dropped(target_python, keep_stdlib))
 
@@ -177,9 +180,10 @@ def scan_cells(
     target_python: str | None = None,
     kernel: str | None = None,
     keep_stdlib: bool = False,
+    all_syntax: bool = False,
 ) -> CodeScan:
     """Scan ``(cell index, source)`` pairs of one notebook as IPython code."""
-    walker = _Walker(path, None)
+    walker = _Walker(path, None, all_syntax=all_syntax)
     for index, source in cells:
         walker.cell = index
         walker.scan_unit(source, 0, ipython=True)
@@ -187,7 +191,12 @@ def scan_cells(
 
 
 def scan_notebook_code(
-    nb: Mapping[str, Any], path: str, *, target_python: str | None = None, keep_stdlib: bool = False
+    nb: Mapping[str, Any],
+    path: str,
+    *,
+    target_python: str | None = None,
+    keep_stdlib: bool = False,
+    all_syntax: bool = False,
 ) -> CodeScan:
     """Scan a notebook dict (nbformat 4, or 3 which is upgraded first) into a CodeScan.
 
@@ -205,7 +214,9 @@ def scan_notebook_code(
         issue = ScanIssue(Location(path), "non-python", f"{described}: not scanned for Python imports")
         return CodeScan(path, issues=(issue,), kernel=kernel, language=language)
     cells = notebook_code_cells(nb)
-    return scan_cells(cells, path, target_python=target_python, kernel=kernel, keep_stdlib=keep_stdlib)
+    return scan_cells(
+        cells, path, target_python=target_python, kernel=kernel, keep_stdlib=keep_stdlib, all_syntax=all_syntax
+    )
 
 
 def scan_notebook(nb: Mapping[str, Any], path: str, *, target_python: str | None = None) -> ScanResult:
@@ -552,9 +563,10 @@ class _Walker:
     """Collects findings of code units of one file; ``line_offset`` maps unit lines to
     lines of the cell (or file) the user sees."""
 
-    def __init__(self, path: str, cell: int | None) -> None:
+    def __init__(self, path: str, cell: int | None, *, all_syntax: bool = False) -> None:
         self.path = path
         self.cell = cell
+        self.all_syntax = all_syntax  # also parse units that cannot hold an import
         self.sites: list[ImportSite] = []
         self.groups: dict[int, list[int]] = {}
         self.installs: list[InstallHint] = []
@@ -585,13 +597,16 @@ class _Walker:
             if skipped:
                 code = "".join(lines[skipped:])
                 line_offset += skipped
-        if not _may_matter(code, ipython=ipython):
+        matters = _may_matter(code, ipython=ipython)
+        if not matters and not self.all_syntax:
             return
         tree, error, transformed = _parse(code, ipython=ipython)
         if tree is None:
             line = getattr(error, "lineno", None) or 1
             message = getattr(error, "msg", None) or str(error)
             self.issues.append(ScanIssue(self._loc(line_offset + line), "syntax-error", message))
+            return
+        if not matters:
             return
         self._walk(tree, line_offset, calls=_call_lines(code if transformed is None else transformed))
 

@@ -295,6 +295,33 @@ def test_broken_cell_that_imports_nothing_is_not_parsed() -> None:
     assert scan_code("x = (1,\nprint('%d' % x)\ny = a != b", "nb.ipynb", 0).issues == ()
 
 
+@pytest.mark.parametrize(
+    ("code", "line"),
+    [
+        ("x = (1,\nprint('%d' % x)\ny = a != b", 1),  # no import-ish word: skipped by default
+        ("for i in range(3)\n    print(i)", 1),
+        ("total = 1\nif total > 0\n    total += 1", 2),
+        ("import numpy\ndef broken(:\n    pass", 2),  # parsed either way
+    ],
+)
+def test_all_syntax_reports_every_broken_cell(code: str, line: int) -> None:
+    scan = scan_code(code, "nb.ipynb", 3, all_syntax=True)
+    assert [(i.kind, i.location.cell, i.location.line) for i in scan.issues] == [("syntax-error", 3, line)]
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["df.head?", "x = 1\nx??", "%%bash\nfor f in *; do echo $f; done", "%time x = 1", "print('%d' % 3)", ""],
+)
+def test_all_syntax_accepts_what_ipython_runs(code: str) -> None:
+    assert scan_code(code, "nb.ipynb", 0, all_syntax=True).issues == ()
+
+
+def test_all_syntax_in_a_python_file_is_plain_python() -> None:
+    scan = scan_code("x = 1\ny = x?\n", "m.py", all_syntax=True)
+    assert [(i.kind, i.location.line) for i in scan.issues] == [("syntax-error", 2)]
+
+
 def test_transformer_is_loaded_without_the_ipython_package() -> None:
     import subprocess
     import sys
