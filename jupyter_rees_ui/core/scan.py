@@ -28,15 +28,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    canonicalize_name,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
-
 from .implicit import IMPLICIT_NEEDS, ImplicitTrigger, find_implicit_triggers
 from .model import ImportKind, ImportSite, InstallHint, Location, ScanIssue, ScanResult
 from .stdlib import stdlib_names
@@ -457,6 +448,17 @@ def _install_args(manager: Manager, args: list[str], location: Location) -> list
     return hints
 
 
+# A bare distribution name (PEP 508): by far the most common install argument. Such a
+# word is answered without importing packaging, which a quick scan otherwise pays for.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
+_NAME_SEPARATORS = re.compile(r"[-_.]+")
+
+
+def _canonical(name: str) -> str:
+    """PEP 503 normalised name: runs of ``-_.`` become ``-``, lower case."""
+    return _NAME_SEPARATORS.sub("-", name).lower()
+
+
 @functools.lru_cache(maxsize=4096)
 def _requirement_of(manager: Manager, word: str) -> tuple[str, str | None, Manager] | None:
     """``(requirement, distribution name, manager)`` of one install argument, or None."""
@@ -465,6 +467,16 @@ def _requirement_of(manager: Manager, word: str) -> tuple[str, str | None, Manag
     if manager == "conda":
         name = _conda_name(word)
         return (word, name, "conda") if name else None
+    if _PLAIN_NAME.match(word):
+        return (word, _canonical(word), "pip")
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import (
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+
     if "://" in word or word.startswith("git+"):
         return (word, _name_from_url(word), "pip")
     base = posixpath.basename(word)
@@ -484,24 +496,25 @@ def _requirement_of(manager: Manager, word: str) -> tuple[str, str | None, Manag
         requirement = Requirement(word)
     except InvalidRequirement:
         return None
-    name = canonicalize_name(requirement.name)
-    return (word, name, "pip")
+    return (word, _canonical(requirement.name), "pip")
 
 
 def _name_from_url(url: str) -> str | None:
     """The distribution name of a direct reference: ``name @ url`` or ``...#egg=name``."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         requirement = Requirement(url)
     except InvalidRequirement:
         requirement = None
     if requirement is not None and requirement.url:
-        return canonicalize_name(requirement.name)
+        return _canonical(requirement.name)
     _, _, fragment = url.partition("#")
     for part in fragment.split("&"):
         key, _, value = part.partition("=")
         if key == "egg" and value:
             try:
-                return canonicalize_name(Requirement(value).name)
+                return _canonical(Requirement(value).name)
             except InvalidRequirement:
                 return None
     return None
@@ -514,7 +527,7 @@ def _conda_name(spec: str) -> str | None:
     while end < len(spec) and (spec[end].isalnum() or spec[end] in "_.-"):
         end += 1
     name = spec[:end]
-    return canonicalize_name(name) if name else None
+    return _canonical(name) if name else None
 
 
 # ---------------------------------------------------------------------------- the walk

@@ -10,8 +10,6 @@ from __future__ import annotations
 import functools
 import sys
 
-from packaging.version import InvalidVersion, Version
-
 # Names that are never third-party candidates whatever the list says.
 _ALWAYS = frozenset({"__future__", "__main__", "builtins"})
 
@@ -23,6 +21,8 @@ def target_version(target_python: str | None) -> str:
     if not target_python:
         return running
     text = target_python.strip().lower().removeprefix("python").lstrip("-= ")
+    from packaging.version import InvalidVersion, Version
+
     try:
         release = Version(text).release
     except InvalidVersion:
@@ -55,6 +55,8 @@ def is_stdlib(module: str, target_python: str | None = None) -> bool:
 
 def _nearest_known(version: str, known: list[str]) -> str:
     """The closest version stdlib-list knows, preferring the newest not above ``version``."""
+    from packaging.version import Version
+
     wanted = Version(version)
     parsed = sorted(Version(v) for v in known)
     lower = [v for v in parsed if v <= wanted]

@@ -481,3 +481,15 @@ def test_unknown_future_version_uses_the_nearest_list() -> None:
 def test_target_python_changes_what_is_dropped() -> None:
     assert found("import distutils", target_python="3.8") == []
     assert found("import distutils", target_python="3.12") == [("distutils", "required", 1)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,12}[A-Za-z0-9])?", fullmatch=True))
+def test_bare_install_names_read_as_packaging_reads_them(word: str) -> None:
+    """Bare names skip packaging (startup time); they must come out as packaging says."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    from jupyter_rees_ui.core.scan import _requirement_of
+
+    assert _requirement_of("pip", word) == (word, canonicalize_name(Requirement(word).name), "pip")
