@@ -385,6 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
     shape = p.add_mutually_exclusive_group()
     shape.add_argument("--json", action="store_true", help="print the whole proposal as JSON")
     shape.add_argument("--table", action="store_true", help="a readable table with sites and warnings")
+    p.add_argument("--syntax", action="store_true", help="parse every code cell, so each syntax error is reported (by default only cells that can import are parsed)")
     p.set_defaults(func=cmd_propose)
 
     p = sub.add_parser("write", help="show the diff of the REES; --yes writes it")

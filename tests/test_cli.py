@@ -132,6 +132,8 @@ def test_check_syntax_fails_on_a_cell_that_will_not_run(demo):
     assert strict.returncode == 1
     assert f"syntax error: 01-load-data.ipynb cell {cell} line 1:" in strict.stdout
     assert "1 cell will not run" in strict.stderr
+    assert f"01-load-data.ipynb cell {cell}" not in rees("propose", str(demo)).stderr
+    assert f"01-load-data.ipynb cell {cell} line 1" in rees("propose", str(demo), "--syntax").stderr
 
 
 def test_usage_errors_exit_2(tmp_path):
