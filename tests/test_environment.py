@@ -296,6 +296,27 @@ def write_kernel(root: Path, name: str, argv: list[str], language: str = "python
         {"argv": argv, "display_name": name.upper(), "language": language, "env": env or {}}))
 
 
+def test_kernel_lookup_agrees_with_jupyter_client_without_importing_ipython(venv, tmp_path, monkeypatch):
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from jupyter_rees_ui.adapters.environment import _kernel_spec
+
+    python, _site, _src = venv
+    write_kernel(tmp_path / "data", "Mixed", [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"])
+    write_kernel(tmp_path / "ipython", "legacy", [str(python), "-m", "ipykernel", "-f", "{connection_file}"])
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "data"))
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    for name in ("mixed", "legacy", "python3"):
+        ours, theirs = _kernel_spec(name), KernelSpecManager().get_kernel_spec(name)
+        assert (ours.argv, ours.display_name, ours.env) == (theirs.argv, theirs.display_name, theirs.env), name
+    assert kernel_python("legacy") == str(python)
+
+    code = ("import sys; from jupyter_rees_ui.adapters.environment import kernel_python, kernel_env; "
+            "kernel_python('python3'); kernel_env('python3'); print('IPython' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"  # the command line starts a quarter of a second sooner
+
+
 def test_kernelspecs(venv, tmp_path, monkeypatch):
     python, _site, _src = venv
     prefix = python.parent.parent

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
-from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager, NoSuchKernel
+from jupyter_core.paths import jupyter_path
 
 from ..core.model import Environment, InstalledDistribution, Proposal, Source
 from ..core.resolve import mark_index_checks
@@ -188,7 +189,7 @@ def kernel_env(kernel_name: str | None) -> dict[str, str]:
     if not kernel_name:
         return {}
     try:
-        spec = KernelSpecManager().get_kernel_spec(kernel_name)
+        spec = _kernel_spec(kernel_name)
     except (NoSuchKernel, OSError, ValueError):
         return {}
     return {str(k): str(v) for k, v in (spec.env or {}).items()}
@@ -200,10 +201,34 @@ def kernel_python(kernel_name: str | None) -> str:
     if not kernel_name:
         return sys.executable
     try:
-        spec = KernelSpecManager().get_kernel_spec(kernel_name)
+        spec = _kernel_spec(kernel_name)
     except (NoSuchKernel, OSError, ValueError):
         return sys.executable
     return _python_from_argv(list(spec.argv), dict(spec.env or {})) or sys.executable
+
+
+def _kernel_spec(kernel_name: str) -> KernelSpec:
+    """A kernelspec by name, read from its ``kernel.json`` where one is installed.
+
+    jupyter_client's own lookup imports ipykernel (and with it IPython) for the native
+    ``python3`` kernel even when its kernel.json is installed: a quarter of a second that
+    a ``jupyter rees`` command would spend for nothing. It is asked only when no folder
+    has the kernel (the native kernel served from ipykernel's resources)."""
+    # The folders jupyter_client searches; its own default imports IPython to find
+    # ~/.ipython/kernels, which costs as much again.
+    ipython_dir = os.environ.get("IPYTHONDIR") or os.path.join(os.path.expanduser("~"), ".ipython")
+    manager = KernelSpecManager(kernel_dirs=[*jupyter_path("kernels"), os.path.join(ipython_dir, "kernels")])
+    wanted = kernel_name.lower()
+    for kernel_dir in manager.kernel_dirs:
+        try:
+            names = os.listdir(kernel_dir)
+        except OSError:
+            continue
+        for name in names:
+            folder = os.path.join(kernel_dir, name)
+            if name.lower() == wanted and os.path.isfile(os.path.join(folder, "kernel.json")):
+                return KernelSpec.from_resource_dir(folder)
+    return manager.get_kernel_spec(kernel_name)
 
 
 def list_kernels() -> list[dict[str, Any]]:
