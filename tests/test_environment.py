@@ -464,3 +464,21 @@ def test_round_trip_on_the_servers_real_environment():
     got = {m: r.name for r in build_proposal(scan, env).requirements for m in r.modules}
     assert len(unique) > 50
     assert {top: got.get(top) for top in unique} == unique
+
+
+def test_record_is_read_as_importlib_metadata_reads_it():
+    """The introspection script parses RECORD itself (speed); it must agree with
+    ``dist.files`` on every distribution installed here."""
+    from importlib import metadata
+
+    from jupyter_rees_ui.adapters.introspect_env import record_entries
+
+    checked = 0
+    for dist in metadata.distributions():
+        expected = []
+        for entry in dist.files or ():
+            digest = entry.hash
+            expected.append((str(entry), digest.value if digest is not None and digest.mode == "sha256" else None))
+        assert record_entries(dist) == expected, dist.metadata["Name"]
+        checked += 1
+    assert checked > 20

@@ -13,6 +13,7 @@ Output (one JSON object):
 
 import ast
 import base64
+import csv
 import hashlib
 import json
 import os
@@ -63,11 +64,33 @@ def read_json_file(dist, name):
         return None
 
 
-def editable_top_level(dist, site_dir):
+def record_entries(dist):
+    """``(path, sha256 or None)`` of every file a distribution installed.
+
+    RECORD is read directly: ``dist.files`` builds a path object per line, which was most
+    of the time this script took. Other layouts (installed-files.txt, SOURCES.txt) go
+    through ``dist.files``, which knows where their paths are relative to.
+    """
+    text = dist.read_text("RECORD")
+    if text is None:
+        entries = []
+        for entry in dist.files or ():
+            digest = getattr(entry, "hash", None)
+            entries.append((str(entry), digest.value if digest is not None and digest.mode == "sha256" else None))
+        return entries
+    entries = []
+    for row in csv.reader(text.splitlines()):
+        if not row or not row[0]:
+            continue
+        mode, _, value = (row[1] if len(row) > 1 else "").partition("=")
+        entries.append((row[0], value if mode == "sha256" and value else None))
+    return entries
+
+
+def editable_top_level(entries, site_dir):
     """Top-level names an editable install exposes through .pth files or finders."""
     names = set()
-    for entry in dist.files or ():
-        entry = str(entry)
+    for entry, _ in entries:
         full = os.path.join(site_dir, entry)
         base = os.path.basename(entry)
         if base.startswith("__editable__") and base.endswith("_finder.py"):
@@ -171,15 +194,6 @@ def conda_owners(prefix):
     return owners
 
 
-def record_hashes(dist):
-    hashes = {}
-    for entry in dist.files or ():
-        digest = getattr(entry, "hash", None)
-        if digest is not None and digest.mode == "sha256":
-            hashes[str(entry).replace("\\", "/")] = digest.value
-    return hashes
-
-
 def file_digest(path):
     digest = hashlib.sha256()
     try:
@@ -244,24 +258,25 @@ def describe():
         location = dist_dir(dist)
         site_dir = os.path.dirname(location) if location else ""
         try:
-            files = sorted({p for p in (module_path(str(f)) for f in dist.files or ()) if p})
+            entries = record_entries(dist)
         except Exception as error:  # noqa: BLE001 - one broken RECORD must not stop the rest
             errors.append(f"unreadable RECORD for {name}: {error}")
-            files = []
+            entries = []
+        files = sorted({p for p in (module_path(path) for path, _ in entries) if p})
         top_level = (dist.read_text("top_level.txt") or "").split()
         direct_url = read_json_file(dist, "direct_url.json")
         editable = bool(
             isinstance(direct_url, dict) and (direct_url.get("dir_info") or {}).get("editable")
         )
         if editable and site_dir:
-            top_level = sorted(set(top_level) | editable_top_level(dist, site_dir))
+            top_level = sorted(set(top_level) | editable_top_level(entries, site_dir))
         installer = (dist.read_text("INSTALLER") or "").strip() or None
         conda_package = None
         if owners and location:
             relative = os.path.relpath(location, prefix).replace("\\", "/")
             conda_package = owners.get(relative) or owners.get(os.path.basename(location))
         index = len(dists)
-        hashes = record_hashes(dist)
+        hashes = {path.replace("\\", "/"): digest for path, digest in entries if digest}
         for path in files:
             if path in hashes:
                 claims.setdefault(os.path.join(site_dir, path), []).append((index, path, hashes[path]))
