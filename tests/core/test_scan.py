@@ -493,3 +493,32 @@ def test_bare_install_names_read_as_packaging_reads_them(word: str) -> None:
     from jupyter_rees_ui.core.scan import _requirement_of
 
     assert _requirement_of("pip", word) == (word, canonicalize_name(Requirement(word).name), "pip")
+
+
+_EVERY_CODE = [c[1] for cases in (IMPORT_CASES, OPTIONAL_CASES, DYNAMIC_CASES, MAGIC_CASES, INSTALL_CASES)
+               for c in cases]
+_DYNAMIC_PIECES = ['importlib.import_module("seaborn")', '__import__("toolz")', 'importlib.util.find_spec("ujson")',
+                   'sys.path.append("lib")', 'get_ipython().run_line_magic("pip", "install tqdm")']
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_EVERY_CODE + _DYNAMIC_PIECES), min_size=1, max_size=4),
+       st.sampled_from(["", "    ", "x = [\n    ", "@deco(\n    "]), st.integers(0, 3))
+def test_walking_only_statements_that_name_a_call_loses_nothing(pieces: list[str], wrap: str, at: int) -> None:
+    """Expressions are visited only in statements spanning a line that names a dynamic
+    import, sys.path or get_ipython; visiting every expression must find the same."""
+    from jupyter_rees_ui.core import scan as scan_module
+
+    code = "\n".join(pieces)
+    if wrap and _DYNAMIC_PIECES:
+        piece = _DYNAMIC_PIECES[at % len(_DYNAMIC_PIECES)]
+        closing = "\n]" if wrap.startswith("x") else ")\ndef f():\n    pass" if wrap.startswith("@") else ""
+        code += "\n" + ("if True:\n    " + piece if wrap == "    " else wrap + piece + closing)
+    quick = scan_code(code, "nb.ipynb", 0)
+    real = scan_module._call_lines
+    try:
+        scan_module._call_lines = lambda text: list(range(1, text.count("\n") + 2))  # every statement
+        thorough = scan_code(code, "nb.ipynb", 0)
+    finally:
+        scan_module._call_lines = real
+    assert quick == thorough
