@@ -482,3 +482,15 @@ def test_record_is_read_as_importlib_metadata_reads_it():
         assert record_entries(dist) == expected, dist.metadata["Name"]
         checked += 1
     assert checked > 20
+
+
+def test_introspection_script_stays_python_3_8_syntax():
+    """It runs with the kernel's interpreter, which may be older than the server's."""
+    import ast
+
+    from jupyter_rees_ui.adapters import introspect_env
+
+    source = Path(introspect_env.__file__).read_text(encoding="utf-8")
+    ast.parse(source, feature_version=(3, 8))
+    for newer in ("removeprefix(", "removesuffix(", "functools.cache(", "zoneinfo"):
+        assert newer not in source, newer
