@@ -459,24 +459,42 @@ def test_all_syntax_reads_again_what_a_quick_scan_cached(tmp_path: Path, monkeyp
     assert scan_folder(tmp_path, workers=2, all_syntax=True) == full
 
 
-def test_workers_fork_only_from_a_single_threaded_process() -> None:
+def test_workers_fork_only_from_a_single_threaded_process(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
     import threading
 
     from jupyter_rees_ui.adapters.files import _start_method
 
     every = ["fork", "forkserver", "spawn"]
-    stop = threading.Event()
-    helper = threading.Thread(target=stop.wait)
-    helper.start()
-    try:  # a server: its executor threads may hold locks a forked child would inherit
-        assert _start_method(every) == "forkserver"
-        assert _start_method(["spawn"]) == "spawn"
-    finally:
-        stop.set()
-        helper.join()
-    if threading.active_count() == 1 and sys.platform.startswith("linux"):
-        assert _start_method(every) == "fork"  # the command line
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    assert _start_method(every) == "fork"  # the command line
+    monkeypatch.setattr(threading, "active_count", lambda: 3)
+    assert _start_method(every) == "forkserver"  # a server: a forked child could inherit a held lock
+    assert _start_method(["spawn"]) == "spawn"
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert _start_method(every) == "forkserver"
+
+
+@pytest.mark.parametrize(("method", "processes"), [("fork", True), ("forkserver", False)])
+def test_forked_workers_pay_off_on_smaller_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str, processes: bool
+) -> None:
+    from jupyter_rees_ui.adapters import files
+
+    count = files.PARALLEL_MIN_FORKED + 10
+    assert count < files.PARALLEL_MIN_FILES
+    write(tmp_path, {f"n{i}.ipynb": notebook(f"import m{i}") for i in range(count)})
+    monkeypatch.setattr(files, "_start_method", lambda available: method)
+    used: list[int] = []
+    monkeypatch.setattr(files, "_read_in_processes", lambda pending, n, every=False: used.append(n) or [
+        files.read_and_scan(Path(p), r) for p, r, *_ in pending])
+    assert len(scan_folder(tmp_path, workers=2).imports) == count
+    assert used == ([2] if processes else [])
+    used.clear()
+    scan_folder(tmp_path, workers=1)
+    assert used == []  # one worker asked for: never processes
 
 
 def test_the_garbage_collector_is_back_after_a_scan(tmp_path: Path) -> None:

@@ -213,13 +213,13 @@ def _kernel_spec(kernel_name: str) -> KernelSpec:
     jupyter_client's own lookup imports ipykernel (and with it IPython) for the native
     ``python3`` kernel even when its kernel.json is installed: a quarter of a second that
     a ``jupyter rees`` command would spend for nothing. It is asked only when no folder
-    has the kernel (the native kernel served from ipykernel's resources)."""
+    has the kernel (the native kernel served from ipykernel's resources, or a folder only
+    IPython knows)."""
     # The folders jupyter_client searches; its own default imports IPython to find
     # ~/.ipython/kernels, which costs as much again.
     ipython_dir = os.environ.get("IPYTHONDIR") or os.path.join(os.path.expanduser("~"), ".ipython")
-    manager = KernelSpecManager(kernel_dirs=[*jupyter_path("kernels"), os.path.join(ipython_dir, "kernels")])
     wanted = kernel_name.lower()
-    for kernel_dir in manager.kernel_dirs:
+    for kernel_dir in [*jupyter_path("kernels"), os.path.join(ipython_dir, "kernels")]:
         try:
             names = os.listdir(kernel_dir)
         except OSError:
@@ -228,7 +228,7 @@ def _kernel_spec(kernel_name: str) -> KernelSpec:
             folder = os.path.join(kernel_dir, name)
             if name.lower() == wanted and os.path.isfile(os.path.join(folder, "kernel.json")):
                 return KernelSpec.from_resource_dir(folder)
-    return manager.get_kernel_spec(kernel_name)
+    return KernelSpecManager().get_kernel_spec(kernel_name)  # its whole lookup, as before
 
 
 def list_kernels() -> list[dict[str, Any]]:

@@ -55,6 +55,10 @@ class _Entry:
     scan: CodeScan  # standard-library imports included: one read serves every target Python
     all_syntax: bool = False  # every code cell was parsed (not only those that can import)
 
+    def serves(self, size: int, mtime_ns: int, all_syntax: bool) -> bool:
+        """Whether this result stands for the file as stat'ed now, as fully parsed as asked."""
+        return self.size == size and self.mtime_ns == mtime_ns and (self.all_syntax or not all_syntax)
+
 
 # File systems stamp mtimes from a coarse clock, so a file rewritten within the same
 # tick keeps its mtime. Like git's "racy" index entries, a result read less than this
@@ -91,12 +95,6 @@ class ScanCache:
         names = LocalNames.of(files)
         self._layout = (files, names)
         return names
-
-    def get(self, path: str, size: int, mtime_ns: int, *, all_syntax: bool = False) -> CodeScan | None:
-        entry = self._entries.get(path)
-        if entry and entry.size == size and entry.mtime_ns == mtime_ns and entry.all_syntax >= all_syntax:
-            return entry.scan
-        return None
 
     def put(
         self, path: str, size: int, mtime_ns: int, scan: CodeScan, read_at_ns: int, *, all_syntax: bool = False
@@ -177,12 +175,7 @@ def scan_folder(
         except (OSError, ValueError):
             continue  # vanished since listing
         entry = entries.get(path)
-        if (
-            entry is not None
-            and entry.size == stat.st_size
-            and entry.mtime_ns == stat.st_mtime_ns
-            and entry.all_syntax >= all_syntax
-        ):
+        if entry is not None and entry.serves(stat.st_size, stat.st_mtime_ns, all_syntax):
             slots[slot] = entry.scan
         else:
             pending.append((path, relative, stat.st_size, stat.st_mtime_ns, slot))
@@ -380,9 +373,8 @@ def _read_all(
 ) -> list[CodeScan | None]:
     """Read and scan files, in parallel processes when there are many."""
     count = workers if workers is not None else (os.cpu_count() or 1)
-    minimum = PARALLEL_MIN_FILES
-    if _start_method(_start_methods()) == "fork":
-        minimum = min(minimum, PARALLEL_MIN_FORKED)
+    forked = count > 1 and _start_method(_start_methods()) == "fork"
+    minimum = min(PARALLEL_MIN_FILES, PARALLEL_MIN_FORKED) if forked else PARALLEL_MIN_FILES
     if count > 1 and len(pending) >= minimum:
         from concurrent.futures.process import (
             BrokenProcessPool,  # only when asked for processes

@@ -455,7 +455,8 @@ _NAME_SEPARATORS = re.compile(r"[-_.]+")
 
 
 def _canonical(name: str) -> str:
-    """PEP 503 normalised name: runs of ``-_.`` become ``-``, lower case."""
+    """packaging's ``canonicalize_name`` for a bare name (PEP 503: runs of ``-_.`` become
+    ``-``, lower case), without importing packaging; a test holds the two together."""
     return _NAME_SEPARATORS.sub("-", name).lower()
 
 
@@ -473,6 +474,7 @@ def _requirement_of(manager: Manager, word: str) -> tuple[str, str | None, Manag
     from packaging.utils import (
         InvalidSdistFilename,
         InvalidWheelFilename,
+        canonicalize_name,
         parse_sdist_filename,
         parse_wheel_filename,
     )
@@ -496,25 +498,26 @@ def _requirement_of(manager: Manager, word: str) -> tuple[str, str | None, Manag
         requirement = Requirement(word)
     except InvalidRequirement:
         return None
-    return (word, _canonical(requirement.name), "pip")
+    return (word, canonicalize_name(requirement.name), "pip")
 
 
 def _name_from_url(url: str) -> str | None:
     """The distribution name of a direct reference: ``name @ url`` or ``...#egg=name``."""
     from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
 
     try:
         requirement = Requirement(url)
     except InvalidRequirement:
         requirement = None
     if requirement is not None and requirement.url:
-        return _canonical(requirement.name)
+        return canonicalize_name(requirement.name)
     _, _, fragment = url.partition("#")
     for part in fragment.split("&"):
         key, _, value = part.partition("=")
         if key == "egg" and value:
             try:
-                return _canonical(Requirement(value).name)
+                return canonicalize_name(Requirement(value).name)
             except InvalidRequirement:
                 return None
     return None
@@ -527,7 +530,7 @@ def _conda_name(spec: str) -> str | None:
     while end < len(spec) and (spec[end].isalnum() or spec[end] in "_.-"):
         end += 1
     name = spec[:end]
-    return _canonical(name) if name else None
+    return _canonical(name) if name else None  # a conda name is a bare name
 
 
 # ---------------------------------------------------------------------------- the walk
@@ -854,10 +857,13 @@ def _dropped(target_python: str | None, keep_stdlib: bool) -> frozenset[str]:
 
 
 def _call_lines(code: str) -> list[int]:
-    """Line numbers (from 1) of ``code`` that name one of ``_CALL_HINTS``, in order."""
+    """Line numbers (from 1, as the parser counts them) of ``code`` that name one of
+    ``_CALL_HINTS``, in order. Lines end only at ``\n``, ``\r\n`` or ``\r``:
+    ``str.splitlines`` also breaks at form feeds and U+2028, which Python does not."""
     if not any(hint in code for hint in _CALL_HINTS):
         return []
-    return [n for n, line in enumerate(code.splitlines(), 1) if any(hint in line for hint in _CALL_HINTS)]
+    lines = code.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [n for n, line in enumerate(lines, 1) if any(hint in line for hint in _CALL_HINTS)]
 
 
 def _parse(code: str, *, ipython: bool) -> tuple[ast.AST | None, Exception | None, str | None]:

@@ -109,6 +109,9 @@ DYNAMIC_CASES = [
     ("deep in a long statement", 'value = {\n    "a": [\n        f(importlib.import_module("plotly"))\n    ]\n}', ["plotly"], 0),
     ("beside a magic", '%matplotlib inline\nx = [1,\n  importlib.import_module("seaborn")]', ["seaborn"], 0),
     ("magic line inside a def", 'def f():\n    %time importlib.import_module("altair")', ["altair"], 0),
+    ("after a form feed", 'x = 1\x0c\ny = importlib.import_module("plotly")', ["plotly"], 0),
+    ("after U+2028 in a string", 'a = "\u2028"\ny = importlib.import_module("plotly")', ["plotly"], 0),
+    ("after CRLF lines", 'x = 1\r\ny = 2\r\nz = __import__("toolz")', ["toolz"], 0),
 ]
 
 
