@@ -22,8 +22,8 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 export PATH="$VENV/bin:$PATH"
 
-step "Installing the build tools (JupyterLab, hatch)"
-python -m pip install --quiet "jupyterlab>=4.5,<5" "hatchling>=1.5" "hatch-nodejs-version>=0.3.2" "hatch-jupyter-builder>=0.5" editables
+step "Installing the build tools (JupyterLab, hatch, setuptools for sdist-only dependencies)"
+python -m pip install --quiet "setuptools>=70.1" wheel "jupyterlab>=4.5,<5" "hatchling>=1.5" "hatch-nodejs-version>=0.3.2" "hatch-jupyter-builder>=0.5" editables
 
 step "Installing npm dependencies"
 cd "$ROOT"
