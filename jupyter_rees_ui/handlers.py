@@ -16,6 +16,7 @@ from . import operations as api
 from .adapters.files import ScanCache
 from .adapters.paths import PathRefused
 from .config import Rees
+from .core.validate import InvalidInput
 
 AUTH_RESOURCE = "contents"
 NAMESPACE = "jupyter-rees-ui"
@@ -56,6 +57,8 @@ class ReesHandler(APIHandler):
             raise tornado.web.HTTPError(exc.status, str(exc)) from exc
         except api.RequestError as exc:
             raise tornado.web.HTTPError(exc.status, str(exc)) from exc
+        except InvalidInput as exc:
+            raise tornado.web.HTTPError(400, str(exc)) from exc
 
     def reply(self, data: Any) -> None:
         self.set_header("Content-Type", "application/json")

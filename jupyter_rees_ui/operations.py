@@ -25,6 +25,7 @@ from .adapters.paths import api_path, resolve_in_root
 from .adapters.project import propose
 from .config import Rees
 from .core import binder
+from .core import validate
 from .core.binder import BinderError
 from .core.model import ProposedRequirement, to_json
 from .core.rees import ReesError, render_rees
@@ -108,46 +109,55 @@ def kernels() -> dict[str, Any]:
 
 
 def parse_requirements(items: Any) -> list[ProposedRequirement]:
-    """The reviewed rows sent by the sidebar, validated with ``packaging``."""
-    if not isinstance(items, list):
-        raise RequestError("'requirements' must be a list")
+    """The reviewed rows sent by the sidebar, each field checked by ``core.validate``
+    (a violation is a 400 naming the row and the field)."""
     rows: list[ProposedRequirement] = []
     seen: set[str] = set()
-    for i, item in enumerate(items):
+    for i, item in enumerate(validate.rows(items)):
         if not isinstance(item, dict):
-            raise RequestError(f"requirement #{i + 1} must be an object")
-        name = item.get("name")
-        specifier = item.get("specifier") or ""
-        url = item.get("url") or None
-        if not isinstance(name, str) or not isinstance(specifier, str):
-            raise RequestError(f"requirement #{i + 1} needs a string 'name' and 'specifier'")
+            raise RequestError(f"requirements[{i}]: must be an object")
         try:
-            req = Requirement(f"{name} @ {url}" if url else f"{name}{specifier}")
-            SpecifierSet(specifier)
-        except (InvalidRequirement, InvalidSpecifier) as exc:
-            raise RequestError(f"not a valid requirement: {name}{specifier} ({exc})") from exc
-        key = canonicalize_name(req.name)
+            row = _requirement_row(item, f"requirements[{i}]")
+        except validate.InvalidInput as exc:
+            raise RequestError(str(exc)) from exc
+        key = canonicalize_name(row.name)
         if key in seen:
-            raise RequestError(f"{req.name} is listed twice")
+            raise RequestError(f"requirements[{i}].name: {row.name} is listed twice")
         seen.add(key)
-        source = item.get("source", "pip")
-        extras = item.get("extras") or []
-        if not isinstance(extras, list) or not all(
-            isinstance(e, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", e) for e in extras
-        ):
-            raise RequestError(f"'extras' of {name} must be a list of extra names")
-        rows.append(
-            ProposedRequirement(
-                name=req.name,
-                specifier=str(req.specifier),
-                url=req.url,
-                source=source if isinstance(source, str) else "pip",  # type: ignore[arg-type]
-                conda_name=item.get("conda_name") if isinstance(item.get("conda_name"), str) else None,
-                included=bool(item.get("included", True)),
-                extras=tuple(sorted(set(extras) | req.extras)),
-            )
-        )
+        rows.append(row)
     return rows
+
+
+SOURCES = ("pip", "conda", "editable", "vcs", "archive", "not-installed", "unknown", "local")
+
+
+def _requirement_row(item: Mapping[str, Any], at: str) -> ProposedRequirement:
+    """One reviewed row. A marker may come in its own field or after a ``;`` in the
+    name or the specifier (``numpy; os_name == 'nt'``); it is kept either way."""
+    name = item.get("name")
+    spec = item.get("specifier")
+    marker = item.get("marker")
+    if isinstance(name, str) and ";" in name and marker is None:
+        name, _, marker = name.partition(";")
+    if isinstance(spec, str) and ";" in spec and marker is None:
+        spec, _, marker = spec.partition(";")
+    name = validate.distribution_name(name, f"{at}.name")
+    source = item.get("source", "pip")
+    if source not in SOURCES:
+        raise validate.InvalidInput(f"{at}.source", f"must be one of: {', '.join(SOURCES)}")
+    included = item.get("included", True)
+    if not isinstance(included, bool):
+        raise validate.InvalidInput(f"{at}.included", "must be true or false")
+    return ProposedRequirement(
+        name=name,
+        specifier=validate.specifier(spec, f"{at}.specifier"),
+        url=validate.url(item.get("url"), f"{at}.url"),
+        source=source,
+        conda_name=validate.conda_name(item.get("conda_name"), f"{at}.conda_name"),
+        included=included,
+        extras=validate.extras(item.get("extras"), f"{at}.extras"),
+        marker=validate.marker(marker, f"{at}.marker"),
+    )
 
 
 def _rees_files(body: Mapping[str, Any]) -> tuple[dict[str, str], str, list[str], str]:

@@ -85,7 +85,8 @@ export function reviewed(rows: IProposedRequirement[]): IReviewedRequirement[] {
     url: row.url,
     source: row.source,
     conda_name: row.conda_name,
-    included: row.included
+    included: row.included,
+    marker: row.marker ?? null
   }));
 }
 

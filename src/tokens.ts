@@ -37,6 +37,8 @@ export interface IProposedRequirement {
   included: boolean;
   /** Extras an install line asked for, e.g. ['excel'] for pandas[excel]. */
   extras?: string[];
+  /** Environment marker written after the requirement, e.g. 'os_name == "nt"'. */
+  marker?: string | null;
 }
 
 export interface IProposal {
@@ -144,6 +146,7 @@ export interface IReviewedRequirement {
   source: string;
   conda_name: string | null;
   included: boolean;
+  marker?: string | null;
 }
 
 export interface IWriteRequest {

@@ -127,14 +127,17 @@ class ProposedRequirement:
     conda_name: str | None = None
     included: bool = True  # the default for the review table
     extras: tuple[str, ...] = ()  # e.g. ("excel",) from ``%pip install pandas[excel]``
+    marker: str | None = None  # environment marker, e.g. 'os_name == "nt"'
 
     @property
     def line(self) -> str:
         """The requirements.txt line for this row."""
         name = f"{self.name}[{','.join(sorted(self.extras))}]" if self.extras else self.name
-        if self.url:
-            return f"{name} @ {self.url}"
-        return f"{name}{self.specifier}"
+        line = f"{name} @ {self.url}" if self.url else f"{name}{self.specifier}"
+        if self.marker:
+            # a space before ";" keeps a URL from swallowing the marker (PEP 508)
+            line += f" ; {self.marker}" if self.url else f"; {self.marker}"
+        return line
 
 
 @dataclass(frozen=True)

@@ -142,8 +142,19 @@ def _rows(requirements: Iterable[ProposedRequirement]) -> list[ProposedRequireme
     return [by_name[name] for name in sorted(by_name)]
 
 
+def _one_line(text: str) -> str:
+    """A rendered line, refused when it would spill onto another line (a row's field
+    carrying a newline would otherwise inject lines into the file)."""
+    if _LINE_BREAK.search(text):
+        raise ReesError(f"refusing to write a line holding a line break: {text[:60]!r}")
+    return text
+
+
+_LINE_BREAK = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
 def render_requirements_txt(requirements: Iterable[ProposedRequirement]) -> str:
-    lines = [header()] + [row.line for row in _rows(requirements)]
+    lines = [header()] + [_one_line(row.line) for row in _rows(requirements)]
     return "\n".join(lines) + "\n"
 
 
@@ -154,8 +165,8 @@ def render_runtime_txt(python_version: str) -> str:
 
 def _conda_spec(row: ProposedRequirement) -> str | None:
     """``name=version`` for a conda dependency, or None when the row must go to pip."""
-    if row.url:
-        return None
+    if row.url or row.marker:
+        return None  # conda has no direct URLs nor environment markers: pip does it
     name = row.conda_name or conda_name(row.name)
     try:
         specifiers = list(SpecifierSet(row.specifier))
@@ -188,9 +199,9 @@ def split_conda_pip(
     for row in _rows(requirements):
         spec = _conda_spec(row) if (row.source == "conda" or pip_to_conda) else None
         if spec is not None and row.source in ("conda", "pip", "unknown", "not-installed"):
-            conda.setdefault(_conda_dep_name(spec), spec)
+            conda.setdefault(_conda_dep_name(spec), _one_line(spec))
         else:
-            pip.setdefault(canonicalize_name(row.name), row.line)
+            pip.setdefault(canonicalize_name(row.name), _one_line(row.line))
     return [conda[k] for k in sorted(conda)], [pip[k] for k in sorted(pip)]
 
 
@@ -235,12 +246,12 @@ def render_manifest_scm(requirements: Iterable[ProposedRequirement], python_vers
     lines.append(f'    "python@{python_minor(python_version)}"')
     for row in _rows(requirements):
         if row.url:
-            lines.append(f"    ;; not packaged, install with pip: {row.line}")
+            lines.append(_one_line(f"    ;; not packaged, install with pip: {row.line}"))
             continue
         pinned = row.specifier[2:] if row.specifier.startswith("==") else ""
         version = row.installed_version or pinned
         lines.append(
-            f'    "{guix_name(row.name)}"' + (f"  ; {version} in the kernel" if version else "")
+            _one_line(f'    "{guix_name(row.name)}"' + (f"  ; {version} in the kernel" if version else ""))
         )
     lines.append("    ))")
     return "\n".join(lines) + "\n"

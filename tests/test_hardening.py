@@ -1,0 +1,74 @@
+"""Probes of a running server that must get a clear 4xx (never a 500), a per-file
+problem, or exactly one success: injection rows, hangs, lost updates."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from tornado.httpclient import HTTPClientError
+
+DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo"
+
+
+@pytest.fixture
+def demo(jp_root_dir: Path) -> Path:
+    target = jp_root_dir / "demo"
+    shutil.copytree(DEMO, target)
+    return target
+
+
+async def post(jp_fetch, endpoint, body):
+    response = await jp_fetch("jupyter-rees-ui", endpoint, method="POST", body=json.dumps(body))
+    return json.loads(response.body)
+
+
+async def refused(jp_fetch, endpoint, body, status=400, *, method="POST", params=None):
+    with pytest.raises(HTTPClientError) as err:
+        await jp_fetch(
+            "jupyter-rees-ui",
+            endpoint,
+            method=method,
+            params=params or {},
+            body=None if body is None else json.dumps(body),
+        )
+    assert err.value.code == status, err.value.response.body
+    return json.loads(err.value.response.body)["message"]
+
+
+INJECTIONS = [
+    ({"name": "numpy", "conda_name": "numpy\n  - pip:\n    - --index-url http://evil"}, "conda_name"),
+    ({"name": "numpy", "url": 5}, "url"),
+    ({"name": "numpy", "url": "file:///etc/passwd"}, "url"),
+    ({"name": "n" * 10_000_000}, "name"),
+    ({"name": "numpy\n--index-url http://evil"}, "name"),
+    ({"name": "numpy", "specifier": "==1\n--index-url http://evil"}, "specifier"),
+    ({"name": "numpy", "marker": "os_name=="}, "marker"),
+    ({"name": "numpy", "extras": "excel"}, "extras"),
+    ({"name": "numpy", "source": "anything"}, "source"),
+]
+
+
+@pytest.mark.parametrize(("row", "field"), INJECTIONS)
+@pytest.mark.parametrize("endpoint", ["preview", "write"])
+async def test_an_injected_row_is_a_400_naming_the_field(jp_fetch, demo, row, field, endpoint):
+    body = {"path": "demo", "requirements": [row], "python_version": "3.11", "format": "environment"}
+    message = await refused(jp_fetch, endpoint, body)
+    assert f"requirements[0].{field}:" in message
+    assert len(message) < 400
+    assert not (demo / "binder").exists()
+
+
+async def test_a_marker_is_kept_and_written(jp_fetch, demo):
+    body = {
+        "path": "demo",
+        "requirements": [{"name": "numpy; os_name=='nt'", "specifier": "==1.26.4"}],
+        "python_version": "3.11",
+    }
+    preview = await post(jp_fetch, "preview", body)
+    expected = {c["path"]: c["old_sha256"] for c in preview["changes"]}
+    await post(jp_fetch, "write", {**body, "expected": expected})
+    text = (demo / "binder" / "requirements.txt").read_text()
+    assert "numpy==1.26.4; os_name == \"nt\"" in text.splitlines()
