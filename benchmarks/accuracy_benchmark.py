@@ -401,9 +401,10 @@ def run(command: list[str], *, timeout: float = 300, cwd: Path | None = None) ->
 
 
 def ours(project: Path, venv: Path) -> set[str]:
-    from jupyter_rees_ui.adapters.project import propose
+    from jupyter_rees_ui import workflow
 
-    proposal = propose(project, python=venv_bin(venv, "python"))
+    request = workflow.ProposeRequest(workflow.local_folder(project), python=str(venv_bin(venv, "python")))
+    proposal = workflow.propose(request).proposal
     return {canonicalize_name(r.name) for r in proposal.requirements if r.included}
 
 

@@ -362,18 +362,18 @@ def bench_heavy(work: Path, megabytes: int, repeat: int, git: bool) -> dict:
     once, which any reader that checks the JSON must do)."""
     import mmap
 
-    from jupyter_rees_ui import operations
-    from jupyter_rees_ui.adapters.files import ScanCache, scan_folder
-    from jupyter_rees_ui.config import Rees
+    from jupyter_rees_ui import workflow
+    from jupyter_rees_ui.adapters.files import scan_folder
 
     heavy, twin = generate_heavy_pair(work / "heavy-pair", megabytes, git=git)
     size = (heavy / "heavy.ipynb").stat().st_size
     twin_size = (twin / "heavy.ipynb").stat().st_size
     assert scan_folder(heavy).imports == scan_folder(twin).imports
-    root, rees = str(heavy.parent), Rees()
+    root = str(heavy.parent)
 
     def scan_request(folder: Path) -> None:  # what the sidebar's Scan button asks the server
-        operations.proposal(root_dir=root, path=folder.name, kernel=None, pin="==", rees=rees, cache=ScanCache())
+        request = workflow.ProposeRequest(workflow.locate(root, folder.name))
+        workflow.propose(request, cache=workflow.scan_cache())
 
     def touch_every_byte() -> None:
         with open(heavy / "heavy.ipynb", "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as m:

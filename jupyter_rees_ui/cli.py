@@ -7,35 +7,30 @@ Exit codes: 0 ok, 1 check failed (or a write was refused), 2 usage or input erro
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
-from packaging.utils import canonicalize_name
-
-from . import __version__
-from .adapters import git, rees_files, repo2docker_check
-from .adapters.environment import IntrospectionError
-from .adapters.project import propose
-from .core import binder
-from .core.binder import BinderError
-from .core.check import CheckError, check_rees
-from .core.model import Proposal, ProposedRequirement
-from .core.rees import ReesError, config_dir, render_rees
+from . import __version__, workflow
+from .workflow import Proposal, ProposedRequirement
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
 FORMAT_FILES = {"requirements": "requirements.txt", "environment": "environment.yml"}
 EXPORTS = {**FORMAT_FILES, "guix": "manifest.scm"}  # propose can also print a Guix manifest
 
 
-class UsageError(Exception):
-    """Bad input from the command line: printed, exit code 2."""
+#: the one table from domain errors to exit codes (first match wins)
+EXIT_CODES = (
+    (workflow.NothingToCommit, EXIT_OK),
+    (workflow.Conflict, EXIT_CHECK_FAILED),
+    (workflow.WorkflowError, EXIT_USAGE),
+)
 
 
-class Refused(Exception):
-    """The command did what it could not do safely: printed, exit code 1."""
+def exit_code(error: workflow.WorkflowError) -> int:
+    return next(code for kind, code in EXIT_CODES if isinstance(error, kind))
 
 
 def _err(text: str) -> None:
@@ -60,31 +55,24 @@ class Progress:
             sys.stderr.flush()
 
 
-def _folder(value: str) -> Path:
-    path = Path(value)
-    if not path.is_dir():
-        raise UsageError(f"no such folder: {value}")
-    return path
+def _request(args: argparse.Namespace) -> workflow.ProposeRequest:
+    return workflow.ProposeRequest(
+        workflow.local_folder(args.dir),
+        pin=args.pin,
+        kernel=args.kernel,
+        python=args.python,
+        overrides=_overrides(args.override),
+        check_index=args.check_index,
+        workers=None,  # a process per CPU for large cold folders
+        all_syntax=getattr(args, "syntax", False),
+    )
 
 
 def _proposal(args: argparse.Namespace) -> Proposal:
+    request = _request(args)
     progress = Progress()
     progress.say(f"scanning {args.dir} and reading the environment…")
-    try:
-        result = propose(
-            _folder(args.dir),
-            python=args.python,
-            kernel=args.kernel,
-            pin=args.pin,
-            check_index=args.check_index,
-            overrides=_overrides(args.override),
-            workers=None,  # a process per CPU for large cold folders
-            all_syntax=getattr(args, "syntax", False),
-        )
-    except IntrospectionError as exc:
-        raise UsageError(f"cannot read the environment: {exc}") from exc
-    except (KeyError, ValueError) as exc:  # unknown kernel name, bad interpreter
-        raise UsageError(str(exc)) from exc
+    result = workflow.propose(request).proposal
     progress.done()
     return result
 
@@ -94,7 +82,7 @@ def _overrides(values: Sequence[str] | None) -> dict[str, str]:
     for value in values or ():
         module, sep, dist = value.partition("=")
         if not sep or not module.strip():
-            raise UsageError(f"--override takes IMPORT=DISTRIBUTION, not {value!r}")
+            raise workflow.BadRequest(f"--override takes IMPORT=DISTRIBUTION, not {value!r}")
         found[module.strip()] = dist.strip()
     return found
 
@@ -116,23 +104,22 @@ def _where(loc) -> str:
 
 def _rows(proposal: Proposal, args: argparse.Namespace) -> list[ProposedRequirement]:
     """The rows to write: included by default, minus --exclude, plus --include."""
+    from packaging.utils import canonicalize_name
+
     exclude = {canonicalize_name(n) for n in getattr(args, "exclude", None) or ()}
     include = {canonicalize_name(n) for n in getattr(args, "include", None) or ()}
     rows = []
     for row in proposal.requirements:
         key = canonicalize_name(row.name)
-        if key in exclude:
-            continue
-        if row.included or key in include:
-            rows.append(row)
+        included = key not in exclude and (row.included or key in include)
+        rows.append(row if included == row.included else dataclasses.replace(row, included=included))
     return rows
 
 
-def _render(proposal: Proposal, rows: Sequence[ProposedRequirement], fmt: str) -> dict[str, str]:
-    try:
-        return render_rees(rows, proposal.python_version, fmt=fmt)
-    except ReesError as exc:
-        raise UsageError(str(exc)) from exc
+def _rees_request(args: argparse.Namespace, proposal: Proposal, fmt: str, **kwargs) -> workflow.ReesRequest:
+    return workflow.ReesRequest(
+        workflow.local_folder(args.dir), tuple(_rows(proposal, args)), proposal.python_version, format=fmt, **kwargs
+    )
 
 
 def _group(row: ProposedRequirement) -> str:
@@ -185,12 +172,12 @@ def cmd_propose(args: argparse.Namespace) -> int:
         sys.stdout.write(_table(proposal))
         return EXIT_OK
     _warn(proposal)
-    files = _render(proposal, _rows(proposal, args), args.format)
-    sys.stdout.write(files[EXPORTS[args.format]])
+    text = workflow.export([r for r in _rows(proposal, args) if r.included], proposal.python_version, args.format)
+    sys.stdout.write(text)
     return EXIT_OK
 
 
-def _show(changes: Sequence[rees_files.FileChange]) -> None:
+def _show(changes: Sequence) -> None:
     for change in changes:
         if change.status == "unchanged":
             print(f"{change.path}: unchanged")
@@ -201,38 +188,27 @@ def _show(changes: Sequence[rees_files.FileChange]) -> None:
 def cmd_write(args: argparse.Namespace) -> int:
     proposal = _proposal(args)
     _warn(proposal)
-    folder = Path(args.dir)
-    rows = _rows(proposal, args)
-    files = _render(proposal, rows, args.format)
-    dropped = [r.name for r in proposal.requirements if r not in rows]
-    try:
-        changes = rees_files.preview(
-            folder, files, target=args.dir_name, drop=dropped, remove=args.remove or ()
-        )
-        for note in rees_files.notes(folder, files, target=args.dir_name, python_version=proposal.python_version):
-            hint = f" (--remove {' --remove '.join(note.paths)})" if note.code == "ignored-file" and note.paths else ""
-            _err(f"{note.level}: {note.message}{hint}")
-        _show(changes)
-        if not args.yes:
-            if any(c.status != "unchanged" for c in changes):
-                _err("Preview only: run again with --yes to write these changes.")
-            return EXIT_OK
-        written = rees_files.write(folder, changes)
-    except rees_files.ConflictError as exc:
-        raise Refused(str(exc)) from exc
-    except (rees_files.PathError, ReesError) as exc:
-        raise UsageError(str(exc)) from exc
-    for change in written:
+    request = _rees_request(args, proposal, args.format, target=args.dir_name, remove=tuple(args.remove or ()))
+    plan = workflow.plan(request)
+    for note in plan.notes:
+        hint = f" (--remove {' --remove '.join(note.paths)})" if note.code == "ignored-file" and note.paths else ""
+        _err(f"{note.level}: {note.message}{hint}")
+    _show(plan.changes)
+    if not args.yes:
+        if any(c.status != "unchanged" for c in plan.changes):
+            _err("Preview only: run again with --yes to write these changes.")
+        return EXIT_OK
+    written = workflow.apply(request, plan.expected)
+    for change in written.changes:
         _err(f"wrote {change.path}")
-    if not written:
+    if not written.changes:
         _err("Nothing to write: the REES is up to date.")
-    _binder_summary(folder)
+    _binder_summary(written.binder)
     return EXIT_OK
 
 
-def _binder_summary(folder: Path) -> None:
+def _binder_summary(summary: dict | None) -> None:
     """One line on what Binder would build, when repo2docker is installed."""
-    summary = repo2docker_check.summarize(folder)
     if not summary:
         return
     if summary.get("error"):
@@ -244,29 +220,15 @@ def _binder_summary(folder: Path) -> None:
     _err(text + (f"; NOT installed: {', '.join(missed)}" if missed else "; every requirement is installed."))
 
 
-def _existing_rees(folder: Path) -> tuple[str, dict[str, str]]:
-    layout = rees_files.layout(folder)
-    where = config_dir(layout)
-    texts = {}
-    for name in ("requirements.txt", "environment.yml", "environment.yaml"):
-        path = folder / where / name
-        if path.is_file():
-            texts[name] = path.read_text(encoding="utf-8")
-    return where, texts
-
-
 def cmd_check(args: argparse.Namespace) -> int:
-    folder = _folder(args.dir)
-    where, texts = _existing_rees(folder)
-    if not texts:
-        _err(f"no requirements.txt or environment.yml in {folder / where}: run `jupyter rees write {args.dir} --yes`")
+    request = _request(args)
+    result = workflow.check(request)
+    if result is None:
+        where = workflow.existing_rees(request.folder)[0]
+        _err(f"no requirements.txt or environment.yml in {request.folder.path / where}: run `jupyter rees write {args.dir} --yes`")
         return EXIT_CHECK_FAILED
-    proposal = _proposal(args)
-    try:
-        result = check_rees(proposal, texts)
-    except CheckError as exc:
-        raise UsageError(str(exc)) from exc
-    label = ", ".join(f"{where}/{name}".lstrip("./") for name in texts)
+    proposal = result.proposal
+    label = ", ".join(result.files)
     broken = [i for i in proposal.issues if i.kind == "syntax-error"] if args.syntax else []
     for issue in broken:
         print(f"syntax error: {_where(issue.location)}: {issue.message}")
@@ -289,60 +251,38 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_badge(args: argparse.Namespace) -> int:
-    folder = _folder(args.dir)
-    try:
-        if args.doi:
-            link = binder.doi_link(args.doi, provider=args.provider, path=args.notebook, mode=args.mode)
-        elif args.env_repo:
-            content = git.repository_link(folder, remote=args.remote, ref=args.ref)
-            link = binder.nbgitpuller_link(
-                args.env_repo,
-                args.env_ref,
-                git.remote_url(folder, content.remote),
-                content_branch=content.ref,
-                path=args.notebook,
-                mode=args.mode,
-            )
-        else:
-            found = git.repository_link(folder, remote=args.remote, ref=args.ref, path=args.notebook, mode=args.mode)
-            link = found.link
-            for note in found.notes:
-                _err(f"note: {note}")
-        if args.readme:
-            change = rees_files.preview_badge(folder, link)
-            _show([change])
-            if args.yes and change.status != "unchanged":
-                rees_files.write(folder, [change])
-                _err(f"wrote {change.path}")
-            elif change.status != "unchanged":
-                _err("Preview only: add --yes to insert the badge.")
-            return EXIT_OK
-    except git.GitError as exc:
-        raise UsageError(f"{exc} (or give --doi for an archived copy)") from exc
-    except (BinderError, rees_files.PathError) as exc:
-        raise UsageError(str(exc)) from exc
-    except rees_files.ConflictError as exc:
-        raise Refused(str(exc)) from exc
-    print(link.url if args.format == "url" else binder.badge(link, args.format))
+    folder = workflow.local_folder(args.dir)
+    request = workflow.BadgeRequest(
+        folder,
+        remote=args.remote,
+        ref=args.ref,
+        notebook=args.notebook,
+        mode=args.mode,
+        doi=args.doi,
+        provider=args.provider,
+        env_repo=args.env_repo,
+        env_ref=args.env_ref,
+    )
+    reply = workflow.badge(request, strict=True)
+    for note in reply.notes:
+        _err(f"note: {note}")
+    if args.readme:
+        _show([reply.readme])
+        if args.yes and reply.readme.status != "unchanged":
+            expected = {reply.readme.path: reply.readme.old_sha256}
+            workflow.write_badge(workflow.WriteBadgeRequest(folder, reply.link, expected, readme=reply.readme.path))
+            _err(f"wrote {reply.readme.path}")
+        elif reply.readme.status != "unchanged":
+            _err("Preview only: add --yes to insert the badge.")
+        return EXIT_OK
+    print(workflow.snippet(reply.link, args.format))
     return EXIT_OK
 
 
 def cmd_commit(args: argparse.Namespace) -> int:
-    folder = _folder(args.dir)
-    files = args.files
-    if not files:
-        where, _texts = _existing_rees(folder)
-        candidates = [f"{where}/{p.name}".lstrip("./") for p in sorted((folder / where).glob("*")) if p.is_file()] if where != "." else []
-        candidates += [n for n in rees_files.README_NAMES if (folder / n).is_file()]
-        candidates += [n for n in ("requirements.txt", "runtime.txt", "environment.yml") if where == "." and (folder / n).is_file()]
-        files = candidates
-    try:
-        result = git.commit_files(folder, files, args.message or git.DEFAULT_MESSAGE)
-    except git.NothingToCommitError as exc:
-        _err(str(exc))
-        return EXIT_OK
-    except git.GitError as exc:
-        raise UsageError(str(exc)) from exc
+    folder = workflow.local_folder(args.dir)
+    files = tuple(args.files) or workflow.rees_paths(folder)
+    result = workflow.commit(workflow.CommitRequest(folder, files, args.message or workflow.DEFAULT_MESSAGE)).commit
     print(f"{result.sha[:12]} {result.message}")
     for path in result.files:
         print(f"  {path}")
@@ -431,12 +371,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except UsageError as exc:
-        _err(f"jupyter rees: error: {exc}")
-        return EXIT_USAGE
-    except Refused as exc:
-        _err(f"jupyter rees: refused: {exc}")
-        return EXIT_CHECK_FAILED
+    except workflow.WorkflowError as exc:
+        code = exit_code(exc)
+        _err(f"jupyter rees: {'error' if code == EXIT_USAGE else 'refused' if code else 'note'}: {exc}")
+        return code
     except KeyboardInterrupt:
         _err("jupyter rees: interrupted")
         return 130

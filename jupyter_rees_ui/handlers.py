@@ -12,14 +12,26 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
-from . import operations as api
-from .adapters.files import ScanCache
-from .adapters.paths import PathRefused
+from . import workflow
 from .config import Rees
-from .core.validate import InvalidInput
 
 AUTH_RESOURCE = "contents"
 NAMESPACE = "jupyter-rees-ui"
+
+#: the one table from domain errors to HTTP statuses (first match wins)
+STATUS = (
+    (workflow.BadRequest, 400),
+    (workflow.Forbidden, 403),
+    (workflow.NotFound, 404),
+    (workflow.Conflict, 409),
+    (workflow.GitFailed, 409),
+    (workflow.EnvironmentUnreadable, 502),
+    (workflow.WorkflowError, 400),
+)
+
+
+def status_of(error: workflow.WorkflowError) -> int:
+    return next(status for kind, status in STATUS if isinstance(error, kind))
 
 
 class ReesHandler(APIHandler):
@@ -27,7 +39,7 @@ class ReesHandler(APIHandler):
 
     auth_resource = AUTH_RESOURCE
 
-    def initialize(self, rees: Rees, cache: ScanCache) -> None:
+    def initialize(self, rees: Rees, cache: Any) -> None:
         self.rees = rees
         self.cache = cache
 
@@ -53,16 +65,24 @@ class ReesHandler(APIHandler):
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(None, functools.partial(fn, *args, **kwargs))
-        except PathRefused as exc:
-            raise tornado.web.HTTPError(exc.status, str(exc)) from exc
-        except api.RequestError as exc:
-            raise tornado.web.HTTPError(exc.status, str(exc)) from exc
-        except InvalidInput as exc:
-            raise tornado.web.HTTPError(400, str(exc)) from exc
+        except workflow.WorkflowError as exc:
+            raise tornado.web.HTTPError(status_of(exc), str(exc)) from exc
+
+    def parse(self, fn, /, *args, **kwargs):
+        """Build a request; a bad value is a 400 (or 403/404 for paths) with the reason."""
+        try:
+            return fn(*args, **kwargs)
+        except workflow.WorkflowError as exc:
+            raise tornado.web.HTTPError(status_of(exc), str(exc)) from exc
+
+    def folder(self, path: Any) -> workflow.Folder:
+        if not isinstance(path, str):
+            raise tornado.web.HTTPError(400, "'path' must be a string")
+        return self.parse(workflow.locate, self.root_dir, path, allow_hidden=self.allow_hidden)
 
     def reply(self, data: Any) -> None:
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(data))
+        self.finish(json.dumps(workflow.to_json(data)))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         # APIHandler already answers JSON {"message": ...}; keep the reason as the message.
@@ -74,68 +94,128 @@ class ReesHandler(APIHandler):
         super().write_error(status_code, **kwargs)
 
 
+def _string(body: dict[str, Any], key: str, default: str | None = None) -> str:
+    value = body.get(key, default)
+    if not isinstance(value, str):
+        raise tornado.web.HTTPError(400, f"'{key}' must be a string")
+    return value
+
+
+def _strings(body: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = body.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise tornado.web.HTTPError(400, f"'{key}' must be a list of strings")
+    return tuple(value)
+
+
 class ProposalHandler(ReesHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        result = await self.run(
-            api.proposal,
-            self.root_dir,
-            path=self.get_query_argument("path", ""),
-            kernel=self.get_query_argument("kernel", "") or None,
-            pin=self.get_query_argument("pin", self.rees.default_pin),
-            overrides=self.get_query_argument("overrides", ""),
-            rees=self.rees,
-            cache=self.cache,
-            allow_hidden=self.allow_hidden,
+        arg = self.get_query_argument
+        overrides = self.parse(workflow.parse_overrides, arg("overrides", ""))
+        request = self.parse(
+            workflow.ProposeRequest,
+            self.folder(arg("path", "")),
+            pin=arg("pin", self.rees.default_pin),
+            kernel=arg("kernel", "") or None,
+            python=self.rees.python or None,
+            overrides={**self.rees.overrides, **overrides},
+            check_index=self.rees.check_index,
+            index_url=self.rees.index_url,
+            timeout=self.rees.introspection_timeout,
         )
-        self.reply(result)
+        self.reply(await self.run(workflow.propose, request, cache=self.cache))
 
 
 class KernelsHandler(ReesHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        self.reply(await self.run(api.kernels))
+        self.reply({"kernels": await self.run(workflow.kernels)})
 
 
-class BodyHandler(ReesHandler):
-    """POST a JSON body to one operation of ``operations`` (set by each subclass)."""
+class ReesBodyHandler(ReesHandler):
+    """The reviewed rows of a POST body as a ReesRequest."""
 
-    post_operation = staticmethod(api.preview)
+    def rees_request(self) -> tuple[workflow.ReesRequest, dict[str, Any]]:
+        body = self.body()
+        folder = self.folder(body.get("path", ""))
+        return self.parse(
+            workflow.ReesRequest,
+            folder,
+            self.parse(workflow.reviewed_rows, body.get("requirements")),
+            _string(body, "python_version"),
+            format=_string(body, "format", "requirements"),
+            target=_string(body, "target", "binder"),
+            remove=_strings(body, "remove"),
+        ), body
+
+
+class PreviewHandler(ReesBodyHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        request, _body = self.rees_request()
+        self.reply(await self.run(workflow.plan, request))
+
+
+class WriteHandler(ReesBodyHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        request, body = self.rees_request()
+        self.reply(await self.run(workflow.apply, request, body.get("expected", {})))
+
+
+class CommitHandler(ReesHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        body = self.body()
+        request = self.parse(
+            workflow.CommitRequest,
+            self.folder(body.get("path", "")),
+            _strings(body, "files"),
+            _string(body, "message", workflow.DEFAULT_MESSAGE),
+        )
+        self.reply(await self.run(workflow.commit, request))
+
+
+class BadgeHandler(ReesHandler):
+    """GET: the link, snippets and README preview; POST: insert the badge into the README."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        arg = self.get_query_argument
+        request = self.parse(
+            workflow.BadgeRequest,
+            self.folder(arg("path", "")),
+            remote=arg("remote", "") or None,
+            ref=arg("ref", "") or None,
+            notebook=arg("notebook", "") or None,
+            mode=arg("mode", "") or "lab",
+            doi=arg("doi", "") or None,
+            provider=arg("provider", "") or None,
+        )
+        self.reply(await self.run(workflow.badge, request))
 
     @tornado.web.authenticated
     @authorized
     async def post(self) -> None:
         body = self.body()
-        self.reply(
-            await self.run(self.post_operation, self.root_dir, body, allow_hidden=self.allow_hidden)
+        readme = body.get("readme") or None
+        if readme is not None and not isinstance(readme, str):
+            raise tornado.web.HTTPError(400, "'readme' must be a string")
+        request = self.parse(
+            workflow.WriteBadgeRequest,
+            self.folder(body.get("path", "")),
+            _string(body, "link"),
+            expected=body.get("expected") or {},
+            readme=readme,
         )
-
-
-class PreviewHandler(BodyHandler):
-    post_operation = staticmethod(api.preview)
-
-
-class WriteHandler(BodyHandler):
-    post_operation = staticmethod(api.write)
-
-
-class CommitHandler(BodyHandler):
-    post_operation = staticmethod(api.commit)
-
-
-class BadgeHandler(BodyHandler):
-    """GET: the link, snippets and README preview; POST: insert the badge into the README."""
-
-    post_operation = staticmethod(api.write_badge)
-
-    @tornado.web.authenticated
-    @authorized
-    async def get(self) -> None:
-        keys = ("path", "remote", "ref", "notebook", "mode", "doi", "provider")
-        args = {k: self.get_query_argument(k, "") for k in keys}
-        self.reply(await self.run(api.badge, self.root_dir, args, allow_hidden=self.allow_hidden))
+        self.reply(await self.run(workflow.write_badge, request))
 
 
 ROUTES = [
@@ -152,7 +232,7 @@ def setup_handlers(web_app, server_app=None) -> None:
     host_pattern = ".*$"
     base_url = web_app.settings["base_url"]
     rees = Rees(parent=server_app) if server_app is not None else Rees()
-    init = {"rees": rees, "cache": ScanCache()}
+    init = {"rees": rees, "cache": workflow.scan_cache()}
     handlers = [
         (url_path_join(base_url, NAMESPACE, name), handler, init) for name, handler in ROUTES
     ]

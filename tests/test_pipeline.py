@@ -10,8 +10,12 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from jupyter_rees_ui.adapters.files import ScanCache
-from jupyter_rees_ui.adapters.project import propose
+from jupyter_rees_ui import workflow
+
+
+def propose(folder: Path, cache=None):
+    request = workflow.ProposeRequest(workflow.local_folder(folder))
+    return workflow.propose(request, cache=cache).proposal
 
 
 def notebook(path: Path, *cells: str, kernel: str | None = "python3") -> None:
@@ -38,7 +42,7 @@ def test_a_second_proposal_reads_only_what_changed(tmp_path):
     past = time.time() - 60  # files written this instant are re-read (mtime granularity)
     for name in ("a.ipynb", "b.ipynb"):
         os.utime(tmp_path / name, (past, past))
-    cache = ScanCache()
+    cache = workflow.scan_cache()
     first = propose(tmp_path, cache=cache)
     reads = cache.reads
     assert propose(tmp_path, cache=cache) == first

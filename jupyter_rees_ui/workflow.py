@@ -1,0 +1,708 @@
+"""Every step the sidebar and ``jupyter rees`` offer, once: typed requests in, dataclasses
+out, domain errors raised.
+
+    propose  scan a folder and read the kernel's environment -> a Proposal
+    plan     what writing the reviewed rows would change, file by file
+    apply    write what the plan showed, refused when a file changed since
+    badge    the Binder link, its snippets and the README change
+    write_badge, commit, check
+
+The REST handlers and the CLI only parse their input into these requests and map
+``WorkflowError`` subclasses to an HTTP status or an exit code, each with one table.
+Adapters that pull in heavy libraries (jupyter_client, git, repo2docker) are imported
+inside the functions, so importing this module stays cheap for the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .core.model import Proposal, ProposedRequirement, ScanResult, to_json
+
+PIN_POLICIES = ("==", "~=", ">=", "none")
+FORMATS = ("requirements", "environment")
+TARGETS = ("binder", ".binder", ".")
+BADGE_FORMATS = ("markdown", "rst", "html")
+MODES = ("lab", "doc")
+PYTHON_VERSION = re.compile(r"^3\.\d{1,2}$")
+HTTPS_LINK = re.compile(r"^https://[^\s\"'<>]+$")
+PYPI_JSON = "https://pypi.org/pypi"
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+class WorkflowError(Exception):
+    """A request the workflow cannot carry out; the message is for the user."""
+
+
+class BadRequest(WorkflowError):
+    """The input is not valid (a pin, a name, a format, a path that is not a path)."""
+
+
+class Forbidden(WorkflowError):
+    """A path the workflow must not touch (outside the root, hidden)."""
+
+
+class NotFound(WorkflowError):
+    """No such folder or kernel."""
+
+
+class Conflict(WorkflowError):
+    """A file changed since its preview, or was written without being previewed."""
+
+
+class GitFailed(WorkflowError):
+    """git refused (no repository, no identity, a hook failed, ...)."""
+
+
+class NothingToCommit(GitFailed):
+    """The files to commit are already committed as they are."""
+
+
+class EnvironmentUnreadable(WorkflowError):
+    """The kernel's environment could not be read."""
+
+
+# ----------------------------------------------------------------------------- folders
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A folder on disk, and the root its paths are reported against (the server root;
+    for the CLI the folder itself)."""
+
+    path: Path
+    root: Path | None = None
+
+    @property
+    def api_path(self) -> str:
+        """The folder relative to the root, POSIX ('' for the root itself)."""
+        if self.root is None:
+            return ""
+        rel = self.path.resolve().relative_to(self.root.resolve())
+        return "" if str(rel) == "." else rel.as_posix()
+
+    def quiet(self, message: str) -> str:
+        """``message`` without the server's absolute root in it."""
+        if self.root is None:
+            return message
+        return message.replace(str(self.root.resolve()) + "/", "")
+
+
+def locate(root_dir: str | Path, path: str, *, allow_hidden: bool = False) -> Folder:
+    """The folder ``path`` (relative to the server root) names, refused when it leads
+    outside the root, is hidden (unless allowed) or does not exist."""
+    from .adapters.paths import PathRefused, resolve_in_root
+
+    try:
+        folder = resolve_in_root(root_dir, path, allow_hidden=allow_hidden)
+    except PathRefused as exc:
+        kind = {400: BadRequest, 404: NotFound}.get(exc.status, Forbidden)
+        raise kind(str(exc)) from exc
+    return Folder(folder, Path(root_dir))
+
+
+def local_folder(path: str | Path) -> Folder:
+    """A folder given on the command line."""
+    folder = Path(path)
+    if not folder.is_dir():
+        raise NotFound(f"no such folder: {path}")
+    return Folder(folder)
+
+
+@contextmanager
+def _domain_errors(folder: Folder) -> Iterator[None]:
+    """The adapters' and core's exceptions as domain errors, with messages that name
+    paths relative to the root (never the server's absolute paths)."""
+    from .adapters import git, rees_files
+    from .core.binder import BinderError
+    from .core.rees import ReesError
+
+    try:
+        yield
+    except rees_files.ConflictError as exc:
+        raise Conflict(folder.quiet(str(exc))) from exc
+    except (rees_files.PathError, ReesError, BinderError) as exc:
+        raise BadRequest(folder.quiet(str(exc))) from exc
+    except git.NothingToCommitError as exc:
+        raise NothingToCommit(folder.quiet(str(exc))) from exc
+    except git.GitError as exc:
+        raise GitFailed(folder.quiet(str(exc))) from exc
+
+
+def _choice(value: str, choices: Sequence[str], what: str) -> str:
+    if value not in choices:
+        raise BadRequest(f"unknown {what} {value!r}; expected one of: {', '.join(choices)}")
+    return value
+
+
+# ----------------------------------------------------------------------------- propose
+
+
+@dataclass(frozen=True)
+class ProposeRequest:
+    """Scan ``folder`` and pin from the environment of ``python`` (an interpreter), else
+    the kernel ``kernel``, else the kernel most notebooks name, else the server's own."""
+
+    folder: Folder
+    pin: str = "=="
+    kernel: str | None = None
+    python: str | None = None
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    check_index: bool = False
+    index_url: str = PYPI_JSON
+    timeout: float = 60
+    workers: int | None = 1  # None: a process per CPU for large cold folders
+    all_syntax: bool = False  # parse every code cell, so every syntax error is reported
+
+    def __post_init__(self) -> None:
+        _choice(self.pin, PIN_POLICIES, "pin policy")
+
+
+@dataclass(frozen=True)
+class ProposalReply:
+    path: str  # the scanned folder, relative to the server root
+    proposal: Proposal
+
+
+def parse_overrides(text: str) -> dict[str, str]:
+    """The user's import -> distribution setting, as JSON text."""
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise BadRequest(f"'overrides' is not valid JSON: {exc}") from exc
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise BadRequest("'overrides' must map import names to distribution names")
+    return value
+
+
+def _running_python_version() -> str:
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def kernel_names(scan: ScanResult) -> list[str]:
+    """Kernel names the notebooks ask for, most used first."""
+    counts = Counter(name for _path, name in scan.kernels if name)
+    return [name for name, _n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def kernels() -> list[dict[str, Any]]:
+    """The kernelspecs installed: name, display_name, language, python."""
+    from .adapters.environment import list_kernels
+
+    return list_kernels()
+
+
+def scan_cache() -> Any:
+    """A cache that keeps each file's scan until the file changes (one per server)."""
+    from .adapters.files import ScanCache
+
+    return ScanCache()
+
+
+def propose(request: ProposeRequest, *, cache: Any = None) -> ProposalReply:
+    """Scan the folder and resolve its imports against the environment that runs its
+    notebooks. When the notebooks name several kernels, each is read too, so rows whose
+    versions differ between them are flagged. ``check_index`` (opt-in, the only network
+    use) asks the package index whether names guessed for missing modules exist.
+    ``cache`` (an ``adapters.files.ScanCache``) makes a second scan read only what changed."""
+    from .adapters.environment import (
+        IntrospectionError,
+        check_guesses_on_index,
+        introspect,
+        introspect_kernels,
+        kernel_env,
+        kernel_python,
+    )
+    from .adapters.files import ScanCache, scan_folder
+    from .core.resolve import build_proposal
+
+    if request.kernel is not None and request.kernel not in {k["name"] for k in kernels()}:
+        raise NotFound(f"no kernel named {request.kernel!r}")
+    root = request.folder.path
+    cache = ScanCache() if cache is None else cache  # the second scan below is then free
+    try:
+        scan = scan_folder(
+            root, target_python=None, cache=cache, workers=request.workers, all_syntax=request.all_syntax
+        )
+        names = kernel_names(scan)
+        if request.python is None:
+            chosen = request.kernel or (names[0] if names else None)
+            env = introspect(kernel_python(chosen), timeout=request.timeout, env=kernel_env(chosen))
+        else:
+            env = introspect(request.python, timeout=request.timeout)
+        if env.python_version != _running_python_version():
+            # The standard library differs between versions: filter for the kernel's Python.
+            scan = scan_folder(root, target_python=env.python_version, cache=cache, all_syntax=request.all_syntax)
+        others = introspect_kernels(names, timeout=request.timeout) if len(names) > 1 else None
+    except IntrospectionError as exc:
+        raise EnvironmentUnreadable(f"could not read the kernel's environment: {exc}") from exc
+    except (KeyError, ValueError) as exc:  # a kernel without an interpreter, a bad path
+        raise BadRequest(str(exc)) from exc
+    proposal = build_proposal(
+        scan, env, pin=request.pin, overrides=dict(request.overrides), kernel_environments=others
+    )
+    if request.check_index:
+        proposal = check_guesses_on_index(proposal, index_url=request.index_url)
+    return ProposalReply(request.folder.api_path, proposal)
+
+
+# ----------------------------------------------------------------------------- plan / apply
+
+
+@dataclass(frozen=True)
+class ReesRequest:
+    """The reviewed rows and how to write them: ``rows`` with ``included=False`` are
+    left out (and taken out of an existing file); ``remove`` names configuration files
+    Binder would ignore, to delete (paths relative to the folder)."""
+
+    folder: Folder
+    rows: tuple[ProposedRequirement, ...]
+    python_version: str
+    format: str = "requirements"
+    target: str = "binder"
+    remove: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not PYTHON_VERSION.match(self.python_version):
+            raise BadRequest(f"'python_version' must look like 3.11, not {self.python_version!r}")
+        _choice(self.format, FORMATS, "format")
+        _choice(self.target, TARGETS, "target folder")
+
+
+SOURCES = ("pip", "conda", "editable", "vcs", "archive", "not-installed", "unknown", "local")
+
+
+def reviewed_rows(items: Any) -> tuple[ProposedRequirement, ...]:
+    """Rows as the sidebar sends them (JSON objects), each field checked by
+    ``core.validate``; a violation is a BadRequest naming the row and the field."""
+    from packaging.utils import canonicalize_name
+
+    from .core import validate
+
+    rows: list[ProposedRequirement] = []
+    seen: set[str] = set()
+    try:
+        items = validate.rows(items)
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise BadRequest(f"requirements[{i}]: must be an object")
+            row = _reviewed_row(item, f"requirements[{i}]")
+            key = canonicalize_name(row.name)
+            if key in seen:
+                raise BadRequest(f"requirements[{i}].name: {row.name} is listed twice")
+            seen.add(key)
+            rows.append(row)
+    except validate.InvalidInput as exc:
+        raise BadRequest(str(exc)) from exc
+    return tuple(rows)
+
+
+def _reviewed_row(item: Mapping[str, Any], at: str) -> ProposedRequirement:
+    """One reviewed row. A marker may come in its own field or after a ``;`` in the
+    name or the specifier (``numpy; os_name == 'nt'``); it is kept either way."""
+    from .core import validate
+
+    name = item.get("name")
+    spec = item.get("specifier")
+    marker = item.get("marker")
+    if isinstance(name, str) and ";" in name and marker is None:
+        name, _, marker = name.partition(";")
+    if isinstance(spec, str) and ";" in spec and marker is None:
+        spec, _, marker = spec.partition(";")
+    name = validate.distribution_name(name, f"{at}.name")
+    source = item.get("source", "pip")
+    if source not in SOURCES:
+        raise validate.InvalidInput(f"{at}.source", f"must be one of: {', '.join(SOURCES)}")
+    included = item.get("included", True)
+    if not isinstance(included, bool):
+        raise validate.InvalidInput(f"{at}.included", "must be true or false")
+    return ProposedRequirement(
+        name=name,
+        specifier=validate.specifier(spec, f"{at}.specifier"),
+        url=validate.url(item.get("url"), f"{at}.url"),
+        source=source,
+        conda_name=validate.conda_name(item.get("conda_name"), f"{at}.conda_name"),
+        included=included,
+        extras=validate.extras(item.get("extras"), f"{at}.extras"),
+        marker=validate.marker(marker, f"{at}.marker"),
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What writing a ReesRequest would change: one FileChange per file, sorted by
+    path, and layout notes (files Binder would ignore, a Python version it cannot build)."""
+
+    path: str
+    changes: tuple[Any, ...]  # adapters.rees_files.FileChange
+    notes: tuple[Any, ...] = ()  # core.rees.ReesNote
+
+    @property
+    def expected(self) -> dict[str, str | None]:
+        """The hashes ``apply`` needs: path -> sha256 of what the preview read."""
+        return {c.path: c.old_sha256 for c in self.changes}
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a write changed; ``binder`` is repo2docker's summary of the folder after a
+    REES write (None when repo2docker is not installed, or for a README)."""
+
+    path: str
+    changes: tuple[Any, ...]
+    binder: dict[str, Any] | None = None
+
+
+def export(rows: Sequence[ProposedRequirement], python_version: str, fmt: str) -> str:
+    """The one file ``fmt`` gives for ``rows`` (requirements.txt, environment.yml, or a
+    Guix manifest), as printed by ``jupyter rees propose``."""
+    from .core.rees import ReesError, render_rees
+
+    try:
+        files = render_rees(list(rows), python_version, fmt=fmt)
+    except ReesError as exc:
+        raise BadRequest(str(exc)) from exc
+    main = {"requirements": "requirements.txt", "environment": "environment.yml", "guix": "manifest.scm"}
+    return files[main[fmt]]
+
+
+def _render(request: ReesRequest) -> dict[str, str]:
+    from .core.rees import render_rees
+
+    return render_rees([r for r in request.rows if r.included], request.python_version, fmt=request.format)
+
+
+def _changes(request: ReesRequest, files: Mapping[str, str]) -> list[Any]:
+    from .adapters import rees_files
+
+    dropped = [r.name for r in request.rows if not r.included]
+    return rees_files.preview(
+        request.folder.path, files, target=request.target, drop=dropped, remove=request.remove
+    )
+
+
+def plan(request: ReesRequest) -> Plan:
+    """What writing the reviewed rows would change, file by file, with layout notes."""
+    from .adapters import rees_files
+
+    with _domain_errors(request.folder):
+        files = _render(request)
+        changes = _changes(request, files)
+        notes = rees_files.notes(
+            request.folder.path, files, target=request.target, python_version=request.python_version
+        )
+    return Plan(request.folder.api_path, tuple(changes), tuple(notes))
+
+
+def apply(request: ReesRequest, expected: Mapping[str, str | None]) -> Written:
+    """Write what the plan showed. Refused (``Conflict``) when a file changed since, or
+    when a file that would change is missing from ``expected`` (path -> the hash its
+    preview returned: a file is never overwritten without a preview)."""
+    from .adapters import rees_files, repo2docker_check
+
+    if not isinstance(expected, Mapping):
+        raise BadRequest("'expected' must map file paths to the hashes shown in the preview")
+    with _domain_errors(request.folder):
+        planned = _changes(request, _render(request))
+        for change in planned:
+            if change.status == "unchanged":
+                continue
+            if change.path not in expected or expected[change.path] != change.old_sha256:
+                raise Conflict(
+                    f"{change.path} changed since the preview (or was not previewed): "
+                    "preview again before writing"
+                )
+        written = rees_files.write(request.folder.path, planned)
+    return Written(request.folder.api_path, tuple(written), repo2docker_check.summarize(request.folder.path))
+
+
+# ----------------------------------------------------------------------------- badge
+
+
+@dataclass(frozen=True)
+class BadgeRequest:
+    """The Binder link for the folder's git remote, or for a DOI entered by hand, or
+    (``env_repo``) the folder opened in another repository's image with nbgitpuller."""
+
+    folder: Folder
+    remote: str | None = None
+    ref: str | None = None
+    notebook: str | None = None
+    mode: str = "lab"
+    doi: str | None = None
+    provider: str | None = None
+    env_repo: str | None = None
+    env_ref: str = "HEAD"
+    readme: str | None = None  # the README to insert the badge into (default: found)
+
+    def __post_init__(self) -> None:
+        _choice(self.mode, MODES, "mode")
+
+
+@dataclass(frozen=True)
+class BadgeReply:
+    path: str
+    link: str | None  # None, with ``message`` saying why there is none
+    notes: tuple[str, ...] = ()
+    repository: bool = False  # inside a git repository (so the commit step applies)
+    remotes: tuple[str, ...] = ()
+    message: str | None = None
+    remote: str | None = None
+    ref: str | None = None
+    pushed: bool | None = None
+    snippets: Mapping[str, str] | None = None  # markdown, rst, html
+    readme: Any = None  # the FileChange inserting the badge into the README
+
+
+def _link(request: BadgeRequest) -> tuple[Any, dict[str, Any]]:
+    """(BinderLink, what git said about it) for a badge request; raises GitError or
+    BinderError when there is no link to make."""
+    from .adapters import git
+    from .core import binder
+
+    folder = request.folder.path
+    if request.doi:
+        link = binder.doi_link(request.doi, provider=request.provider, path=request.notebook, mode=request.mode)
+        return link, {}
+    if request.env_repo:
+        content = git.repository_link(folder, remote=request.remote, ref=request.ref)
+        link = binder.nbgitpuller_link(
+            request.env_repo,
+            request.env_ref,
+            git.remote_url(folder, content.remote),
+            content_branch=content.ref,
+            path=request.notebook,
+            mode=request.mode,
+        )
+        return link, {"remote": content.remote, "ref": content.ref, "pushed": content.pushed}
+    found = git.repository_link(
+        folder, remote=request.remote, ref=request.ref, path=request.notebook, mode=request.mode
+    )
+    return found.link, {
+        "remote": found.remote,
+        "ref": found.ref,
+        "pushed": found.pushed,
+        "notes": tuple(found.notes),
+    }
+
+
+def badge(request: BadgeRequest, *, strict: bool = False) -> BadgeReply:
+    """The Binder link and badge snippets, and the README change that would insert the
+    badge. Without a link (no repository, no remote) the reply says why in ``message``;
+    ``strict`` raises that as an error instead."""
+    from .adapters import git, rees_files
+    from .core import binder
+
+    folder = request.folder
+    try:
+        git.toplevel(folder.path)
+        repository = True
+        remotes = tuple(r.name for r in git.remotes(folder.path))
+    except git.GitError:
+        repository, remotes = False, ()
+    try:
+        with _domain_errors(folder):
+            link, found = _link(request)
+    except (GitFailed, BadRequest) as exc:
+        if strict:
+            if isinstance(exc, GitFailed) and not request.doi:
+                raise type(exc)(f"{exc} (or give a DOI for an archived copy)") from exc
+            raise
+        return BadgeReply(folder.api_path, None, repository=repository, remotes=remotes, message=str(exc))
+    with _domain_errors(folder):
+        readme = rees_files.preview_badge(folder.path, link, readme=request.readme)
+    return BadgeReply(
+        folder.api_path,
+        link.url,
+        notes=found.get("notes", ()),
+        repository=repository,
+        remotes=remotes,
+        remote=found.get("remote"),
+        ref=found.get("ref"),
+        pushed=found.get("pushed"),
+        snippets={fmt: binder.badge(link, fmt) for fmt in BADGE_FORMATS},
+        readme=readme,
+    )
+
+
+def snippet(link: str, fmt: str) -> str:
+    """The badge for ``link`` in ``fmt`` (markdown, rst, html) or the bare URL (url)."""
+    from .core import binder
+
+    if fmt == "url":
+        return link
+    _choice(fmt, BADGE_FORMATS, "badge format")
+    return binder.badge(link, fmt)
+
+
+@dataclass(frozen=True)
+class WriteBadgeRequest:
+    folder: Folder
+    link: str
+    expected: Mapping[str, str | None] = field(default_factory=dict)
+    readme: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.link, str) or not HTTPS_LINK.match(self.link):
+            raise BadRequest("'link' must be an https Binder link")
+        if not isinstance(self.expected, Mapping):
+            raise BadRequest("'expected' must map file paths to the hashes shown in the preview")
+
+
+def write_badge(request: WriteBadgeRequest) -> Written:
+    """Insert the badge into the README (between markers) as previewed."""
+    from .adapters import rees_files
+
+    with _domain_errors(request.folder):
+        change = rees_files.preview_badge(request.folder.path, request.link, readme=request.readme)
+        if change.status != "unchanged" and request.expected.get(change.path, "?") != change.old_sha256:
+            raise Conflict(f"{change.path} changed since the preview: preview again")
+        written = rees_files.write(request.folder.path, [change])
+    return Written(request.folder.api_path, tuple(written))
+
+
+# ----------------------------------------------------------------------------- commit
+
+
+DEFAULT_MESSAGE = "Add Binder configuration (REES) written by jupyter-rees-ui"
+
+
+@dataclass(frozen=True)
+class CommitRequest:
+    """Commit exactly ``files`` (relative to the folder) and nothing else."""
+
+    folder: Folder
+    files: tuple[str, ...]
+    message: str = DEFAULT_MESSAGE
+
+    def __post_init__(self) -> None:
+        if not self.files:
+            raise BadRequest("'files' lists nothing to commit")
+        if not all(isinstance(f, str) for f in self.files):
+            raise BadRequest("'files' must be a list of strings")
+
+
+@dataclass(frozen=True)
+class CommitReply:
+    path: str
+    commit: Any  # adapters.git.CommitResult
+
+
+def commit(request: CommitRequest) -> CommitReply:
+    from .adapters import git
+
+    message = request.message.strip() or DEFAULT_MESSAGE
+    with _domain_errors(request.folder):
+        result = git.commit_files(request.folder.path, list(request.files), message)
+    return CommitReply(request.folder.api_path, result)
+
+
+def rees_paths(folder: Folder) -> tuple[str, ...]:
+    """The files a REES commit takes by default: what is in the REES folder, the root's
+    REES files when the REES lives at the root, and the README."""
+    from .adapters import rees_files
+
+    where, _texts = existing_rees(folder)
+    base = folder.path
+    found = [f"{where}/{p.name}" for p in sorted((base / where).glob("*")) if p.is_file()] if where != "." else []
+    found += [n for n in rees_files.README_NAMES if (base / n).is_file()]
+    if where == ".":
+        found += [n for n in ("requirements.txt", "runtime.txt", "environment.yml") if (base / n).is_file()]
+    return tuple(found)
+
+
+# ----------------------------------------------------------------------------- check
+
+
+def existing_rees(folder: Folder) -> tuple[str, dict[str, str]]:
+    """(the folder repo2docker reads, file name -> text) of the REES already there."""
+    from .adapters import rees_files
+    from .core.rees import config_dir
+
+    where = config_dir(rees_files.layout(folder.path))
+    texts = {}
+    for name in ("requirements.txt", "environment.yml", "environment.yaml"):
+        path = folder.path / where / name
+        if path.is_file():
+            texts[name] = path.read_text(encoding="utf-8")
+    return where, texts
+
+
+@dataclass(frozen=True)
+class CheckReply:
+    """Whether the REES in the folder covers its imports."""
+
+    where: str  # the folder repo2docker reads ("binder", ".binder" or ".")
+    files: tuple[str, ...]  # the REES files read, relative to the folder
+    proposal: Proposal
+    missing: tuple[ProposedRequirement, ...] = ()
+    unused: tuple[str, ...] = ()
+
+
+def check(request: ProposeRequest, *, cache: Any = None) -> CheckReply | None:
+    """Compare the folder's REES with a fresh proposal; None when there is no REES."""
+    from .core.check import CheckError, check_rees
+
+    where, texts = existing_rees(request.folder)
+    if not texts:
+        return None
+    proposal = propose(request, cache=cache).proposal
+    try:
+        result = check_rees(proposal, texts)
+    except CheckError as exc:
+        raise BadRequest(str(exc)) from exc
+    labels = tuple(f"{where}/{name}".lstrip("./") for name in texts)
+    return CheckReply(where, labels, proposal, tuple(result.missing), tuple(result.unused))
+
+
+__all__ = [
+    "BadRequest",
+    "BadgeReply",
+    "BadgeRequest",
+    "CheckReply",
+    "CommitReply",
+    "CommitRequest",
+    "Conflict",
+    "EnvironmentUnreadable",
+    "Folder",
+    "Forbidden",
+    "GitFailed",
+    "NotFound",
+    "NothingToCommit",
+    "Plan",
+    "ProposalReply",
+    "ProposeRequest",
+    "ReesRequest",
+    "WorkflowError",
+    "WriteBadgeRequest",
+    "Written",
+    "apply",
+    "badge",
+    "check",
+    "commit",
+    "existing_rees",
+    "kernels",
+    "local_folder",
+    "locate",
+    "parse_overrides",
+    "plan",
+    "propose",
+    "rees_paths",
+    "reviewed_rows",
+    "to_json",
+    "write_badge",
+]

@@ -1,0 +1,127 @@
+"""The one orchestrator, called as the handlers and the CLI call it, on real folders."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jupyter_rees_ui import cli, handlers, workflow
+from jupyter_rees_ui.core.model import ProposedRequirement
+
+PACKAGE = Path(workflow.__file__).parent
+ERRORS = [
+    workflow.BadRequest,
+    workflow.Forbidden,
+    workflow.NotFound,
+    workflow.Conflict,
+    workflow.GitFailed,
+    workflow.NothingToCommit,
+    workflow.EnvironmentUnreadable,
+]
+
+
+@pytest.mark.parametrize(
+    "error, status, code",
+    [
+        (workflow.BadRequest, 400, 2),
+        (workflow.Forbidden, 403, 2),
+        (workflow.NotFound, 404, 2),
+        (workflow.Conflict, 409, 1),
+        (workflow.GitFailed, 409, 2),
+        (workflow.NothingToCommit, 409, 0),
+        (workflow.EnvironmentUnreadable, 502, 2),
+    ],
+)
+def test_each_domain_error_has_one_status_and_one_exit_code(error, status, code):
+    assert handlers.status_of(error("x")) == status
+    assert cli.exit_code(error("x")) == code
+
+
+def test_every_domain_error_is_in_the_tables():
+    found = {c for c in vars(workflow).values() if isinstance(c, type) and issubclass(c, workflow.WorkflowError)}
+    assert found - {workflow.WorkflowError} == set(ERRORS)
+
+
+def _imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            found.update([node.module] if node.module else [alias.name for alias in node.names])
+    return found
+
+
+@pytest.mark.parametrize("front_end", ["handlers.py", "cli.py"])
+def test_front_ends_go_through_the_workflow(front_end):
+    assert _imports(PACKAGE / front_end) <= {"workflow", "config", "__version__"}
+
+
+def test_the_cli_module_does_not_load_the_server_stack():
+    code = "import sys, jupyter_rees_ui.cli; print(sorted(m for m in ('jupyter_server', 'jupyter_client', 'IPython') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_locate_refuses_paths_outside_the_root(tmp_path):
+    (tmp_path / "inside").mkdir()
+    assert workflow.locate(tmp_path, "inside").api_path == "inside"
+    with pytest.raises(workflow.Forbidden):
+        workflow.locate(tmp_path, "../")
+    with pytest.raises(workflow.BadRequest):
+        workflow.locate(tmp_path, "/etc")
+    with pytest.raises(workflow.NotFound):
+        workflow.locate(tmp_path, "missing")
+
+
+def _request(folder: Path, *rows: ProposedRequirement) -> workflow.ReesRequest:
+    return workflow.ReesRequest(workflow.Folder(folder, folder), rows, "3.11")
+
+
+def test_plan_then_apply_and_an_unticked_row_leaves_the_file(tmp_path):
+    numpy = ProposedRequirement("numpy", specifier="==2.0")
+    pandas = ProposedRequirement("pandas", specifier="==2.2")
+    first = _request(tmp_path, numpy, pandas)
+    plan = workflow.plan(first)
+    assert {c.path: c.status for c in plan.changes} == {"binder/requirements.txt": "create", "binder/runtime.txt": "create"}
+    assert not (tmp_path / "binder").exists(), "a plan writes nothing"
+    workflow.apply(first, plan.expected)
+    assert "pandas==2.2" in (tmp_path / "binder/requirements.txt").read_text()
+
+    second = _request(tmp_path, numpy, ProposedRequirement("pandas", specifier="==2.2", included=False))
+    plan = workflow.plan(second)
+    workflow.apply(second, plan.expected)
+    text = (tmp_path / "binder/requirements.txt").read_text()
+    assert "numpy==2.0" in text and "pandas" not in text
+
+
+def test_apply_refuses_a_file_changed_since_its_plan(tmp_path):
+    request = _request(tmp_path, ProposedRequirement("numpy", specifier="==2.0"))
+    plan = workflow.plan(request)
+    (tmp_path / "binder").mkdir()
+    (tmp_path / "binder/requirements.txt").write_text("mine==1\n")
+    with pytest.raises(workflow.Conflict):
+        workflow.apply(request, plan.expected)
+    assert (tmp_path / "binder/requirements.txt").read_text() == "mine==1\n"
+
+
+@pytest.mark.parametrize(
+    "kwargs, fragment",
+    [
+        ({"python_version": "3"}, "python_version"),
+        ({"format": "zip"}, "format"),
+        ({"target": "elsewhere"}, "target"),
+    ],
+)
+def test_bad_rees_requests_name_the_field(tmp_path, kwargs, fragment):
+    values = {"python_version": "3.11", **kwargs}
+    with pytest.raises(workflow.BadRequest, match=fragment):
+        workflow.ReesRequest(workflow.Folder(tmp_path), (), **values)
+
+
+def test_an_unknown_kernel_is_not_found(tmp_path):
+    with pytest.raises(workflow.NotFound, match="no-such-kernel"):
+        workflow.propose(workflow.ProposeRequest(workflow.local_folder(tmp_path), kernel="no-such-kernel"))
+    assert cli.main(["propose", str(tmp_path), "--kernel", "no-such-kernel"]) == 2
