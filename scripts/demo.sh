@@ -5,7 +5,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-source "$ROOT/scripts/setup.sh" "demo"
+source "$ROOT/scripts/setup.sh" "demo,repo2docker,verify"
 
 rm -rf "$ROOT/.demo"
 mkdir -p "$ROOT/.demo"

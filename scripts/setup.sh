@@ -23,7 +23,7 @@ fi
 export PATH="$VENV/bin:$PATH"
 
 step "Installing the build tools (JupyterLab, hatch, setuptools for sdist-only dependencies)"
-python -m pip install --quiet "setuptools>=70.1" wheel "jupyterlab>=4.5,<5" "hatchling>=1.5" "hatch-nodejs-version>=0.3.2" "hatch-jupyter-builder>=0.5" editables
+python -m pip install --quiet "setuptools>=70.1" wheel "jupyterlab>=4.5,<5" "hatchling>=1.27" "hatch-nodejs-version>=0.3.2" "hatch-jupyter-builder>=0.5" editables
 
 step "Installing npm dependencies"
 cd "$ROOT"
