@@ -308,7 +308,7 @@ def test_kernel_lookup_agrees_with_jupyter_client_without_importing_ipython(venv
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     for name in ("mixed", "legacy", "python3"):
         ours, theirs = _kernel_spec(name), KernelSpecManager().get_kernel_spec(name)
-        assert (ours.argv, ours.display_name, ours.env) == (theirs.argv, theirs.display_name, theirs.env), name
+        assert (list(ours.argv), ours.display_name, ours.env) == (theirs.argv, theirs.display_name, theirs.env), name
     assert kernel_python("legacy") == str(python)
 
     code = ("import sys; from jupyter_rees_ui.adapters.environment import kernel_python, kernel_env; "

@@ -13,20 +13,16 @@ import shutil
 import subprocess
 import sys
 import threading
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from importlib.resources import files
+from dataclasses import dataclass, field
 from typing import Any
 
-from jupyter_client.kernelspec import KernelSpec, KernelSpecManager, NoSuchKernel
 from jupyter_core.paths import jupyter_path
 
 from ..core.model import Environment, InstalledDistribution, Proposal, Source
-from ..core.resolve import mark_index_checks
+
+# jupyter_client (and with it zmq, tornado, traitlets) is imported only when a kernel
+# cannot be found by its kernel.json: the command line starts without it.
 
 NATIVE_NAMES = {"python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2])}
 
@@ -79,7 +75,8 @@ def run_introspection(
     python: str, *, timeout: float = 60, env: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
     """Run the introspection script with ``python`` and return its JSON report."""
-    script = files(__package__).joinpath("introspect_env.py").read_text("utf-8")
+    with open(os.path.join(os.path.dirname(__file__), "introspect_env.py"), encoding="utf-8") as handle:
+        script = handle.read()
     try:
         completed = subprocess.run(
             [python, "-c", script],
@@ -190,7 +187,7 @@ def kernel_env(kernel_name: str | None) -> dict[str, str]:
         return {}
     try:
         spec = _kernel_spec(kernel_name)
-    except (NoSuchKernel, OSError, ValueError):
+    except (LookupError, OSError, ValueError):
         return {}
     return {str(k): str(v) for k, v in (spec.env or {}).items()}
 
@@ -202,19 +199,37 @@ def kernel_python(kernel_name: str | None) -> str:
         return sys.executable
     try:
         spec = _kernel_spec(kernel_name)
-    except (NoSuchKernel, OSError, ValueError):
+    except (LookupError, OSError, ValueError):
         return sys.executable
     return _python_from_argv(list(spec.argv), dict(spec.env or {})) or sys.executable
 
 
-def _kernel_spec(kernel_name: str) -> KernelSpec:
+@dataclass(frozen=True)
+class KernelCommand:
+    """What a kernelspec says about how its kernel starts (the fields we read)."""
+
+    argv: tuple[str, ...]
+    display_name: str = ""
+    env: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_kernel_json(cls, path: str) -> KernelCommand:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        if not isinstance(data, dict) or not isinstance(data.get("argv"), list):
+            raise ValueError(f"{path} has no argv list")
+        return cls(tuple(str(a) for a in data["argv"]), str(data.get("display_name", "")), dict(data.get("env") or {}))
+
+
+def _kernel_spec(kernel_name: str) -> KernelCommand:
     """A kernelspec by name, read from its ``kernel.json`` where one is installed.
 
     jupyter_client's own lookup imports ipykernel (and with it IPython) for the native
     ``python3`` kernel even when its kernel.json is installed: a quarter of a second that
-    a ``jupyter rees`` command would spend for nothing. It is asked only when no folder
-    has the kernel (the native kernel served from ipykernel's resources, or a folder only
-    IPython knows)."""
+    a ``jupyter rees`` command would spend for nothing, and importing jupyter_client alone
+    costs a tenth. It is asked only when no folder has the kernel (the native kernel
+    served from ipykernel's resources, or a folder only IPython knows); its NoSuchKernel
+    is a KeyError."""
     # The folders jupyter_client searches; its own default imports IPython to find
     # ~/.ipython/kernels, which costs as much again.
     ipython_dir = os.environ.get("IPYTHONDIR") or os.path.join(os.path.expanduser("~"), ".ipython")
@@ -227,13 +242,18 @@ def _kernel_spec(kernel_name: str) -> KernelSpec:
         for name in names:
             folder = os.path.join(kernel_dir, name)
             if name.lower() == wanted and os.path.isfile(os.path.join(folder, "kernel.json")):
-                return KernelSpec.from_resource_dir(folder)
-    return KernelSpecManager().get_kernel_spec(kernel_name)  # its whole lookup, as before
+                return KernelCommand.from_kernel_json(os.path.join(folder, "kernel.json"))
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec(kernel_name)  # its whole lookup, as before
+    return KernelCommand(tuple(spec.argv), spec.display_name, dict(spec.env or {}))
 
 
 def list_kernels() -> list[dict[str, Any]]:
     """Kernelspecs found: name, display_name, language and the Python they run (None
     for other languages or commands we cannot read)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
     found = []
     for name, entry in sorted(KernelSpecManager().get_all_specs().items()):
         spec = entry.get("spec", {})
@@ -310,6 +330,8 @@ def check_guesses_on_index(
 ) -> Proposal:
     """Opt-in online check: do the rows guessed for modules that are not installed
     name projects that exist on the package index? (Never called by default.)"""
+    from ..core.resolve import mark_index_checks
+
     names = [r.name for r in proposal.requirements if r.source in ("not-installed", "unknown")]
     return mark_index_checks(proposal, exists_on_index(names, index_url=index_url, timeout=timeout))
 
@@ -318,6 +340,8 @@ def exists_on_index(
     names: Iterable[str], *, index_url: str = PYPI_JSON, timeout: float = 5
 ) -> dict[str, bool | None]:
     """Name -> True (the index has it), False (404) or None (no answer in time)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     unique = sorted(set(names))
     if not unique:
         return {}
@@ -327,6 +351,10 @@ def exists_on_index(
 
 
 def _exists(name: str, index_url: str, timeout: float) -> bool | None:
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
     url = f"{index_url.rstrip('/')}/{urllib.parse.quote(name)}/json"
     request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "jupyter-rees-ui"})
     try:

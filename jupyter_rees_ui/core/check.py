@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
 from .conda_names import CONDA_NAMES
 from .model import Proposal, ProposedRequirement
@@ -72,6 +70,9 @@ def requirement_names(text: str) -> list[str]:
 
 def environment_names(text: str) -> list[str]:
     """Canonical PyPI names of an environment.yml's conda and pip dependencies."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
     try:
         data = YAML(typ="safe").load(text) or {}
     except YAMLError as exc:

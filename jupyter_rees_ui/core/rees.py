@@ -13,15 +13,12 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
 
 from .conda_names import conda_name
 from .model import ProposedRequirement
@@ -408,7 +405,17 @@ def _yaml_scalar(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+# ruamel.yaml is imported by the functions that read or merge YAML, so rendering a
+# requirements.txt (a `jupyter rees` command's usual work) does without it.
+
+
 def _yaml() -> YAML:
+    from ruamel.yaml import YAML
+
     yaml = YAML()  # round-trip: comments and order are kept
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 4096
@@ -417,6 +424,9 @@ def _yaml() -> YAML:
 
 
 def _load_environment(text: str, what: str) -> CommentedMap:
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import YAMLError
+
     try:
         data = _yaml().load(text)
     except YAMLError as err:
@@ -484,6 +494,8 @@ def merge_environment_yml(old: str | None, new: str, *, drop: Iterable[str] = ()
     merged like requirements.txt."""
     if old is None or not old.strip():
         return new
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     dropped_pypi: set[str] = {canonicalize_name(name) for name in drop}
     dropped_conda = {conda_name(name) for name in drop} | set(dropped_pypi)
     target = _load_environment(_strip_header(old), "the existing environment.yml")
@@ -578,6 +590,8 @@ def _requirement_pins(text: str | None) -> dict[str, str]:
 
 def _environment_pins(text: str | None) -> dict[str, str]:
     """Conda entries by conda name and pip entries by canonical name ("pip:NAME")."""
+    from ruamel.yaml.error import YAMLError
+
     try:
         data = _yaml().load(_strip_header(text or "")) or {}
     except YAMLError:

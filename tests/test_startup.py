@@ -1,0 +1,76 @@
+"""What a `jupyter rees` command imports before it answers: only what the command needs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo"
+# Jupyter's server and kernel machinery, and IPython: a tenth of a second or more each.
+SERVER_SIDE = ("IPython", "jupyter_client", "jupyter_server", "tornado", "zmq", "ipykernel", "traitlets")
+# What propose needs only for some inputs: YAML for environment.yml, git's and the
+# writer's modules for other commands.
+NOT_FOR_PROPOSE = ("ruamel", "jupyter_rees_ui.adapters.git", "jupyter_rees_ui.adapters.rees_files",
+                   "jupyter_rees_ui.core.binder", "jupyter_rees_ui.adapters.repo2docker_check")
+
+PROBE = """
+import json, sys
+from jupyter_rees_ui.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exit:
+    code = exit.code
+sys.stdout.flush()
+print("\\n" + json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def imported_by(*args: str, cwd: Path | None = None) -> tuple[int, set[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=cwd, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return report["code"], set(report["modules"])
+
+
+def loaded(modules: set[str], packages: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == p or m.startswith(p + ".") for p in packages))
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(DEMO, tmp_path / "demo"))
+
+
+def test_help_imports_no_pipeline(demo):
+    code, modules = imported_by("--help")
+    assert code == 0
+    assert loaded(modules, (*SERVER_SIDE, "packaging", "msgspec", "jupyter_rees_ui.core", "jupyter_rees_ui.adapters")) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["propose", "{demo}"],  # the notebooks' kernel, found by its kernel.json
+        ["propose", "{demo}", "--python", sys.executable],
+        ["propose", "{demo}", "--table"],
+        ["check", "{demo}"],
+    ],
+    ids=["kernel", "python", "table", "check"],
+)
+def test_propose_and_check_import_no_jupyter_server_or_ipython(demo, args):
+    if args[0] == "check":
+        (demo / "requirements.txt").write_text("numpy\npandas\nmatplotlib\n")
+    code, modules = imported_by(*(a.replace("{demo}", str(demo)) for a in args))
+    assert code == 0
+    assert loaded(modules, SERVER_SIDE) == []
+    # check reads the REES folder's layout with the writer's module, nothing more
+    allowed = ("jupyter_rees_ui.adapters.rees_files", "jupyter_rees_ui.core.binder") if args[0] == "check" else ()
+    assert loaded(modules, tuple(m for m in NOT_FOR_PROPOSE if m not in allowed)) == []
