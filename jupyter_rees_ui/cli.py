@@ -368,13 +368,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # `commit DIR -m msg README.md`: argparse leaves files given after an option over
+        if args.func is cmd_commit and not any(e.startswith("-") for e in extra):
+            args.files = [*args.files, *extra]
+        else:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.func(args)
     except workflow.WorkflowError as exc:
         code = exit_code(exc)
         _err(f"jupyter rees: {'error' if code == EXIT_USAGE else 'refused' if code else 'note'}: {exc}")
         return code
+    except OSError as exc:  # a path the system refuses (too long, a loop of links…)
+        where = f" ({str(exc.filename)[:80]})" if exc.filename else ""
+        _err(f"jupyter rees: error: {exc.strerror or exc}{where}")
+        return EXIT_USAGE
     except KeyboardInterrupt:
         _err("jupyter rees: interrupted")
         return 130

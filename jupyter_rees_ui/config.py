@@ -1,6 +1,6 @@
 """Server-side options, read from the Jupyter server config (``c.Rees.…``)."""
 
-from traitlets import Bool, Dict, Enum, Float, Unicode
+from traitlets import Bool, Dict, Enum, Float, Int, Unicode
 from traitlets.config import Configurable
 
 
@@ -36,4 +36,10 @@ class Rees(Configurable):
     index_url = Unicode(
         "https://pypi.org/pypi",
         help="The package index's JSON API, for check_index.",
+    ).tag(config=True)
+
+    max_file_size = Int(
+        256 << 20,
+        help="Largest notebook or Python file read by a scan, in bytes; larger files are "
+        "reported as problems and not read (0: no limit).",
     ).tag(config=True)

@@ -124,6 +124,7 @@ class ProposalHandler(ReesHandler):
             check_index=self.rees.check_index,
             index_url=self.rees.index_url,
             timeout=self.rees.introspection_timeout,
+            max_bytes=self.rees.max_file_size or None,
         )
         self.reply(await self.run(workflow.propose, request, cache=self.cache))
 

@@ -15,6 +15,7 @@ inside the functions, so importing this module stays cheap for the CLI.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sys
@@ -113,9 +114,16 @@ def locate(root_dir: str | Path, path: str, *, allow_hidden: bool = False) -> Fo
 
 def local_folder(path: str | Path) -> Folder:
     """A folder given on the command line."""
+    text = str(path)
+    shown = text if len(text) <= 80 else text[:80] + "…"
+    if "\x00" in text or any(len(part.encode("utf-8", "surrogateescape")) > 255 for part in Path(text).parts):
+        raise BadRequest(f"not a usable folder path (a name over 255 bytes, or a NUL): {shown}")
     folder = Path(path)
-    if not folder.is_dir():
-        raise NotFound(f"no such folder: {path}")
+    try:
+        if not folder.is_dir():
+            raise NotFound(f"no such folder: {shown}")
+    except OSError as exc:
+        raise BadRequest(f"cannot use the folder {shown}: {exc.strerror or exc}") from exc
     return Folder(folder)
 
 
@@ -163,6 +171,7 @@ class ProposeRequest:
     timeout: float = 60
     workers: int | None = 1  # None: a process per CPU for large cold folders
     all_syntax: bool = False  # parse every code cell, so every syntax error is reported
+    max_bytes: int | None = 256 << 20  # larger files are reported, not read (None: no limit)
 
     def __post_init__(self) -> None:
         _choice(self.pin, PIN_POLICIES, "pin policy")
@@ -236,7 +245,12 @@ def propose(request: ProposeRequest, *, cache: Any = None) -> ProposalReply:
     cache = ScanCache() if cache is None else cache  # the second scan below is then free
     try:
         scan = scan_folder(
-            root, target_python=None, cache=cache, workers=request.workers, all_syntax=request.all_syntax
+            root,
+            target_python=None,
+            cache=cache,
+            workers=request.workers,
+            all_syntax=request.all_syntax,
+            max_bytes=request.max_bytes,
         )
         names = kernel_names(scan)
         if request.python is None:
@@ -246,7 +260,13 @@ def propose(request: ProposeRequest, *, cache: Any = None) -> ProposalReply:
             env = introspect(request.python, timeout=request.timeout)
         if env.python_version != _running_python_version():
             # The standard library differs between versions: filter for the kernel's Python.
-            scan = scan_folder(root, target_python=env.python_version, cache=cache, all_syntax=request.all_syntax)
+            scan = scan_folder(
+                root,
+                target_python=env.python_version,
+                cache=cache,
+                all_syntax=request.all_syntax,
+                max_bytes=request.max_bytes,
+            )
         others = introspect_kernels(names, timeout=request.timeout) if len(names) > 1 else None
     except IntrospectionError as exc:
         raise EnvironmentUnreadable(f"could not read the kernel's environment: {exc}") from exc
@@ -257,6 +277,8 @@ def propose(request: ProposeRequest, *, cache: Any = None) -> ProposalReply:
     )
     if request.check_index:
         proposal = check_guesses_on_index(proposal, index_url=request.index_url)
+    if request.folder.root is not None:  # the folder as the user named it, never the server's path
+        proposal = dataclasses.replace(proposal, root=request.folder.api_path)
     return ProposalReply(request.folder.api_path, proposal)
 
 

@@ -3,7 +3,9 @@ problem, or exactly one success: injection rows, hangs, lost updates."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -72,3 +74,43 @@ async def test_a_marker_is_kept_and_written(jp_fetch, demo):
     await post(jp_fetch, "write", {**body, "expected": expected})
     text = (demo / "binder" / "requirements.txt").read_text()
     assert "numpy==1.26.4; os_name == \"nt\"" in text.splitlines()
+
+
+LONG = "x" * 300
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "method", "params", "body"),
+    [
+        ("proposal", "GET", {"path": LONG}, None),
+        ("proposal", "GET", {"path": f"demo/{LONG}"}, None),
+        ("badge", "GET", {"path": LONG}, None),
+        ("preview", "POST", None, {"path": LONG, "requirements": [], "python_version": "3.11"}),
+        ("write", "POST", None, {"path": LONG, "requirements": [], "python_version": "3.11"}),
+        ("commit", "POST", None, {"path": LONG, "files": ["a"]}),
+        ("preview", "POST", None, {"path": "demo", "requirements": [], "python_version": "3.11",
+                                   "remove": [f"{LONG}/requirements.txt"]}),
+    ],
+)
+async def test_a_name_over_255_bytes_is_a_400(jp_fetch, demo, endpoint, method, params, body):
+    message = await refused(jp_fetch, endpoint, body, method=method, params=params)
+    assert "255" in message
+
+
+async def test_a_link_to_a_fifo_does_not_hang_the_proposal(jp_fetch, demo):
+    os.mkfifo(demo / "pipe.ipynb")
+    (demo / "via.ipynb").symlink_to("pipe.ipynb")
+    response = await asyncio.wait_for(
+        jp_fetch("jupyter-rees-ui", "proposal", params={"path": "demo"}), timeout=10
+    )
+    proposal = json.loads(response.body)["proposal"]
+    problems = {i["location"]["path"]: i["message"] for i in proposal["issues"]}
+    assert "named pipe" in problems["via.ipynb"]
+    assert {r["name"] for r in proposal["requirements"]} >= {"numpy", "pandas"}
+
+
+async def test_the_proposal_never_shows_the_servers_root(jp_fetch, demo, jp_root_dir):
+    body = (await jp_fetch("jupyter-rees-ui", "proposal", params={"path": "demo"})).body.decode()
+    assert str(jp_root_dir) not in body
+    assert str(Path(jp_root_dir).resolve()) not in body
+    assert json.loads(body)["proposal"]["root"] == "demo"

@@ -9,6 +9,7 @@ by ``(size, mtime)`` so a re-scan only re-reads what changed.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import json
 import mmap
@@ -23,8 +24,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from stat import S_ISLNK
-from typing import Any
+from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG, S_ISSOCK
+from typing import Any, BinaryIO
 
 from ..core.implicit import ImplicitTrigger
 from ..core.model import ImportSite, InstallHint, Location, ScanIssue, ScanResult
@@ -45,6 +46,7 @@ SCANNED_SUFFIXES = (".ipynb", ".py", ".md")
 MYST_MARKER = "{code-cell}"
 MMAP_BYTES = 1 << 20  # notebooks from this size on are read through mmap
 PARALLEL_MIN_FILES = 400  # below this, starting processes costs more than it saves
+MAX_FILE_BYTES = 256 << 20  # larger files are reported, not read (c.Rees.max_file_size)
 PARALLEL_MIN_FORKED = 100  # the same when workers are forked: they start in a millisecond
 
 
@@ -129,6 +131,7 @@ def scan_folder(
     cache: ScanCache | None = None,
     workers: int | None = 1,
     all_syntax: bool = False,
+    max_bytes: int | None = MAX_FILE_BYTES,
 ) -> ScanResult:
     """Scan every notebook, Python file and text notebook under ``root``.
 
@@ -144,6 +147,10 @@ def scan_folder(
 
     Code that cannot hold an import is not parsed; ``all_syntax`` parses every code cell
     and file, so that each syntax error is reported (about twice the work).
+
+    Only regular files are read: a FIFO, device or socket (or a link to one), a link
+    that loops, dangles or leaves the folder, and a file over ``max_bytes`` (None: no
+    limit) are each reported as a problem of that file, and the scan goes on.
     """
     root_path = Path(root)
     base = os.fspath(root_path)
@@ -164,15 +171,12 @@ def scan_folder(
     entries = cache._entries if cache is not None else {}  # read without the lock: dict reads are atomic
     for slot, relative in enumerate(files):
         path = os.path.join(base, relative)
-        try:
-            stat = early.get(relative) or os.lstat(path)
-            if S_ISLNK(stat.st_mode):
-                if os.path.commonpath([os.path.realpath(path), real_root]) != real_root:
-                    message = "a symbolic link to a file outside the scanned folder: not read"
-                    slots[slot] = CodeScan(relative, issues=(ScanIssue(Location(relative), "other", message),))
-                    continue
-                stat = os.stat(path)
-        except (OSError, ValueError):
+        stat, problem = _stat_for_reading(path, real_root, early.get(relative), max_bytes)
+        if problem is not None:
+            kind = "other" if problem.endswith(_OUTSIDE) else "unreadable"
+            slots[slot] = CodeScan(relative, issues=(ScanIssue(Location(relative), kind, problem),))
+            continue
+        if stat is None:
             continue  # vanished since listing
         entry = entries.get(path)
         if entry is not None and entry.serves(stat.st_size, stat.st_mtime_ns, all_syntax):
@@ -194,6 +198,65 @@ def scan_folder(
         if _inside(posixpath.dirname(scan.path), entry, root_path) is None
     ]
     return merge_scans(str(root), scans, local_modules=local, issues=issues, target_python=target_python)
+
+
+def _stat_for_reading(
+    path: str, real_root: str, early: os.stat_result | None, max_bytes: int | None
+) -> tuple[os.stat_result | None, str | None]:
+    """(the stat of a listed file, None) when it may be read; (None, why not) when it
+    must be reported instead; (None, None) when it vanished since the listing."""
+    try:
+        stat = early or os.lstat(path)
+    except FileNotFoundError:
+        return None, None
+    except (OSError, ValueError) as error:
+        return None, f"cannot be examined: {_os_reason(error)}"
+    if S_ISLNK(stat.st_mode):
+        try:
+            target = os.path.realpath(path, strict=True)
+        except FileNotFoundError:
+            return None, "a symbolic link to nothing (dangling): not read"
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                return None, "a symbolic link loop: not read"
+            return None, f"a symbolic link that cannot be followed: {_os_reason(error)}"
+        if os.path.commonpath([target, real_root]) != real_root:
+            return None, "a symbolic link to a file " + _OUTSIDE
+        try:
+            stat = os.stat(path)
+        except OSError as error:
+            return None, f"a symbolic link that cannot be followed: {_os_reason(error)}"
+    if not S_ISREG(stat.st_mode):
+        return None, f"not a regular file ({_file_kind(stat.st_mode)}): not read"
+    if max_bytes is not None and stat.st_size > max_bytes:
+        return None, f"{_megabytes(stat.st_size)} is over the size limit of {_megabytes(max_bytes)}: not read"
+    return stat, None
+
+
+_OUTSIDE = "outside the scanned folder: not read"
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in (
+        (S_ISFIFO, "a named pipe"),
+        (S_ISSOCK, "a socket"),
+        (S_ISCHR, "a character device"),
+        (S_ISBLK, "a block device"),
+        (S_ISDIR, "a folder"),
+    ):
+        if test(mode):
+            return kind
+    return "not a plain file"
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):.1f} MB"
+
+
+def _os_reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
 
 
 # ---------------------------------------------------------------------------- listing
@@ -340,7 +403,7 @@ def _walk_files(root: Path) -> list[str]:
                 if entry.is_dir(follow_symlinks=False):
                     if not _skipped_name(entry.name):
                         pending.append(path)
-                elif entry.is_file():
+                else:  # links and special files too: the scan reports what it cannot read
                     found.append(path)
             except OSError:
                 continue
@@ -490,17 +553,32 @@ def _unpack(packed: tuple[Any, ...] | None) -> CodeScan | None:
 
 def read_and_scan(path: Path, relative: str, *, all_syntax: bool = False) -> CodeScan | None:
     """Read one file and scan it, standard-library imports included (the folder scan
-    drops them for its target Python); None for a Markdown file that is no MyST notebook."""
+    drops them for its target Python); None for a Markdown file that is no MyST notebook.
+
+    Any failure to read or parse this one file (not a regular file, too deeply nested
+    JSON, out of memory, an OS error, undecodable text) is reported as its problem."""
     try:
-        if relative.endswith(".ipynb"):
-            try:
-                nb = read_notebook_file(path)
-            except ValueError as error:
-                return CodeScan(relative, issues=(_unreadable(relative, f"not a notebook: {error}"),))
-            return scan_notebook_code(nb, relative, keep_stdlib=True, all_syntax=all_syntax)
-        data = path.read_bytes()
+        return _read_and_scan(path, relative, all_syntax)
+    except RecursionError:
+        return CodeScan(relative, issues=(_unreadable(relative, "nested too deeply to be read"),))
+    except MemoryError:
+        return CodeScan(relative, issues=(_unreadable(relative, "too large to be read in memory"),))
     except OSError as error:
-        return CodeScan(relative, issues=(_unreadable(relative, error.strerror or str(error)),))
+        return CodeScan(relative, issues=(_unreadable(relative, _os_reason(error)),))
+    except Exception as error:  # one file's surprise must not end the whole scan
+        message = f"could not be read: {type(error).__name__}: {str(error)[:200]}"
+        return CodeScan(relative, issues=(_unreadable(relative, message),))
+
+
+def _read_and_scan(path: Path, relative: str, all_syntax: bool) -> CodeScan | None:
+    if relative.endswith(".ipynb"):
+        try:
+            nb = read_notebook_file(path)
+        except ValueError as error:
+            return CodeScan(relative, issues=(_unreadable(relative, f"not a notebook: {error}"),))
+        return scan_notebook_code(nb, relative, keep_stdlib=True, all_syntax=all_syntax)
+    with open_regular(path) as handle:
+        data = handle.read()
     text = _decode_source(data)
     if relative.endswith(".md"):
         if MYST_MARKER not in text:
@@ -514,12 +592,27 @@ def read_and_scan(path: Path, relative: str, *, all_syntax: bool = False) -> Cod
 def read_notebook_file(path: Path) -> Mapping[str, Any]:
     """``read_notebook_bytes`` of a file; a large file is mapped rather than copied, so
     megabytes of outputs cost one pass of the decoder over the page cache."""
-    with open(path, "rb") as handle:
+    with open_regular(path) as handle:
         size = os.fstat(handle.fileno()).st_size
         if size < MMAP_BYTES:
             return read_notebook_bytes(handle.read())
         with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
             return read_notebook_bytes(mapped)
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """Open a file for reading only if it is a regular file. Opened without blocking
+    (a FIFO swapped in after the stat would otherwise wait for a writer forever), then
+    checked on the open descriptor; OSError otherwise."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not S_ISREG(mode):
+            raise OSError(errno.EINVAL, f"not a regular file ({_file_kind(mode)})")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def read_notebook_bytes(data: bytes | mmap.mmap) -> Mapping[str, Any]:

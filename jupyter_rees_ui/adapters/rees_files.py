@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from ..core import binder, rees
+from .files import open_regular
 
 Status = Literal["create", "update", "unchanged", "delete"]
 
@@ -90,9 +91,15 @@ def resolve_inside(root: Path, relative: str) -> Path:
         or (len(relative) > 1 and relative[1] == ":")
     ):
         raise PathError(f"{relative!r} must be a relative path inside the folder.")
+    if any(len(part.encode("utf-8", "surrogateescape")) > 255 for part in posix.parts):
+        raise PathError(f"{relative[:60]!r}… has a name over 255 bytes.")
     base = Path(root).resolve()
     candidate = base.joinpath(*[part for part in posix.parts if part != "."])
-    if not candidate.resolve().is_relative_to(base):
+    try:
+        inside = candidate.resolve().is_relative_to(base)
+    except OSError as err:
+        raise PathError(f"{relative[:60]!r} cannot be used: {err.strerror or err}") from err
+    if not inside:
         raise PathError(f"{relative!r} leads outside the folder.")
     return candidate
 
@@ -113,13 +120,16 @@ def _relative(folder: str, name: str) -> str:
 def _read(path: Path) -> tuple[str | None, str | None]:
     """(text, sha256) of a file, (None, None) when absent."""
     try:
-        data = path.read_bytes()
+        with open_regular(path) as handle:  # never a FIFO or device: those would block
+            data = handle.read()
     except FileNotFoundError:
         return None, None
     except IsADirectoryError as err:
         raise PathError(f"{path.name} is a folder, not a file.") from err
     except NotADirectoryError as err:
         raise PathError(f"{path.parent.name} is a file, not a folder.") from err
+    except OSError as err:
+        raise PathError(f"{path.name} cannot be read: {err.strerror or err}") from err
     try:  # a byte-order mark is dropped (and so not written back)
         return data.decode("utf-8-sig"), sha256(data)
     except UnicodeDecodeError as err:
