@@ -17,8 +17,7 @@ from . import __version__, workflow
 from .workflow import Proposal, ProposedRequirement
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
-FORMAT_FILES = {"requirements": "requirements.txt", "environment": "environment.yml"}
-EXPORTS = {**FORMAT_FILES, "guix": "manifest.scm"}  # propose can also print a Guix manifest
+FORMAT_FILES, EXPORTS = workflow.FORMAT_FILES, workflow.EXPORT_FILES
 
 
 #: the one table from domain errors to exit codes (first match wins)
@@ -298,7 +297,7 @@ def _environment_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("dir", help="folder of notebooks")
     p.add_argument("--python", metavar="PATH", help="interpreter whose environment gives the pins (default: the notebooks' kernel)")
     p.add_argument("--kernel", metavar="NAME", help="kernelspec whose interpreter gives the pins")
-    p.add_argument("--pin", choices=["==", "~=", ">=", "none"], default="==", help="pin policy (default ==)")
+    p.add_argument("--pin", choices=workflow.PIN_POLICIES, default="==", help="pin policy (default ==)")
     p.add_argument("--check-index", action="store_true", help="ask PyPI whether guessed names exist (network; off by default)")
     p.add_argument("--override", action="append", metavar="IMPORT=DIST", help="map an import to a distribution, e.g. sklearn=scikit-learn; IMPORT= drops it (repeatable)")
 
@@ -331,7 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("write", help="show the diff of the REES; --yes writes it")
     _environment_options(p)
     _row_options(p)
-    p.add_argument("--dir", dest="dir_name", choices=["binder", ".binder", "."], default="binder", help="where to write (default binder)")
+    p.add_argument("--dir", dest="dir_name", choices=workflow.TARGETS, default="binder", help="where to write (default binder)")
     p.add_argument("--remove", action="append", metavar="PATH", help="delete a configuration file Binder would ignore (as the notes name it; repeatable)")
     p.add_argument("--yes", action="store_true", help="write the changes shown")
     p.set_defaults(func=cmd_write)

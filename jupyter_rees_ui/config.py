@@ -3,12 +3,14 @@
 from traitlets import Bool, Dict, Enum, Float, Int, Unicode
 from traitlets.config import Configurable
 
+from .core.model import PIN_POLICIES
+
 
 class Rees(Configurable):
     """Options of the Make reproducible extension."""
 
     default_pin = Enum(
-        ["==", "~=", ">=", "none"],
+        list(PIN_POLICIES),
         default_value="==",
         help="How proposed requirements are pinned unless the request says otherwise.",
     ).tag(config=True)

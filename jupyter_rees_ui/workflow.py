@@ -26,11 +26,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .core.model import Proposal, ProposedRequirement, ScanResult, to_json
+from .core.model import (
+    DECLARING_FILES,
+    FORMAT_FILES,
+    FORMATS,
+    PIN_POLICIES,
+    TARGETS,
+    Proposal,
+    ProposedRequirement,
+    ReesFileName,
+    ScanResult,
+    to_json,
+)
 
-PIN_POLICIES = ("==", "~=", ">=", "none")
-FORMATS = ("requirements", "environment")
-TARGETS = ("binder", ".binder", ".")
+EXPORT_FILES = {**FORMAT_FILES, "guix": "manifest.scm"}  # propose can also print a Guix manifest
 BADGE_FORMATS = ("markdown", "rst", "html")
 MODES = ("lab", "doc")
 PYTHON_VERSION = re.compile(r"^3\.\d{1,2}$")
@@ -398,8 +407,7 @@ def export(rows: Sequence[ProposedRequirement], python_version: str, fmt: str) -
         files = render_rees(list(rows), python_version, fmt=fmt)
     except ReesError as exc:
         raise BadRequest(str(exc)) from exc
-    main = {"requirements": "requirements.txt", "environment": "environment.yml", "guix": "manifest.scm"}
-    return files[main[fmt]]
+    return files[EXPORT_FILES[fmt]]
 
 
 def _render(request: ReesRequest) -> dict[str, str]:
@@ -643,7 +651,8 @@ def rees_paths(folder: Folder) -> tuple[str, ...]:
     found = [f"{where}/{p.name}" for p in sorted((base / where).glob("*")) if p.is_file()] if where != "." else []
     found += [n for n in rees_files.README_NAMES if (base / n).is_file()]
     if where == ".":
-        found += [n for n in ("requirements.txt", "runtime.txt", "environment.yml") if (base / n).is_file()]
+        rees = (ReesFileName.REQUIREMENTS_TXT, ReesFileName.RUNTIME_TXT, ReesFileName.ENVIRONMENT_YML)
+        found += [n.value for n in rees if (base / n.value).is_file()]
     return tuple(found)
 
 
@@ -657,7 +666,7 @@ def existing_rees(folder: Folder) -> tuple[str, dict[str, str]]:
 
     where = config_dir(rees_files.layout(folder.path))
     texts = {}
-    for name in ("requirements.txt", "environment.yml", "environment.yaml"):
+    for name in DECLARING_FILES:
         path = folder.path / where / name
         if path.is_file():
             texts[name] = path.read_text(encoding="utf-8")

@@ -134,8 +134,25 @@ export interface ICommitReply {
   commit: ICommitResult;
 }
 
-export type PinPolicy = '==' | '~=' | '>=' | 'none';
-export type ReesFormat = 'requirements' | 'environment';
+/*
+ * The vocabulary, as defined once by the enums of jupyter_rees_ui/core/model.py
+ * (tests/test_vocabulary.py fails when these lists differ from them).
+ */
+export const PIN_POLICIES = ['==', '~=', '>=', 'none'] as const;
+export type PinPolicy = (typeof PIN_POLICIES)[number];
+export const REES_FORMATS = ['requirements', 'environment'] as const;
+export type ReesFormat = (typeof REES_FORMATS)[number];
+export const TARGETS = ['binder', '.binder', '.'] as const;
+export type Target = (typeof TARGETS)[number];
+export const REES_FILE_NAMES = [
+  'requirements.txt',
+  'runtime.txt',
+  'environment.yml',
+  'environment.yaml',
+  'Pipfile',
+  'Pipfile.lock'
+] as const;
+export type ReesFileName = (typeof REES_FILE_NAMES)[number];
 
 /** A row as the user reviewed it, sent back for preview/write. */
 export interface IReviewedRequirement {

@@ -18,25 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from ..core import binder, rees
+from ..core import binder, model, rees
 from .files import open_regular
 
 Status = Literal["create", "update", "unchanged", "delete"]
 
 #: where the REES goes: the name a request uses -> the folder under the root
-TARGETS = {"binder": "binder", ".binder": ".binder", ".": ".", "root": ".", "": "."}
+TARGETS = {**{t: t for t in model.TARGETS}, "root": ".", "": "."}
 
 #: the only files ``preview(remove=...)`` deletes: the ones repo2docker may ignore
-REMOVABLE = frozenset(
-    (
-        "requirements.txt",
-        "runtime.txt",
-        "environment.yml",
-        "environment.yaml",
-        "Pipfile",
-        "Pipfile.lock",
-    )
-)
+REMOVABLE = frozenset(model.values(model.ReesFileName))
 
 README_NAMES = ("README.md", "README.rst", "README.markdown", "README.txt", "README", "README.html")
 
@@ -162,8 +153,8 @@ def _existing_spelling(root: Path, folder: str, name: str) -> str:
     reads either; merging into it beats creating a second one)."""
     if name == rees.ENVIRONMENT_YML:
         base = Path(root) if folder == "." else Path(root) / folder
-        if not (base / name).exists() and (base / "environment.yaml").is_file():
-            return "environment.yaml"
+        if not (base / name).exists() and (base / rees.ENVIRONMENT_YAML).is_file():
+            return rees.ENVIRONMENT_YAML
     return name
 
 
@@ -275,7 +266,7 @@ def layout(root: Path) -> dict[str, str | None]:
     for name in rees.CONFIG_FILES:
         if (base / name).is_file():
             found[name] = None
-    for folder in ("binder", ".binder"):
+    for folder in model.BINDER_DIRS:
         directory = base / folder
         if directory.is_dir() and not directory.is_symlink():
             for entry in sorted(directory.iterdir()):

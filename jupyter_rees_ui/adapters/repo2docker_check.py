@@ -16,8 +16,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.check import requirement_names
-from ..core.model import to_json
+from ..core.check import CheckError, environment_dependencies, requirement_names
+from ..core.model import ReesFileName, to_json, values
 
 TIMEOUT = 60
 
@@ -76,21 +76,12 @@ def available() -> bool:
 
 
 def _environment_names(text: str) -> list[tuple[str, bool]]:
-    """(name, via pip) for each dependency of an environment.yml."""
-    from ruamel.yaml import YAML
-
-    data = YAML(typ="safe").load(text) or {}
-    names: list[tuple[str, bool]] = []
-    for dep in data.get("dependencies") or []:
-        if isinstance(dep, str):
-            match = re.match(r"\s*([A-Za-z0-9_.\-]+)", dep)
-            if match and match[1].lower() not in ("python", "pip"):
-                names.append((match[1].lower(), False))
-        elif isinstance(dep, dict):
-            names += [
-                (n, True) for n in requirement_names("\n".join(map(str, dep.get("pip") or [])))
-            ]
-    return names
+    """(name, via pip) for each dependency of an environment.yml but python and pip."""
+    try:
+        found = environment_dependencies(text)
+    except CheckError:
+        return []
+    return [(name, pip) for name, pip in found if pip or name not in ("python", "pip")]
 
 
 def _files_used(dockerfile: str, binder_dir: str) -> tuple[str, ...]:
@@ -98,13 +89,7 @@ def _files_used(dockerfile: str, binder_dir: str) -> tuple[str, ...]:
     or its continuation), not merely copied in."""
     prefix = f"{binder_dir}/" if binder_dir else ""
     used = []
-    for name in (
-        "requirements.txt",
-        "environment.yml",
-        "environment.yaml",
-        "Pipfile",
-        "Pipfile.lock",
-    ):
+    for name in (n for n in values(ReesFileName) if n != ReesFileName.RUNTIME_TXT.value):
         path = prefix + name
         if re.search(rf'^(?!COPY\b).*"{re.escape(path)}"', dockerfile, re.MULTILINE):
             used.append(path)
@@ -138,14 +123,14 @@ def check(folder: Path, *, python: str | None = None) -> Repo2DockerSummary:
     used = _files_used(dockerfile, binder_dir)
     prefix = f"{binder_dir}/" if binder_dir else ""
     checks: list[RequirementCheck] = []
-    for name in ("requirements.txt", "environment.yml"):
+    for name in (ReesFileName.REQUIREMENTS_TXT.value, ReesFileName.ENVIRONMENT_YML.value):
         path = folder / (prefix + name)
         if not path.is_file():
             continue
         text = path.read_text(encoding="utf-8")
         listed = (
             [(n, False) for n in requirement_names(text)]
-            if name == "requirements.txt"
+            if name == ReesFileName.REQUIREMENTS_TXT.value
             else _environment_names(text)
         )
         for requirement, _pip in listed:

@@ -13,19 +13,10 @@ from dataclasses import dataclass
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from .conda_names import CONDA_NAMES
-from .model import Proposal, ProposedRequirement
+from .conda_names import pypi_names
+from .model import ENVIRONMENT_FILES, Proposal, ProposedRequirement, ReesFileName
 
 
-def _pypi_for_conda() -> dict[str, frozenset[str]]:
-    """conda-forge name -> the PyPI names it stands for (several for e.g. opencv)."""
-    table: dict[str, set[str]] = {}
-    for pypi, conda in CONDA_NAMES.items():
-        table.setdefault(conda.lower(), set()).add(pypi)
-    return {conda: frozenset(names) for conda, names in table.items()}
-
-
-_PYPI_FOR_CONDA = _pypi_for_conda()
 
 #: declared in most REES without any import naming them: never reported as unused
 NOT_IMPORTED = frozenset(
@@ -68,8 +59,10 @@ def requirement_names(text: str) -> list[str]:
     return names
 
 
-def environment_names(text: str) -> list[str]:
-    """Canonical PyPI names of an environment.yml's conda and pip dependencies."""
+def environment_dependencies(text: str) -> list[tuple[str, bool]]:
+    """(name, via pip) of each dependency of an environment.yml: conda package names as
+    written (lowercase, channel dropped), pip ones canonical. The one environment.yml
+    reader of the checks."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
@@ -79,25 +72,32 @@ def environment_names(text: str) -> list[str]:
         raise CheckError(f"environment.yml is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise CheckError("environment.yml must be a mapping with 'dependencies'")
-    names = []
+    found: list[tuple[str, bool]] = []
     for dep in data.get("dependencies") or []:
         if isinstance(dep, str):
             match = _CONDA_SPEC.match(dep)
             if match:
-                conda = match.group(1).lower()
-                names += sorted(_PYPI_FOR_CONDA.get(conda, {canonicalize_name(conda)}))
+                found.append((match.group(1).lower(), False))
         elif isinstance(dep, dict):
-            names += requirement_names("\n".join(str(p) for p in dep.get("pip") or []))
+            found += [(n, True) for n in requirement_names("\n".join(str(p) for p in dep.get("pip") or []))]
+    return found
+
+
+def environment_names(text: str) -> list[str]:
+    """Canonical PyPI names of an environment.yml's conda and pip dependencies."""
+    names: list[str] = []
+    for name, via_pip in environment_dependencies(text):
+        names += [name] if via_pip else list(pypi_names(name))
     return names
 
 
 def declared_names(files: Mapping[str, str]) -> set[str]:
     """Canonical names declared by REES files (file name -> text). An environment.yml
     wins over pip files, as in repo2docker."""
-    yml = next((files[n] for n in ("environment.yml", "environment.yaml") if n in files), None)
+    yml = next((files[n] for n in ENVIRONMENT_FILES if n in files), None)
     if yml is not None:
         return set(environment_names(yml))
-    return set(requirement_names(files.get("requirements.txt", "")))
+    return set(requirement_names(files.get(ReesFileName.REQUIREMENTS_TXT.value, "")))
 
 
 def check_rees(proposal: Proposal, files: Mapping[str, str]) -> CheckResult:

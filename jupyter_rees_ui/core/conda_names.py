@@ -59,6 +59,22 @@ _TABLE: dict[str, str] = {
 
 CONDA_NAMES = MappingProxyType(_TABLE)
 
+#: the reverse: conda-forge package -> the PyPI distributions it packages (several for
+#: e.g. opencv), where the names differ
+PYPI_NAMES_OF_CONDA = MappingProxyType(
+    {
+        conda: tuple(sorted(canonicalize_name(p) for p, c in _TABLE.items() if canonicalize_name(c) == conda))
+        for conda in sorted({canonicalize_name(c) for c in _TABLE.values()})
+    }
+)
+
+
+def pypi_names(conda: str) -> tuple[str, ...]:
+    """The PyPI distributions a conda-forge package stands for (its own name when the
+    names agree)."""
+    canonical = canonicalize_name(conda)
+    return PYPI_NAMES_OF_CONDA.get(canonical, (str(canonical),))
+
 
 def conda_name(pypi_name: str) -> str:
     """The conda-forge package name for a PyPI distribution name."""
@@ -66,4 +82,4 @@ def conda_name(pypi_name: str) -> str:
     return CONDA_NAMES.get(canonical, str(canonical))
 
 
-__all__ = ["CONDA_NAMES", "conda_name"]
+__all__ = ["CONDA_NAMES", "PYPI_NAMES_OF_CONDA", "conda_name", "pypi_names"]

@@ -21,14 +21,15 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from .conda_names import conda_name
-from .model import ProposedRequirement
+from .model import BINDER_DIRS, ENVIRONMENT_FILES, TARGETS, ProposedRequirement, ReesFileName
 
 HEADER_MARK = "Written by jupyter-rees-ui"
 HEADER_TEXT = f"{HEADER_MARK} from the notebooks' imports; your own lines here are kept."
 
-REQUIREMENTS_TXT = "requirements.txt"
-RUNTIME_TXT = "runtime.txt"
-ENVIRONMENT_YML = "environment.yml"
+REQUIREMENTS_TXT = ReesFileName.REQUIREMENTS_TXT.value
+RUNTIME_TXT = ReesFileName.RUNTIME_TXT.value
+ENVIRONMENT_YML = ReesFileName.ENVIRONMENT_YML.value
+ENVIRONMENT_YAML = ReesFileName.ENVIRONMENT_YAML.value
 MANIFEST_SCM = "manifest.scm"
 
 #: the formats render_rees knows, with their aliases
@@ -564,7 +565,7 @@ def merge_rees_file(name: str, old: str | None, new: str, *, drop: Iterable[str]
         old = old.replace("\r\n", "\n")  # type: ignore[union-attr]
     if base == REQUIREMENTS_TXT:
         merged = merge_requirements_txt(old, new, drop=drop)
-    elif base in (ENVIRONMENT_YML, "environment.yaml"):
+    elif base in ENVIRONMENT_FILES:
         merged = merge_environment_yml(old, new, drop=drop)
     else:
         merged = new
@@ -614,7 +615,7 @@ def pin_changes(
     default, or environment.yml by ``name``), sorted by name; pip entries of an
     environment.yml are named ``pip:NAME``."""
     base = name.rsplit("/", 1)[-1]
-    if base in (ENVIRONMENT_YML, "environment.yaml"):
+    if base in ENVIRONMENT_FILES:
         before, after = _environment_pins(old), _environment_pins(new)
     elif base == REQUIREMENTS_TXT:
         before, after = _requirement_pins(old), _requirement_pins(new)
@@ -655,7 +656,7 @@ def change_notes(path: str, old: str | None, new: str | None) -> tuple[ReesNote,
                 (path,),
             )
         )
-    if base in (ENVIRONMENT_YML, "environment.yaml"):
+    if base in ENVIRONMENT_FILES:
         python = _environment_pins(old).get("python")
         if python is not None and not re.match(r"python\s*=+\s*\d+\.\d+", python):
             notes.append(
@@ -722,7 +723,7 @@ def check_layout(
         existing if isinstance(existing, Mapping) else dict.fromkeys(existing)
     )
     target = target.strip("/") or "."
-    if target not in (".", "binder", ".binder"):
+    if target not in TARGETS:
         raise ReesError(f"target must be 'binder', '.binder' or '.', not {target!r}")
     writing = sorted(set(writing))
     notes: list[ReesNote] = []
@@ -737,7 +738,7 @@ def check_layout(
                 "error",
                 "both-binder-dirs",
                 "Both binder/ and .binder/ exist: repo2docker refuses to build. Keep one.",
-                ("binder", ".binder"),
+                BINDER_DIRS,
             )
         )
     other = {"binder": ".binder", ".binder": "binder"}.get(target)
@@ -751,8 +752,8 @@ def check_layout(
                 (other,),
             )
         )
-    if target == "." and tops & {"binder", ".binder"}:
-        folder = sorted(tops & {"binder", ".binder"})[0]
+    if target == "." and tops & set(BINDER_DIRS):
+        folder = sorted(tops & set(BINDER_DIRS))[0]
         notes.append(
             ReesNote(
                 "error",
@@ -822,15 +823,15 @@ def check_layout(
             )
         )
 
-    conda_file = next((n for n in (ENVIRONMENT_YML, "environment.yaml") if n in after), None)
-    if ENVIRONMENT_YML in after and "environment.yaml" in after:
+    conda_file = next((n for n in ENVIRONMENT_FILES if n in after), None)
+    if ENVIRONMENT_YML in after and ENVIRONMENT_YAML in after:
         notes.append(
             ReesNote(
                 "warning",
                 "ignored-file",
                 f"Binder reads {at(folder, ENVIRONMENT_YML)} and ignores "
                 f"{at(folder, 'environment.yaml')}.",
-                (at(folder, "environment.yaml"),),
+                (at(folder, ENVIRONMENT_YAML),),
             )
         )
     if conda_file:

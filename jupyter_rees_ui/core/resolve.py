@@ -27,10 +27,11 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from .conda_names import CONDA_NAMES
+from .conda_names import PYPI_NAMES_OF_CONDA
 from .implicit import ImplicitTrigger, implicit_needs
 from .mapping import NO_DISTRIBUTION_REASONS, ModuleMapping, bundled_mapping
 from .model import (
+    PIN_POLICIES,
     Environment,
     ImportKind,
     ImportSite,
@@ -44,18 +45,12 @@ from .model import (
 )
 
 RULES = ("override", "local", "install-hint", "installed", "mapping", "identity", "implicit")
-PIN_POLICIES = ("==", "~=", ">=", "none")
 KIND_ORDER: tuple[ImportKind, ...] = ("required", "optional", "type-checking")
 # `!pip install -U pip setuptools wheel` is installer upkeep, not a dependency.
 NEVER_REQUIRED = frozenset({"pip", "setuptools", "wheel"})
 
 MODULE_SUFFIXES = (".py", ".pyi", ".so", ".pyd")
 
-# conda-forge package -> the PyPI distributions it packages, where the names differ.
-PYPI_NAMES_OF_CONDA: Mapping[NormalizedName, tuple[NormalizedName, ...]] = {
-    conda: tuple(sorted(canonicalize_name(p) for p, c in CONDA_NAMES.items() if canonicalize_name(c) == conda))
-    for conda in sorted({canonicalize_name(c) for c in CONDA_NAMES.values()})
-}
 
 
 def apply_pin(version: str, policy: str) -> str:
