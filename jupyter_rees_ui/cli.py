@@ -122,6 +122,8 @@ def _rees_request(args: argparse.Namespace, proposal: Proposal, fmt: str, **kwar
 
 
 def _group(row: ProposedRequirement) -> str:
+    if row.trust == "unverified" and (row.kind == "required" or row.rule == "implicit"):
+        return "decision"
     return "implicit" if row.rule == "implicit" else row.kind
 
 
@@ -133,6 +135,7 @@ def _table(proposal: Proposal) -> str:
         "optional": "Optional imports",
         "type-checking": "Type checking only",
         "implicit": "Suggested (used without an import)",
+        "decision": "Needs a decision (not written unless you --include them)",
     }
     for kind, title in groups.items():
         rows = [r for r in proposal.requirements if _group(r) == kind]
@@ -143,7 +146,9 @@ def _table(proposal: Proposal) -> str:
         for row in rows:
             mark = "x" if row.included else " "
             version = row.installed_version or "not installed"
-            lines.append(f"  [{mark}] {row.name:<{width}}  {row.specifier or '(unpinned)':<14} {version:<14} {row.source}/{row.rule}")
+            lines.append(f"  [{mark}] {row.name:<{width}}  {row.specifier or '(unpinned)':<14} {version:<14} {row.trust:<10} {row.source}/{row.rule}")
+            if row.marker:
+                lines.append(f"        only where {row.marker}")
             for site in row.sites[:5]:
                 lines.append(f"        {_where(site)}")
             if len(row.sites) > 5:

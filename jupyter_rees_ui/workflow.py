@@ -36,6 +36,8 @@ from .core.model import (
     ProposedRequirement,
     ReesFileName,
     ScanResult,
+    TRUST_LEVELS,
+    Trust,
     to_json,
 )
 
@@ -369,8 +371,17 @@ def _reviewed_row(item: Mapping[str, Any], at: str) -> ProposedRequirement:
         conda_name=validate.conda_name(item.get("conda_name"), f"{at}.conda_name"),
         included=included,
         extras=validate.extras(item.get("extras"), f"{at}.extras"),
-        marker=validate.marker(marker, f"{at}.marker"),
+        marker=validate.marker(marker, f"{at}.marker") or "",
+        trust=_trust(item.get("trust", "verified"), f"{at}.trust"),
     )
+
+
+def _trust(value: Any, at: str) -> Trust:
+    from .core import validate
+
+    if value not in TRUST_LEVELS:
+        raise validate.InvalidInput(at, f"must be one of: {', '.join(TRUST_LEVELS)}")
+    return value
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,8 @@ export function reviewed(rows: IProposedRequirement[]): IReviewedRequirement[] {
     source: row.source,
     conda_name: row.conda_name,
     included: row.included,
-    marker: row.marker ?? null
+    marker: row.marker ?? '',
+    trust: row.trust
   }));
 }
 

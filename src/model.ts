@@ -300,7 +300,9 @@ export class ReesModel {
       sites: [],
       url: null,
       conda_name: null,
-      included: true
+      included: true,
+      trust: 'known',
+      marker: ''
     });
     this._invalidate();
     return null;

@@ -21,6 +21,13 @@ export interface IScanIssue {
   message: string;
 }
 
+/**
+ * How far a proposal row is vouched for: 'verified' (installed in the kernel's
+ * environment or confirmed on the package index), 'known' (not installed, named with
+ * certainty), 'unverified' (a guess: needs a decision), 'local' (never written).
+ */
+export type Trust = 'verified' | 'known' | 'unverified' | 'local';
+
 export interface IProposedRequirement {
   name: string;
   modules: string[];
@@ -37,8 +44,10 @@ export interface IProposedRequirement {
   included: boolean;
   /** Extras an install line asked for, e.g. ['excel'] for pandas[excel]. */
   extras?: string[];
-  /** Environment marker written after the requirement, e.g. 'os_name == "nt"'. */
-  marker?: string | null;
+  /** How far the row is vouched for; 'unverified' rows are not included by default. */
+  trust: Trust;
+  /** PEP 508 environment marker written after the line ('' = none). */
+  marker: string;
 }
 
 export interface IProposal {
@@ -163,7 +172,9 @@ export interface IReviewedRequirement {
   source: string;
   conda_name: string | null;
   included: boolean;
-  marker?: string | null;
+  /** PEP 508 environment marker ('' or absent = none). */
+  marker?: string;
+  trust?: Trust;
 }
 
 export interface IWriteRequest {

@@ -75,6 +75,13 @@ DECLARING_FILES = (ReesFileName.REQUIREMENTS_TXT.value, *ENVIRONMENT_FILES)
 
 ImportKind = Literal["required", "optional", "type-checking"]
 Source = Literal["pip", "conda", "editable", "vcs", "archive", "not-installed", "unknown", "local"]
+# How far a row of the proposal is vouched for, best first:
+#   verified    installed in the kernel's environment, or confirmed on the package index
+#   known       not installed, but named with certainty (mapping data, an install line, an override)
+#   unverified  a guess (the import name itself, an ambiguous mapping): not written by default
+#   local       a module of the project itself: never written
+Trust = Literal["verified", "known", "unverified", "local"]
+TRUST_LEVELS: tuple[Trust, ...] = ("verified", "known", "unverified", "local")
 
 
 @dataclass(frozen=True, order=True)
@@ -101,6 +108,9 @@ class ImportSite:
     # For ``from module import a, b``: the names imported (sorted), so a resolver can try
     # ``module.a`` when ``module`` is a namespace package (``from google.cloud import storage``).
     names: tuple[str, ...] = ()
+    # PEP 508 environment marker of a platform check guarding the import
+    # (``sys_platform == "darwin"``); "" when unguarded.
+    marker: str = ""
 
     @property
     def top_level(self) -> str:
@@ -189,17 +199,17 @@ class ProposedRequirement:
     conda_name: str | None = None
     included: bool = True  # the default for the review table
     extras: tuple[str, ...] = ()  # e.g. ("excel",) from ``%pip install pandas[excel]``
-    marker: str | None = None  # environment marker, e.g. 'os_name == "nt"'
+    trust: Trust = "verified"  # see ``Trust``; unverified rows are not included by default
+    marker: str = ""  # PEP 508 environment marker (``sys_platform == "darwin"``), "" for none
 
     @property
     def line(self) -> str:
-        """The requirements.txt line for this row."""
+        """The requirements.txt line for this row (with its environment marker)."""
         name = f"{self.name}[{','.join(sorted(self.extras))}]" if self.extras else self.name
-        line = f"{name} @ {self.url}" if self.url else f"{name}{self.specifier}"
-        if self.marker:
-            # a space before ";" keeps a URL from swallowing the marker (PEP 508)
-            line += f" ; {self.marker}" if self.url else f"; {self.marker}"
-        return line
+        text = f"{name} @ {self.url}" if self.url else f"{name}{self.specifier}"
+        if not self.marker:
+            return text
+        return f"{text} ; {self.marker}" if self.url else f"{text}; {self.marker}"
 
 
 @dataclass(frozen=True)
@@ -253,5 +263,7 @@ __all__ = [
     "ScanIssue",
     "ScanResult",
     "Source",
+    "TRUST_LEVELS",
+    "Trust",
     "to_json",
 ]

@@ -128,6 +128,8 @@ def writable(requirement: ProposedRequirement) -> bool:
     Binder can reach (not a local module, not an editable or file:// install)."""
     if not requirement.included or requirement.source in ("local", "editable"):
         return False
+    if requirement.trust == "local":
+        return False
     return not (requirement.url or "").startswith("file:")
 
 

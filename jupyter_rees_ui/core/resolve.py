@@ -13,6 +13,12 @@ which one did:
 
 ``implicit`` rows are suggestions (``read_excel`` -> openpyxl), never included by
 default.
+
+Each row also says how far it is vouched for (``trust``): *verified* when installed in
+the kernel's environment (or confirmed on the package index), *known* when the mapping
+data, an install line or the user names the distribution with certainty, *unverified*
+when the name is only a guess (not included by default: the row carries a "needs a
+decision" warning saying what to do), *local* for the project's own modules.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from .implicit import ImplicitTrigger, implicit_needs
 from .mapping import NO_DISTRIBUTION_REASONS, ModuleMapping, bundled_mapping
 from .model import (
     PIN_POLICIES,
+    TRUST_LEVELS,
     Environment,
     ImportKind,
     ImportSite,
@@ -42,12 +49,15 @@ from .model import (
     ProposedRequirement,
     ScanResult,
     Source,
+    Trust,
 )
 
 RULES = ("override", "local", "install-hint", "installed", "mapping", "identity", "implicit")
 KIND_ORDER: tuple[ImportKind, ...] = ("required", "optional", "type-checking")
 # `!pip install -U pip setuptools wheel` is installer upkeep, not a dependency.
 NEVER_REQUIRED = frozenset({"pip", "setuptools", "wheel"})
+#: the start of the warning an unverified row carries
+DECISION = "needs a decision: "
 
 MODULE_SUFFIXES = (".py", ".pyi", ".so", ".pyd")
 
@@ -198,6 +208,9 @@ class Resolution:
     hints: tuple[InstallHint, ...] = ()
     excluded: bool = False  # known not to be installable: offered, not included
     extras: tuple[str, ...] = ()  # from an install line, e.g. pandas[excel]
+    # how far the answer is vouched for when the distribution is not installed
+    # (an installed one is always "verified")
+    trust: Trust = "known"
 
 
 def _longest_owned_prefix(module: str, index: EnvironmentIndex) -> tuple[str, bool] | None:
@@ -334,7 +347,7 @@ def resolve_module(
         if prefix in overrides:
             return _override(module, prefix, overrides[prefix], index)
     if top in local_modules:
-        return Resolution(module, "local", None, source="local")
+        return Resolution(module, "local", None, source="local", trust="local")
 
     owned = _longest_owned_prefix(module, index)
     mapped = mapping.lookup(module)
@@ -374,7 +387,7 @@ def resolve_module(
             mapped.prefix, "it is a namespace shared by several distributions"
         )
         return Resolution(
-            module, "mapping", mapped.prefix, source="unknown", excluded=True,
+            module, "mapping", mapped.prefix, source="unknown", excluded=True, trust="unverified",
             warnings=(
                 (
                     f"'{module}' is not installed and no distribution provides it as such: "
@@ -388,30 +401,54 @@ def resolve_module(
         chosen_name = next(
             (d for d in dists if canonicalize_name(d) == canonicalize_name(mapped.prefix)), dists[0]
         )
-        warnings = [
-            (
-                f"'{module}' is not installed in the kernel's environment; "
-                f"'{chosen_name}' is a guess from the bundled mapping"
-            )
-        ]
         if len(dists) > 1:
-            warnings.append(
-                f"the mapping lists {len(dists)} distributions for '{mapped.prefix}': "
-                f"{', '.join(dists)} — please review"
-            )
+            warnings = [
+                _decision(
+                    f"'{module}' is not installed in the kernel's environment and "
+                    f"{len(dists)} distributions provide '{mapped.prefix}' ({', '.join(dists)})",
+                    mapped.prefix,
+                )
+            ]
+            trust: Trust = "unverified"
+        elif mapped.origin == "namespace":
+            warnings = [
+                _decision(
+                    f"'{module}' is not installed in the kernel's environment; "
+                    f"'{chosen_name}' is only guessed from the namespace's naming convention",
+                    mapped.prefix,
+                )
+            ]
+            trust = "unverified"
+        else:
+            warnings = [
+                f"'{module}' is not installed in the kernel's environment; the mapping "
+                f"data names '{chosen_name}' (written unpinned)"
+            ]
+            trust = "known"
         return Resolution(
             module, "mapping", chosen_name, source="not-installed",
             candidates=tuple(d for d in dists if d != chosen_name), warnings=tuple(warnings),
+            trust=trust,
         )
 
     return Resolution(
-        module, "identity", top, source="unknown",
+        module, "identity", top, source="unknown", trust="unverified",
         warnings=(
-            (
-                f"'{module}' is not installed and not in the mapping; using the import "
-                f"name '{top}' — check that this distribution exists"
+            _decision(
+                f"'{module}' is not installed in the kernel's environment and no mapping "
+                f"knows it; '{top}' is only the import name",
+                top,
             ),
         ),
+    )
+
+
+def _decision(why: str, module: str) -> str:
+    """The warning of an unverified row: why, and the three ways out."""
+    return (
+        f"{DECISION}{why}. Install it in the kernel's environment (it is then pinned from "
+        f"there), name the distribution (override {module}=NAME), or leave it out — "
+        "it is not written until you decide"
     )
 
 
@@ -668,6 +705,7 @@ def build_proposal(
             source=dist.source if dist else "not-installed",
             rule="implicit",
             kind="optional",
+            trust="verified" if dist else "unverified",
             warnings=tuple(sorted({n.reason for n in needs})) + tuple(pin_warnings),
             sites=locations,
             conda_name=dist.conda_name if dist else None,
@@ -725,6 +763,9 @@ def _row(
         source = "conda"
 
     kind = _row_kind(s.kind for s in sites) if sites else "required"
+    trust = _row_trust(group, dist)
+    if trust != "unverified":
+        warnings = [w for w in warnings if not w.startswith(DECISION)]
     return ProposedRequirement(
         name=first.name or key,
         modules=tuple(sorted({r.module for r in group if r.module})),
@@ -738,9 +779,32 @@ def _row(
         sites=tuple(sorted(locations)),
         url=url,
         conda_name=dist.conda_name if dist else None,
-        included=kind == "required" and not all(r.excluded for r in group),
+        included=(
+            kind == "required" and trust != "unverified" and not all(r.excluded for r in group)
+        ),
         extras=tuple(sorted({e for r in group for e in r.extras})),
+        trust=trust,
+        marker=_row_marker(sites),
     )
+
+
+def _row_trust(group: Sequence[Resolution], dist: InstalledDistribution | None) -> Trust:
+    """Installed: verified. Otherwise the best of the answers that led to the row."""
+    if dist is not None:
+        return "verified"
+    levels = [r.trust for r in group if r.trust != "local"] or ["local"]
+    return min(levels, key=TRUST_LEVELS.index)
+
+
+def _row_marker(sites: Sequence[ImportSite]) -> str:
+    """The environment marker under which every import of a row runs: "" as soon as
+    one import is unguarded; several platforms are joined with ``or``."""
+    if not sites or any(not site.marker for site in sites):
+        return ""
+    markers = sorted({site.marker for site in sites})
+    if len(markers) == 1:
+        return markers[0]
+    return " or ".join(f"({m})" if " or " in m else m for m in markers)
 
 
 def _where(location: Location) -> str:
@@ -822,10 +886,23 @@ def mark_index_checks(proposal: Proposal, found: Mapping[str, bool | None]) -> P
         answer = found.get(row.name)
         if answer is False:
             message = f"{row.name} was not found on the package index"
-            rows.append(replace(row, warnings=(*row.warnings, message), included=False))
+            rows.append(
+                replace(
+                    row, warnings=(*row.warnings, message), included=False, trust="unverified"
+                )
+            )
         elif answer is True:
             message = f"{row.name} exists on the package index (checked online)"
-            rows.append(replace(row, warnings=(*row.warnings, message)))
+            warnings = tuple(w for w in row.warnings if not w.startswith(DECISION))
+            decided = row.trust == "unverified" and row.kind == "required" and row.rule != "implicit"
+            rows.append(
+                replace(
+                    row,
+                    warnings=(*warnings, message),
+                    trust="verified" if row.trust in ("known", "unverified") else row.trust,
+                    included=row.included or decided,
+                )
+            )
         else:
             rows.append(row)
     return replace(proposal, requirements=tuple(rows))

@@ -17,7 +17,9 @@ function row(name: string, version: string): IProposedRequirement {
     sites: [{ path: 'a.ipynb', cell: 0, line: 1 }],
     url: null,
     conda_name: null,
-    included: true
+    included: true,
+    trust: 'verified',
+    marker: ''
   };
 }
 

@@ -535,3 +535,38 @@ def test_environment_render_and_merge_properties(conda, pip):
     merged = merge_environment_yml("dependencies:\n  - python>=3.12\n  - zlib  # keep\n", new)
     assert merge_environment_yml(merged, new) == merged
     assert "# keep" in merged and load_yaml(merged)["dependencies"][0] == "python=3.12"
+
+
+# --- trust levels and environment markers ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([row("appnope", "==0.1.4", marker='sys_platform == "darwin"')],
+         ['appnope==0.1.4; sys_platform == "darwin"']),
+        ([row("pywin32", marker='os_name == "nt"', url="https://example.org/pywin32.whl")],
+         ['pywin32 @ https://example.org/pywin32.whl ; os_name == "nt"']),
+        ([row("helpers", trust="local"), row("numpy", "==1.26.4")], ["numpy==1.26.4"]),
+        ([row("frobnicate", trust="unverified", included=False)], []),
+        # the user decided to keep a guess: it is written
+        ([row("frobnicate", trust="unverified", included=True)], ["frobnicate"]),
+    ],
+)
+def test_writer_acts_on_trust_and_markers(rows, expected):
+    text = render_rees(rows, "3.11")["requirements.txt"]
+    assert text.splitlines()[1:] == expected
+    for line in expected:  # pip reads what we write
+        from packaging.requirements import Requirement
+
+        Requirement(line)
+
+
+def test_marked_rows_go_to_pip_in_environment_yml():
+    rows = [
+        row("numpy", "==1.26.4", source="conda"),
+        row("appnope", "==0.1.4", source="conda", marker='sys_platform == "darwin"'),
+    ]
+    data = load_yaml(render_environment_yml(rows, "3.11"))
+    assert "numpy=1.26.4" in data["dependencies"]
+    assert {"pip": ['appnope==0.1.4; sys_platform == "darwin"']} in data["dependencies"]

@@ -32,10 +32,12 @@ from jupyter_rees_ui.core.model import (
     ScanResult,
 )
 from jupyter_rees_ui.core.resolve import (
+    DECISION,
     PIN_POLICIES,
     RULES,
     apply_pin,
     build_proposal,
+    mark_index_checks,
     module_name,
 )
 
@@ -218,6 +220,75 @@ def test_resolution_chain(module, name, rule, source):
     assert (row.name, row.rule, row.source) == (name, rule, source)
     assert row.modules == (module,)
     assert row.rule in RULES
+
+
+@pytest.mark.parametrize(
+    ("module", "trust", "included"),
+    [
+        ("numpy.linalg", "verified", True),  # installed: pinned from the kernel
+        ("google.cloud.storage", "verified", True),
+        ("cv2", "known", True),  # not installed, our corrections name it
+        ("slugify", "known", True),  # not installed, pipreqs' table names it
+        ("multi", "unverified", False),  # two distributions: a decision
+        ("google.cloud.newthing.v1", "unverified", False),  # the namespace convention only
+        ("frobnicate.core", "unverified", False),  # the import name only
+        ("google.colab", "unverified", False),  # nothing provides it
+    ],
+)
+def test_trust_levels(module, trust, included):
+    row = propose(scan(module)).requirements[0]
+    assert (row.trust, row.included) == (trust, included)
+    decisions = [w for w in row.warnings if w.startswith(DECISION)]
+    if trust == "unverified" and row.rule != "mapping" or module == "multi":
+        assert len(decisions) == 1
+        assert all(word in decisions[0] for word in ("Install it", "name the distribution", "leave it out"))
+    if trust != "unverified":
+        assert not decisions
+
+
+def test_local_modules_are_never_rows():
+    proposal = propose(scan("helpers", "numpy", local={"helpers"}))
+    assert [row.name for row in proposal.requirements] == ["numpy"]
+
+
+def test_install_line_and_override_make_a_row_known():
+    env = Environment(python="/p", python_version="3.11")
+    installs = [InstallHint("frobnicate==1.0", "frobnicate", L2)]
+    rows = rows_by_name(propose(scan("frobnicate", installs=installs), env))
+    assert (rows["frobnicate"].trust, rows["frobnicate"].included) == ("known", True)
+    rows = rows_by_name(propose(scan("zz"), env, overrides={"zz": "zz-dist"}))
+    assert (rows["zz-dist"].trust, rows["zz-dist"].included) == ("known", True)
+
+
+@pytest.mark.parametrize(
+    ("answer", "trust", "included"),
+    [(True, "verified", True), (False, "unverified", False), (None, "unverified", False)],
+)
+def test_index_check_settles_a_guess(answer, trust, included):
+    env = Environment(python="/p", python_version="3.11")
+    proposal = mark_index_checks(propose(scan("frobnicate"), env), {"frobnicate": answer})
+    row = proposal.requirements[0]
+    assert (row.trust, row.included) == (trust, included)
+    assert any(w.startswith(DECISION) for w in row.warnings) is (answer is not True)
+
+
+@pytest.mark.parametrize(
+    ("markers", "expected"),
+    [
+        (['sys_platform == "darwin"'], 'sys_platform == "darwin"'),
+        (['sys_platform == "darwin"', ""], ""),  # also imported unguarded
+        (['sys_platform == "win32"', 'sys_platform == "darwin"'],
+         'sys_platform == "darwin" or sys_platform == "win32"'),
+    ],
+)
+def test_row_marker_from_guarded_imports(markers, expected):
+    sites = tuple(
+        ImportSite("numpy", Location(NB, i, 1), marker=marker) for i, marker in enumerate(markers)
+    )
+    result = ScanResult(root="proj", files=(NB,), imports=sites)
+    row = propose(result).requirements[0]
+    assert row.marker == expected
+    assert row.line == "numpy==1.26.4" + (f"; {expected}" if expected else "")
 
 
 def test_google_namespace_never_becomes_protobuf_unless_it_is_protobuf():
@@ -542,7 +613,7 @@ def test_several_modules_of_one_distribution_share_a_row():
 def test_not_installed_and_unknown_rows_carry_warnings():
     rows = rows_by_name(propose(scan("cv2", "frobnicate")))
     assert "not installed" in rows["opencv-python"].warnings[0]
-    assert "not in the mapping" in rows["frobnicate"].warnings[0]
+    assert "no mapping knows it" in rows["frobnicate"].warnings[0]
 
 
 def test_several_kernels_are_noted():
@@ -582,7 +653,8 @@ def test_ambiguous_mapping_entry_is_flagged():
     env = Environment(python="/p", python_version="3.11")
     row = propose(scan("multi"), env).requirements[0]
     assert row.name == "first_dist" and row.candidates == ("second_dist",)
-    assert any("review" in w for w in row.warnings)
+    assert (row.trust, row.included) == ("unverified", False)
+    assert any(w.startswith(DECISION) and "second_dist" in w for w in row.warnings)
 
 
 def test_bundled_mapping_reads_installed_pipreqs_and_applies_corrections():
@@ -707,12 +779,12 @@ def test_top_level_txt_naming_a_namespace_does_not_claim_it():
 )
 def test_modules_no_distribution_provides_are_left_out(module, reason):
     env = Environment(python="/p", python_version="3.11")
-    proposal = propose(scan(module, "numpy"), env)
+    proposal = propose(scan(module, "cv2"), env)
     rows = rows_by_name(proposal)
     row = rows[module]
     assert (row.rule, row.source, row.included) == ("mapping", "unknown", False)
     assert reason in row.warnings[0]
-    assert rows["numpy"].included
+    assert rows["opencv-python"].included
 
 
 @pytest.mark.parametrize(
