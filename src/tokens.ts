@@ -26,7 +26,8 @@ export interface IScanIssue {
  * environment or confirmed on the package index), 'known' (not installed, named with
  * certainty), 'unverified' (a guess: needs a decision), 'local' (never written).
  */
-export type Trust = 'verified' | 'known' | 'unverified' | 'local';
+export const TRUST_LEVELS = ['verified', 'known', 'unverified', 'local'] as const;
+export type Trust = (typeof TRUST_LEVELS)[number];
 
 export interface IProposedRequirement {
   name: string;

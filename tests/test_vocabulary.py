@@ -35,6 +35,10 @@ def test_typescript_lists_are_the_enums(name, enum):
     assert typescript_lists()[name] == model.values(enum)
 
 
+def test_typescript_trust_levels_are_the_models():
+    assert typescript_lists()["TRUST_LEVELS"] == model.TRUST_LEVELS
+
+
 def test_the_settings_schema_offers_the_enums():
     schema = json.loads((ROOT / "schema" / "plugin.json").read_text(encoding="utf-8"))["properties"]
     assert tuple(schema["pin"]["enum"]) == model.PIN_POLICIES
