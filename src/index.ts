@@ -20,6 +20,15 @@ import { ReesPanel } from './widgets/ReesPanel';
 
 const PLUGIN_ID = 'jupyter-rees-ui:plugin';
 
+/** What a file editor's content offers to place the cursor (FileEditor has it). */
+interface ITextContent {
+  editor?: {
+    setCursorPosition(position: { line: number; column: number }): void;
+    revealPosition(position: { line: number; column: number }): void;
+    focus(): void;
+  };
+}
+
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description: 'The Make reproducible sidebar: propose and write a REES for a folder.',
@@ -44,26 +53,46 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const trans = (translator ?? nullTranslator).load('jupyter_rees_ui');
     const model = new ReesModel(api);
 
-    const openSite = async (path: string, cell: number | null) => {
-      const widget = docManager.openOrReveal(path);
-      if (!widget || cell === null || !(widget instanceof NotebookPanel)) {
+    const openSite = async (
+      path: string,
+      cell: number | null,
+      line: number,
+      asText = false
+    ) => {
+      // A file that failed to parse as a notebook opens in the text editor.
+      const widget = asText
+        ? docManager.openOrReveal(path, 'Editor')
+        : docManager.openOrReveal(path);
+      if (!widget) {
         return;
       }
       await widget.context.ready;
-      const notebook = widget.content;
-      if (cell < notebook.widgets.length) {
-        notebook.activeCellIndex = cell;
-        const active = notebook.activeCell;
-        if (active) {
-          await notebook.scrollToCell(active);
+      if (widget instanceof NotebookPanel) {
+        const notebook = widget.content;
+        if (cell !== null && cell < notebook.widgets.length) {
+          notebook.activeCellIndex = cell;
+          const active = notebook.activeCell;
+          if (active) {
+            await notebook.scrollToCell(active);
+            active.editor?.setCursorPosition({ line: Math.max(line - 1, 0), column: 0 });
+          }
         }
+        return;
+      }
+      // A text file (a .py site): put the cursor on the line and show it.
+      const editor = (widget.content as ITextContent).editor;
+      if (editor && cell === null) {
+        const position = { line: Math.max(line - 1, 0), column: 0 };
+        editor.setCursorPosition(position);
+        editor.revealPosition(position);
+        editor.focus();
       }
     };
 
     const content = new ReesPanel({
       model,
       trans,
-      openSite: (path, cell) => void openSite(path, cell),
+      openSite: (path, cell, line, asText) => void openSite(path, cell, line, asText),
       copy: text => Clipboard.copyToSystem(text)
     });
     // A plain Panel as content: one section, no accordion title.

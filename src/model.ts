@@ -5,6 +5,7 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { canonicalName, expectedHashes, reviewed } from './formatters';
+import { changedRows } from './grouping';
 import {
   IBadgeReply,
   IBinderSummary,
@@ -253,6 +254,11 @@ export class ReesModel {
         pin: this._pin,
         overrides: this._overrides
       });
+      const previous = this._proposal;
+      this._changedRows =
+        previous && reply.path === this._scannedPath
+          ? changedRows(previous.requirements, reply.proposal.requirements)
+          : new Set<string>();
       if (reply.path !== this._scannedPath) {
         this._edits.clear();
         this._added = [];
@@ -270,6 +276,30 @@ export class ReesModel {
 
   setIncluded(name: string, included: boolean): void {
     this._edit(name, { included });
+  }
+
+  /** Include (or leave out) several rows at once, e.g. a whole section. */
+  setIncludedMany(names: string[], included: boolean): void {
+    for (const name of names) {
+      const key = canonicalName(name);
+      const added = this._added.find(row => canonicalName(row.name) === key);
+      if (added) {
+        added.included = included;
+      } else {
+        this._edits.set(key, { ...(this._edits.get(key) || {}), included });
+      }
+    }
+    this._invalidate();
+  }
+
+  /** Rows that differ from the previous scan of the same folder. */
+  get changedRows(): Set<string> {
+    return this._changedRows;
+  }
+
+  /** The action whose failure ``error`` describes (to show it next to that action). */
+  get errorFrom(): Busy {
+    return this._errorFrom;
   }
 
   setSpecifier(name: string, specifier: string): void {
@@ -406,11 +436,13 @@ export class ReesModel {
     }
     this._busy = busy;
     this._error = null;
+    this._errorFrom = null;
     this._emit();
     try {
       await work();
     } catch (error) {
       this._error = (error as Error).message || String(error);
+      this._errorFrom = busy;
     } finally {
       this._busy = null;
       this._emit();
@@ -430,6 +462,8 @@ export class ReesModel {
   private _kernels: IKernel[] = [];
   private _busy: Busy = null;
   private _error: string | null = null;
+  private _errorFrom: Busy = null;
+  private _changedRows = new Set<string>();
   private _proposal: IProposal | null = null;
   private _scannedPath = '';
   private _edits = new Map<string, IEdit>();

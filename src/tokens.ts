@@ -9,6 +9,15 @@ export namespace CommandIDs {
 
 export type ImportKind = 'required' | 'optional' | 'type-checking';
 
+/** A proposal-wide note; older servers send plain text. */
+export interface IProposalNote {
+  message: string;
+  /** The files the note is about (the sidebar caps the list). */
+  files?: string[];
+  code?: string;
+}
+export type ProposalNote = string | IProposalNote;
+
 export interface ILocation {
   path: string;
   cell: number | null;
@@ -59,7 +68,7 @@ export interface IProposal {
   issues: IScanIssue[];
   files: string[];
   local_modules: string[];
-  notes: string[];
+  notes: ProposalNote[];
 }
 
 export interface IProposalReply {

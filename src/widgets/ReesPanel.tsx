@@ -2,31 +2,27 @@ import { ReactWidget, UseSignal } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
+import { ActionButton, InlineError, Select } from '../components/Controls';
+import { ProposalView } from '../components/ProposalView';
 import {
   binderSummaryText,
   changeLabel,
   diffLineClass,
-  displayName,
   isValidName,
   isValidSpecifier,
-  joinPath,
-  siteLabel,
-  usedIn
+  joinPath
 } from '../formatters';
-import { ReesModel } from '../model';
-import {
-  IFileChange,
-  ILocation,
-  IProposedRequirement,
-  PinPolicy,
-  ReesFormat
-} from '../tokens';
+import { Busy, ReesModel } from '../model';
+import { IFileChange, ILocation, PinPolicy, ReesFormat } from '../tokens';
 
 export interface IReesPanelOptions {
   model: ReesModel;
   trans: TranslationBundle;
-  /** Open a file (server-root relative) at a notebook cell. */
-  openSite: (path: string, cell: number | null, line: number) => void;
+  /**
+   * Open a file (server-root relative) at a notebook cell or a line; ``asText`` opens
+   * it in the text editor (a notebook that is not valid JSON).
+   */
+  openSite: (path: string, cell: number | null, line: number, asText?: boolean) => void;
   /** Copy text to the clipboard. */
   copy: (text: string) => void;
 }
@@ -52,15 +48,23 @@ export class ReesPanel extends ReactWidget {
 function ReesView(props: IReesPanelOptions): JSX.Element {
   const { model, trans } = props;
   const proposal = model.proposal;
-  const open = (site: ILocation) =>
-    props.openSite(joinPath(model.scannedPath, site.path), site.cell, site.line);
+  const open = (site: ILocation, asText = false) =>
+    props.openSite(joinPath(model.scannedPath, site.path), site.cell, site.line, asText);
+  const focus = useResultFocus(model);
+  const scanning = model.busy === 'scanning';
+  const errorAt = (action: Busy) => (model.errorFrom === action ? model.error : null);
   return (
     <div className="jp-rees-view">
+      <div className="jp-rees-visually-hidden" role="status" aria-live="polite">
+        {focus.announcement}
+      </div>
       <form
         className="jp-rees-row jp-rees-folder"
         onSubmit={event => {
           event.preventDefault();
-          void model.scan();
+          if (model.busy === null) {
+            void model.scan();
+          }
         }}
       >
         <label htmlFor="jp-rees-folder-input">{trans.__('Folder')}</label>
@@ -69,83 +73,104 @@ function ReesView(props: IReesPanelOptions): JSX.Element {
           className="jp-mod-styled jp-rees-input"
           value={model.folder}
           placeholder={trans.__('(server root)')}
+          title={model.folder}
           onChange={event => (model.folder = event.target.value)}
         />
-        <button
+        <ActionButton
           type="submit"
-          className="jp-mod-styled jp-mod-accept jp-rees-scan"
-          disabled={model.busy !== null}
-        >
-          {trans.__('Scan')}
-        </button>
+          accept
+          className="jp-rees-scan"
+          label={trans.__('Scan')}
+          disabledReason={
+            model.busy !== null ? trans.__('Wait for the current step to finish') : null
+          }
+        />
+        <InlineError message={errorAt('scanning')} />
       </form>
       <Options {...props} />
       {model.busy && (
         <div className="jp-rees-busy" role="status">
-          {model.busy === 'scanning'
+          {scanning
             ? trans.__('Scanning notebooks and reading the environment…')
             : model.busy === 'previewing'
               ? trans.__('Preparing the preview…')
-              : trans.__('Writing…')}
+              : model.busy === 'committing'
+                ? trans.__('Committing…')
+                : trans.__('Writing…')}
         </div>
       )}
-      {model.error && (
-        <div className="jp-rees-error" role="alert">
-          {model.error}
-        </div>
-      )}
+      {model.errorFrom === null && <InlineError message={model.error} />}
       {proposal && (
-        <>
-          <div className="jp-rees-summary">
-            {trans._n(
-              '%1 file scanned',
-              '%1 files scanned',
-              proposal.files.length,
-              proposal.files.length
-            )}
-            {' · Python '}
-            {proposal.python_version}
-            {proposal.environment ? ` · ${proposal.environment}` : ''}
-          </div>
-          {proposal.notes.map(note => (
-            <div key={note} className="jp-rees-note">
-              {note}
+        <div
+          className={'jp-rees-results' + (scanning ? ' jp-mod-stale' : '')}
+          aria-busy={scanning}
+        >
+          {scanning && (
+            <div className="jp-rees-stale-label">
+              {trans.__('Results of the previous scan (a new scan is running)')}
             </div>
-          ))}
-          {proposal.issues.length > 0 && (
-            <details className="jp-rees-issues">
-              <summary>
-                {trans._n(
-                  '%1 problem found while scanning',
-                  '%1 problems found while scanning',
-                  proposal.issues.length,
-                  proposal.issues.length
-                )}
-              </summary>
-              <ul>
-                {proposal.issues.map((issue, i) => (
-                  <li key={i}>
-                    <button
-                      className="jp-rees-link"
-                      onClick={() => open(issue.location)}
-                    >
-                      {siteLabel(issue.location)}
-                    </button>
-                    : {issue.message}
-                  </li>
-                ))}
-              </ul>
-            </details>
           )}
-          <RequirementsTable {...props} open={open} />
+          <ProposalView
+            key={model.scannedPath}
+            model={model}
+            trans={trans}
+            proposal={proposal}
+            open={open}
+            changed={model.changedRows}
+            summaryRef={focus.summary}
+          />
           <AddRequirement {...props} />
           <Actions {...props} />
-        </>
+        </div>
       )}
-      {model.changes && <Preview {...props} changes={model.changes} />}
-      {model.written && <Written {...props} written={model.written} />}
+      {model.changes && (
+        <Preview {...props} changes={model.changes} headingRef={focus.preview} />
+      )}
+      {model.written && (
+        <Written {...props} written={model.written} headingRef={focus.written} />
+      )}
     </div>
   );
+}
+
+/**
+ * After Scan, Preview or Write ends, move focus to its result and announce it.
+ */
+function useResultFocus(model: ReesModel): {
+  summary: React.RefObject<HTMLDivElement>;
+  preview: React.RefObject<HTMLHeadingElement>;
+  written: React.RefObject<HTMLHeadingElement>;
+  announcement: string;
+} {
+  const summary = React.useRef<HTMLDivElement>(null);
+  const preview = React.useRef<HTMLHeadingElement>(null);
+  const written = React.useRef<HTMLHeadingElement>(null);
+  const previous = React.useRef<Busy>(null);
+  const [announcement, setAnnouncement] = React.useState('');
+  React.useEffect(() => {
+    const before = previous.current;
+    previous.current = model.busy;
+    if (before === null || model.busy !== null) {
+      return;
+    }
+    if (model.error) {
+      setAnnouncement(model.error);
+      return;
+    }
+    const target =
+      before === 'scanning'
+        ? summary.current
+        : before === 'previewing'
+          ? preview.current
+          : before === 'writing'
+            ? written.current
+            : null;
+    if (target) {
+      target.focus();
+      setAnnouncement(target.textContent ?? '');
+    }
+  });
+  return { summary, preview, written, announcement };
 }
 
 /** A styled text field whose accessible name is ``label``. */
@@ -167,31 +192,6 @@ function TextInput(props: {
   );
 }
 
-/** A labelled drop-down. */
-function Choice(props: {
-  label: string;
-  value: string;
-  options: [value: string, label: string][];
-  onChange: (value: string) => void;
-}): JSX.Element {
-  return (
-    <label>
-      {props.label}
-      <select
-        className="jp-mod-styled"
-        value={props.value}
-        onChange={event => props.onChange(event.target.value)}
-      >
-        {props.options.map(([value, label]) => (
-          <option key={value} value={value}>
-            {label}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
-
 function Options(props: IReesPanelOptions): JSX.Element {
   const { model, trans } = props;
   const kernels: [string, string][] = model.kernels.map(kernel => [
@@ -200,13 +200,13 @@ function Options(props: IReesPanelOptions): JSX.Element {
   ]);
   return (
     <div className="jp-rees-options">
-      <Choice
+      <Select
         label={trans.__('Environment')}
         value={model.kernel}
         options={[['', trans.__("Notebooks' kernel")], ...kernels]}
         onChange={value => void model.setKernel(value)}
       />
-      <Choice
+      <Select
         label={trans.__('Pin')}
         value={model.pin}
         options={[
@@ -217,7 +217,7 @@ function Options(props: IReesPanelOptions): JSX.Element {
         ]}
         onChange={value => void model.setPin(value as PinPolicy)}
       />
-      <Choice
+      <Select
         label={trans.__('Format')}
         value={model.format}
         options={[
@@ -227,130 +227,6 @@ function Options(props: IReesPanelOptions): JSX.Element {
         onChange={value => model.setFormat(value as ReesFormat)}
       />
     </div>
-  );
-}
-
-function RequirementsTable(
-  props: IReesPanelOptions & { open: (site: ILocation) => void }
-): JSX.Element {
-  const { model, trans } = props;
-  const rows = model.rows;
-  if (rows.length === 0) {
-    return (
-      <div className="jp-rees-empty">
-        {trans.__('No third-party imports found in this folder.')}
-      </div>
-    );
-  }
-  return (
-    <ul className="jp-rees-requirements" aria-label={trans.__('Proposed requirements')}>
-      {rows.map(row => (
-        <RequirementRow key={row.name} {...props} row={row} />
-      ))}
-    </ul>
-  );
-}
-
-function RequirementRow(
-  props: IReesPanelOptions & {
-    row: IProposedRequirement;
-    open: (site: ILocation) => void;
-  }
-): JSX.Element {
-  const { model, trans, row } = props;
-  const [specifier, setSpecifier] = React.useState(row.specifier);
-  React.useEffect(() => setSpecifier(row.specifier), [row.specifier]);
-  const valid = isValidSpecifier(specifier);
-  const title = [
-    row.modules.length ? trans.__('imports: %1', row.modules.join(', ')) : '',
-    row.rule ? trans.__('found by: %1', row.rule) : '',
-    row.candidates.length
-      ? trans.__('other candidates: %1', row.candidates.join(', '))
-      : ''
-  ]
-    .filter(Boolean)
-    .join('\n');
-  return (
-    <li
-      className={
-        'jp-rees-requirement' + (row.included ? '' : ' jp-mod-excluded')
-      }
-      data-name={row.name}
-    >
-      <div className="jp-rees-requirement-main">
-        <input
-          type="checkbox"
-          checked={row.included}
-          aria-label={trans.__('Include %1', row.name)}
-          onChange={event => model.setIncluded(row.name, event.target.checked)}
-        />
-        <span className="jp-rees-name" title={title}>
-          {displayName(row)}
-        </span>
-        <input
-          className={
-            'jp-mod-styled jp-rees-pin' + (valid ? '' : ' jp-mod-invalid')
-          }
-          value={specifier}
-          placeholder={trans.__('any')}
-          aria-label={trans.__('Pin for %1', row.name)}
-          aria-invalid={!valid}
-          title={valid ? '' : trans.__('Not a version specifier, e.g. ==1.2')}
-          onChange={event => setSpecifier(event.target.value)}
-          onBlur={() => valid && model.setSpecifier(row.name, specifier)}
-          onKeyDown={event => {
-            if (event.key === 'Enter' && valid) {
-              model.setSpecifier(row.name, specifier);
-            }
-          }}
-        />
-      </div>
-      <div className="jp-rees-requirement-meta">
-        <span className="jp-rees-version">
-          {row.installed_version
-            ? trans.__('installed %1', row.installed_version)
-            : trans.__('not installed')}
-        </span>
-        {row.rule === 'implicit' ? (
-          <span className="jp-rees-tag">{trans.__('suggested')}</span>
-        ) : (
-          row.kind !== 'required' && <span className="jp-rees-tag">{row.kind}</span>
-        )}
-        {row.source !== 'pip' && (
-          <span className="jp-rees-tag">{row.source}</span>
-        )}
-        {model.isAdded(row.name) && (
-          <button
-            className="jp-rees-link"
-            onClick={() => model.removeAdded(row.name)}
-          >
-            {trans.__('remove')}
-          </button>
-        )}
-      </div>
-      {row.warnings.map(warning => (
-        <div key={warning} className="jp-rees-warning">
-          ⚠ {warning}
-        </div>
-      ))}
-      {row.sites.length > 0 && (
-        <details className="jp-rees-used-in">
-          <summary>{trans.__('used in %1', usedIn(row.sites))}</summary>
-          <ul className="jp-rees-sites">
-            {row.sites.map((site, i) => (
-              <li key={i}>
-                <button
-                  className="jp-rees-link"
-                  onClick={() => props.open(site)}
-                >
-                  {siteLabel(site)}
-                </button>
-              </li>
-            ))}
-          </ul>
-        </details>
-      )}
-    </li>
   );
 }
 
@@ -408,9 +284,15 @@ function AddRequirement(props: IReesPanelOptions): JSX.Element {
 
 function Actions(props: IReesPanelOptions): JSX.Element {
   const { model, trans } = props;
+  const reason =
+    model.busy !== null
+      ? trans.__('Wait for the current step to finish')
+      : model.includedCount === 0
+        ? trans.__('Include at least one package to preview')
+        : null;
   return (
     <div className="jp-rees-row jp-rees-actions">
-      <Choice
+      <Select
         label={trans.__('Write into')}
         value={model.target}
         options={[
@@ -420,13 +302,14 @@ function Actions(props: IReesPanelOptions): JSX.Element {
         ]}
         onChange={value => model.setTarget(value)}
       />
-      <button
-        className="jp-mod-styled jp-mod-accept jp-rees-preview"
-        disabled={model.busy !== null || model.includedCount === 0}
+      <ActionButton
+        accept
+        className="jp-rees-preview"
+        label={trans.__('Preview REES')}
+        disabledReason={reason}
         onClick={() => void model.preview()}
-      >
-        {trans.__('Preview REES')}
-      </button>
+      />
+      <InlineError message={model.errorFrom === 'previewing' ? model.error : null} />
     </div>
   );
 }
@@ -447,13 +330,18 @@ function DiffView(props: { diff: string }): JSX.Element {
 }
 
 function Preview(
-  props: IReesPanelOptions & { changes: IFileChange[] }
+  props: IReesPanelOptions & {
+    changes: IFileChange[];
+    headingRef: React.Ref<HTMLHeadingElement>;
+  }
 ): JSX.Element {
   const { model, trans, changes } = props;
   const pending = changes.filter(change => change.status !== 'unchanged');
   return (
     <section className="jp-rees-preview-section" aria-label={trans.__('Preview')}>
-      <h3>{trans.__('What writing will change')}</h3>
+      <h3 tabIndex={-1} ref={props.headingRef}>
+        {trans.__('What writing will change')}
+      </h3>
       {model.notes.map(note => (
         <div key={note.code + note.message} className={`jp-rees-note jp-mod-${note.level}`}>
           {note.message}
@@ -477,21 +365,30 @@ function Preview(
         </details>
       ))}
       <div className="jp-rees-row">
-        <button
-          className="jp-mod-styled jp-mod-accept jp-rees-write"
-          disabled={model.busy !== null || pending.length === 0}
+        <ActionButton
+          accept
+          className="jp-rees-write"
+          label={
+            pending.length === 0
+              ? trans.__('Nothing to write')
+              : trans._n('Write %1 file', 'Write %1 files', pending.length, pending.length)
+          }
+          disabledReason={
+            model.busy !== null
+              ? trans.__('Wait for the current step to finish')
+              : pending.length === 0
+                ? trans.__('The REES files already say this')
+                : null
+          }
           onClick={() => void model.write()}
-        >
-          {pending.length === 0
-            ? trans.__('Nothing to write')
-            : trans._n('Write %1 file', 'Write %1 files', pending.length, pending.length)}
-        </button>
+        />
         <button
           className="jp-mod-styled jp-mod-reject"
           onClick={() => model.discardPreview()}
         >
           {trans.__('Cancel')}
         </button>
+        <InlineError message={model.errorFrom === 'writing' ? model.error : null} />
       </div>
     </section>
   );
@@ -525,14 +422,19 @@ function DoiForm(props: IReesPanelOptions): JSX.Element {
 }
 
 function Written(
-  props: IReesPanelOptions & { written: IFileChange[] }
+  props: IReesPanelOptions & {
+    written: IFileChange[];
+    headingRef: React.Ref<HTMLHeadingElement>;
+  }
 ): JSX.Element {
   const { model, trans, written } = props;
   const badge = model.badge;
   const [message, setMessage] = React.useState('');
   return (
     <section className="jp-rees-written" aria-label={trans.__('Written')}>
-      <h3>{trans.__('REES written')}</h3>
+      <h3 tabIndex={-1} ref={props.headingRef}>
+        {trans.__('REES written')}
+      </h3>
       <ul>
         {written.map(change => (
           <li key={change.path}>{changeLabel(change)}</li>

@@ -5,6 +5,8 @@
 import { expect, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
+import { makeLargeProject } from './large-project';
+
 const DEMO = path.resolve(__dirname, '../../examples/demo');
 const DOCS = path.resolve(__dirname, '../../docs');
 
@@ -52,3 +54,27 @@ test('written screenshot', async ({ page, tmpPath }) => {
   await sidebar.locator('.jp-rees-written').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(DOCS, 'sidebar-written.png') });
 });
+
+for (const theme of ['light', 'dark']) {
+  test(`250 px sidebar on a large project (${theme})`, async ({ page, tmpPath }) => {
+    test.skip(!process.env.REES_SCREENSHOT, 'set REES_SCREENSHOT=1 to refresh docs/');
+    await makeLargeProject(page, tmpPath);
+    await page.filebrowser.openDirectory(tmpPath);
+    if (theme === 'dark') {
+      await page.theme.setDarkTheme();
+    }
+    await page.evaluate(async () => {
+      await window.jupyterapp.commands.execute('jupyter-rees-ui:scan-folder');
+    });
+    const sidebar = page.locator('#jp-rees-sidebar');
+    await expect(sidebar.locator('.jp-rees-summary')).toBeVisible({ timeout: 60000 });
+    await page.sidebar.setWidth(250, 'left');
+    const bio = sidebar.locator('.jp-rees-requirement[data-name="biopython"]');
+    await bio.locator('.jp-rees-used-in summary').click();
+    const name = theme === 'light' ? 'sidebar-250.png' : 'sidebar-250-dark.png';
+    await page.screenshot({
+      path: path.join(DOCS, name),
+      clip: { x: 0, y: 0, width: 300, height: 800 }
+    });
+  });
+}
