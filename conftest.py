@@ -11,3 +11,10 @@ def jp_server_config(jp_server_config):
             "allow_unauthenticated_access": False,
         }
     }
+
+
+@pytest.fixture(autouse=True)
+def _user_cache_folder(tmp_path_factory, monkeypatch):
+    """Commands keep scans and environments in the user's cache folder: a fresh one per
+    test (subprocesses inherit it), never the real one."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))

@@ -64,6 +64,8 @@ def _request(args: argparse.Namespace) -> workflow.ProposeRequest:
         check_index=args.check_index,
         workers=None,  # a process per CPU for large cold folders
         all_syntax=getattr(args, "syntax", False),
+        remember=not args.no_cache,
+        compare_kernels=args.compare_kernels,
     )
 
 
@@ -305,6 +307,8 @@ def _environment_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pin", choices=workflow.PIN_POLICIES, default="==", help="pin policy (default ==)")
     p.add_argument("--check-index", action="store_true", help="ask PyPI whether guessed names exist (network; off by default)")
     p.add_argument("--override", action="append", metavar="IMPORT=DIST", help="map an import to a distribution, e.g. sklearn=scikit-learn; IMPORT= drops it (repeatable)")
+    p.add_argument("--compare-kernels", action="store_true", help="when the notebooks name several kernels, read each one's environment and flag rows whose versions differ")
+    p.add_argument("--no-cache", action="store_true", help="neither reuse nor keep scans and environments in the user's cache folder")
 
 
 def _row_options(p: argparse.ArgumentParser, formats=FORMAT_FILES) -> None:

@@ -183,6 +183,11 @@ class ProposeRequest:
     workers: int | None = 1  # None: a process per CPU for large cold folders
     all_syntax: bool = False  # parse every code cell, so every syntax error is reported
     max_bytes: int | None = 256 << 20  # larger files are reported, not read (None: no limit)
+    # Keep scans and environments in the user's cache folder between runs (the CLI's
+    # default; a server keeps them in memory).
+    remember: bool = False
+    # Also read the other kernels the notebooks name, to flag rows whose versions differ.
+    compare_kernels: bool = True
 
     def __post_init__(self) -> None:
         _choice(self.pin, PIN_POLICIES, "pin policy")
@@ -242,19 +247,39 @@ def propose(request: ProposeRequest, *, cache: Any = None) -> ProposalReply:
     from .adapters.environment import (
         IntrospectionError,
         check_guesses_on_index,
-        introspect,
+        environment_store,
         introspect_kernels,
+        introspection_key,
         kernel_env,
+        kernel_exists,
         kernel_python,
+        start_introspection,
     )
     from .adapters.files import ScanCache, scan_folder
     from .core.resolve import build_proposal
 
-    if request.kernel is not None and request.kernel not in {k["name"] for k in kernels()}:
+    if request.kernel is not None and not kernel_exists(request.kernel):
         raise NotFound(f"no kernel named {request.kernel!r}")
     root = request.folder.path
     cache = ScanCache() if cache is None else cache  # the second scan below is then free
+    stored = envs = None
+    if request.remember:
+        from .adapters.store import StoredScans
+
+        stored, envs = StoredScans(root, all_syntax=request.all_syntax), environment_store()
+        stored.load_into(cache)
+    pending = None
     try:
+        # The environment is read while the folder is scanned: the interpreter asked
+        # for, else the kernel's; without either, this Python's, which runs the native
+        # kernel the notebooks usually name (another is read after the scan).
+        if request.python is not None:
+            pending = start_introspection(request.python, timeout=request.timeout, store=envs)
+        else:
+            guess = request.kernel
+            pending = start_introspection(
+                kernel_python(guess), timeout=request.timeout, env=kernel_env(guess), store=envs
+            )
         scan = scan_folder(
             root,
             target_python=None,
@@ -266,9 +291,11 @@ def propose(request: ProposeRequest, *, cache: Any = None) -> ProposalReply:
         names = kernel_names(scan)
         if request.python is None:
             chosen = request.kernel or (names[0] if names else None)
-            env = introspect(kernel_python(chosen), timeout=request.timeout, env=kernel_env(chosen))
-        else:
-            env = introspect(request.python, timeout=request.timeout)
+            python, variables = kernel_python(chosen), kernel_env(chosen)
+            if introspection_key(python, variables) != pending.key:
+                pending.cancel()
+                pending = start_introspection(python, timeout=request.timeout, env=variables, store=envs)
+        env = pending.result()
         if env.python_version != _running_python_version():
             # The standard library differs between versions: filter for the kernel's Python.
             scan = scan_folder(
@@ -278,11 +305,17 @@ def propose(request: ProposeRequest, *, cache: Any = None) -> ProposalReply:
                 all_syntax=request.all_syntax,
                 max_bytes=request.max_bytes,
             )
-        others = introspect_kernels(names, timeout=request.timeout) if len(names) > 1 else None
+        compare = request.compare_kernels and len(names) > 1
+        others = introspect_kernels(names, timeout=request.timeout) if compare else None
     except IntrospectionError as exc:
         raise EnvironmentUnreadable(f"could not read the kernel's environment: {exc}") from exc
     except (KeyError, ValueError) as exc:  # a kernel without an interpreter, a bad path
         raise BadRequest(str(exc)) from exc
+    finally:
+        if pending is not None:
+            pending.cancel()
+    if stored is not None:
+        stored.save_from(cache)
     proposal = build_proposal(
         scan, env, pin=request.pin, overrides=dict(request.overrides), kernel_environments=others
     )

@@ -33,37 +33,122 @@ class IntrospectionError(RuntimeError):
 
 @dataclass(frozen=True)
 class _Cached:
-    stamp: tuple[tuple[str, int], ...]
+    stamp: tuple[tuple[str, str, int], ...]
     environment: Environment
 
 
 _cache: dict[str, _Cached] = {}
 _cache_lock = threading.Lock()
 
+# What changes what the child interpreter finds on its sys.path, besides its site folders.
+PATH_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONSAFEPATH")
+
+
+def environment_store() -> Any:
+    """The environments kept between runs in the user's cache folder."""
+    from .store import Store
+
+    return Store("environments", max_entries=32, max_bytes=256 << 20)
+
 
 def introspect(
-    python: str | None = None, *, timeout: float = 60, env: Mapping[str, str] | None = None
+    python: str | None = None,
+    *,
+    timeout: float = 60,
+    env: Mapping[str, str] | None = None,
+    store: Any = None,
 ) -> Environment:
     """What ``python`` (default: the server's interpreter) has installed.
 
     ``env``: variables the kernel runs with on top of the server's (a kernelspec's
     ``env``, e.g. PYTHONPATH), so the interpreter sees the same ``sys.path``.
+    ``store`` (``environment_store()``): also keep the answer between runs.
     """
+    return start_introspection(python, timeout=timeout, env=env, store=store).result()
+
+
+class PendingEnvironment:
+    """An introspection under way in a child process, or already answered by a cache.
+
+    Started before a scan, it runs while the folder is read; ``result()`` waits for it.
+    No thread is used: the scan may then fork its workers.
+    """
+
+    def __init__(self, interpreter: str, key: str, env: Mapping[str, str] | None, timeout: float, store: Any):
+        self.interpreter, self.key, self.env, self.timeout, self.store = interpreter, key, env, timeout, store
+        self.environment: Environment | None = None
+        self.process: subprocess.Popen[str] | None = None
+
+    def result(self) -> Environment:
+        if self.environment is not None:
+            return self.environment
+        if self.process is None:
+            self.process = _start_script(self.interpreter, self.env)
+        report = _finish_script(self.process, self.interpreter, self.timeout)
+        environment = environment_from_report(report, self.interpreter)
+        stamp = _first_stamp(self.interpreter, report)
+        with _cache_lock:
+            _cache[self.key] = _Cached(stamp, environment)
+        if self.store is not None:
+            self.store.put(self.key, (stamp, report))
+        self.environment = environment
+        return environment
+
+    def cancel(self) -> None:
+        """Stop a child that is no longer needed (the notebooks named another kernel)."""
+        if self.process is not None and self.process.poll() is None:
+            _stop(self.process)
+
+
+def start_introspection(
+    python: str | None = None,
+    *,
+    timeout: float = 60,
+    env: Mapping[str, str] | None = None,
+    store: Any = None,
+) -> PendingEnvironment:
+    """``introspect`` without waiting: answered at once from the caches (in memory,
+    then ``store``) while the environment's site folders are unchanged, else the
+    script is started in a child process."""
     interpreter = _interpreter_path(python or sys.executable)
-    cache_key = json.dumps([interpreter, sorted((env or {}).items())])
+    key = introspection_key(interpreter, env)
+    pending = PendingEnvironment(interpreter, key, env, timeout, store)
     with _cache_lock:
-        cached = _cache.get(cache_key)
-    if cached is not None and _stamp(cached.stamp) == cached.stamp:
-        return cached.environment
-    report = run_introspection(interpreter, timeout=timeout, env=env)
-    environment = environment_from_report(report, interpreter)
-    stamp = tuple(
-        [(interpreter, _mtime(interpreter))]
-        + [(d["path"], int(d["mtime_ns"])) for d in report.get("site_dirs", ())]
+        cached = _cache.get(key)
+    if cached is not None and _current_stamp(cached.stamp) == cached.stamp:
+        pending.environment = cached.environment
+        return pending
+    stored = store.get(key) if store is not None else None
+    if _valid_stored(stored) and _current_stamp(stored[0]) == stored[0]:
+        pending.environment = environment_from_report(stored[1], interpreter)
+        with _cache_lock:
+            _cache[key] = _Cached(stored[0], pending.environment)
+        return pending
+    pending.process = _start_script(interpreter, env)
+    return pending
+
+
+def introspection_key(python: str | None, env: Mapping[str, str] | None = None) -> str:
+    """What an introspection's answer depends on besides the files it reads: the
+    interpreter, the kernel's variables and those that move sys.path."""
+    merged = {**os.environ, **(env or {})}
+    return json.dumps(
+        [
+            _interpreter_path(python or sys.executable),
+            sorted((env or {}).items()),
+            [merged.get(name) for name in PATH_VARIABLES],
+        ]
     )
-    with _cache_lock:
-        _cache[cache_key] = _Cached(stamp, environment)
-    return environment
+
+
+def _valid_stored(stored: Any) -> bool:
+    return (
+        isinstance(stored, tuple)
+        and len(stored) == 2
+        and isinstance(stored[0], tuple)
+        and all(isinstance(s, tuple) and len(s) == 3 for s in stored[0])
+        and isinstance(stored[1], dict)
+    )
 
 
 def clear_cache() -> None:
@@ -75,35 +160,85 @@ def run_introspection(
     python: str, *, timeout: float = 60, env: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
     """Run the introspection script with ``python`` and return its JSON report."""
+    return _finish_script(_start_script(python, env), python, timeout)
+
+
+def _start_script(python: str, env: Mapping[str, str] | None) -> subprocess.Popen[str]:
     with open(os.path.join(os.path.dirname(__file__), "introspect_env.py"), encoding="utf-8") as handle:
         script = handle.read()
     try:
-        completed = subprocess.run(
+        return subprocess.Popen(
             [python, "-c", script],
-            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout,
             cwd=os.path.dirname(python) or None,
             env={**os.environ, **env} if env else None,
-            check=False,
         )
-    except subprocess.TimeoutExpired as error:
-        raise IntrospectionError(f"{python} did not answer within {timeout:g} s") from error
     except OSError as error:
         raise IntrospectionError(f"cannot run {python}: {error}") from error
+
+
+def _finish_script(process: subprocess.Popen[str], python: str, timeout: float) -> dict[str, Any]:
     try:
-        report = json.loads(completed.stdout)
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired as error:
+        _stop(process)
+        raise IntrospectionError(f"{python} did not answer within {timeout:g} s") from error
+    try:
+        report = json.loads(stdout)
     except ValueError as error:
-        detail = (completed.stderr or completed.stdout).strip().splitlines()[-1:] or ["no output"]
+        detail = (stderr or stdout).strip().splitlines()[-1:] or ["no output"]
         if detail[0].startswith("SyntaxError"):
             detail = ["it cannot parse the introspection script: Python 3.8 or later is required"]
         raise IntrospectionError(
-            f"{python} exited with {completed.returncode}: {detail[0]}"
+            f"{python} exited with {process.returncode}: {detail[0]}"
         ) from error
     if not isinstance(report, dict) or "error" in report:
         message = report.get("error") if isinstance(report, dict) else "unexpected output"
         raise IntrospectionError(f"{python}: {message}")
     return report
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    """Kill the child and close its pipes without waiting for them to end: a wrapper
+    script's own children may hold them open (as ``subprocess.run`` does on timeout)."""
+    process.kill()
+    process.wait()
+    for pipe in (process.stdout, process.stderr):
+        if pipe is not None:
+            pipe.close()
+
+
+# An answer stays valid while these are unchanged: the interpreter ("m": its mtime), each
+# folder on its sys.path ("m") and the names of the distributions installed there ("l":
+# a checksum of the *.dist-info / *.egg-info names, for file systems with coarse mtimes).
+
+
+def _first_stamp(interpreter: str, report: dict[str, Any]) -> tuple[tuple[str, str, int], ...]:
+    """The stamp of a fresh answer; the folders' mtimes are the script's, taken before
+    it read them, so an install that lands during the read is seen next time."""
+    stamp = [("m", interpreter, _mtime(interpreter))]
+    for entry in report.get("site_dirs", ()):
+        path = str(entry["path"])
+        stamp.append(("m", path, int(entry["mtime_ns"])))
+        stamp.append(("l", path, _listing(path)))
+    return tuple(stamp)
+
+
+def _current_stamp(previous: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, int], ...]:
+    return tuple((kind, path, _mtime(path) if kind == "m" else _listing(path)) for kind, path, _ in previous)
+
+
+def _listing(folder: str) -> int:
+    import zlib
+
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(("-info", ".egg-link", ".pth")))
+    except OSError:
+        return -1
+    return zlib.crc32("\n".join(names).encode("utf-8", "surrogateescape"))
 
 
 def environment_from_report(report: dict[str, Any], python: str) -> Environment:
@@ -190,6 +325,16 @@ def kernel_env(kernel_name: str | None) -> dict[str, str]:
     except (LookupError, OSError, ValueError):
         return {}
     return {str(k): str(v) for k, v in (spec.env or {}).items()}
+
+
+def kernel_exists(kernel_name: str) -> bool:
+    """Whether a kernelspec of that name is installed (found as ``kernel_python``
+    finds it: by its kernel.json, else by jupyter_client's whole lookup)."""
+    try:
+        _kernel_spec(kernel_name)
+    except (LookupError, OSError, ValueError):
+        return False
+    return True
 
 
 def kernel_python(kernel_name: str | None) -> str:
@@ -316,10 +461,6 @@ def _mtime(path: str) -> int:
         return os.stat(path).st_mtime_ns
     except OSError:
         return -1
-
-
-def _stamp(previous: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
-    return tuple((path, _mtime(path)) for path, _ in previous)
 
 
 PYPI_JSON = "https://pypi.org/pypi"

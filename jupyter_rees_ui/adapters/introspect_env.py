@@ -270,6 +270,18 @@ def conda_env_name(prefix):
     return os.path.basename(os.path.normpath(prefix))
 
 
+def user_site_folder():
+    """The user's site folder when this interpreter would read it, else None."""
+    try:
+        import site
+
+        if sys.flags.no_user_site or not site.ENABLE_USER_SITE:
+            return None
+        return site.getusersitepackages()
+    except Exception:  # noqa: BLE001 - an embedded or unusual interpreter
+        return None
+
+
 def describe():
     errors = []
     prefix = sys.prefix
@@ -282,6 +294,10 @@ def describe():
     if is_conda:
         meta = os.path.join(prefix, "conda-meta")
         site_dirs.append({"path": meta, "mtime_ns": os.stat(meta).st_mtime_ns})
+    user_site = user_site_folder()
+    if user_site and not os.path.isdir(user_site):
+        # Not created yet: a later `pip install --user` creates it, which must show.
+        site_dirs.append({"path": user_site, "mtime_ns": -1})
     owners = conda_owners(prefix) if is_conda else {}
     seen = set()
     dists = []

@@ -1,0 +1,250 @@
+"""What a run keeps for the next one in the user's cache folder: scans, environments."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from jupyter_rees_ui import workflow
+from jupyter_rees_ui.adapters.environment import clear_cache, environment_store, start_introspection
+from jupyter_rees_ui.adapters.files import RACY_NS, ScanCache, scan_folder
+from jupyter_rees_ui.adapters.store import Store, StoredScans, cache_folder, scan_store
+
+
+
+def make_venv(where: Path) -> tuple[Path, Path]:
+    """(interpreter, site-packages) of a fresh venv without pip."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)], check=True)
+    python = where / "bin" / "python"
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    return python, Path(purelib)
+
+
+def install(site: Path, name: str, version: str) -> None:
+    """A distribution as an installer leaves it: its package and a .dist-info folder."""
+    (site / name).mkdir()
+    (site / name / "__init__.py").write_text("")
+    info = site / f"{name}-{version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    (info / "RECORD").write_text(f"{name}/__init__.py,,\n{info.name}/METADATA,,\n{info.name}/RECORD,,\n")
+
+
+def notebook(*cells: str, kernel: str = "python3") -> str:
+    return json.dumps({
+        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": c}
+                  for c in cells],
+        "metadata": {"kernelspec": {"name": kernel, "display_name": kernel, "language": "python"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    })
+
+
+def settle(*paths: Path) -> None:
+    """Age files past the racy window, as files edited a moment ago are not kept."""
+    old = time.time_ns() - 10 * RACY_NS
+    for path in paths:
+        os.utime(path, ns=(old, old))
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "a.ipynb").write_text(notebook("import numpy", "def broken(:\n    pass"))
+    (root / "b.ipynb").write_text(notebook("import pandas as pd"))
+    (root / "tool.py").write_text("import requests\n")
+    settle(*root.iterdir())
+    return root
+
+
+def test_the_cache_folder_follows_xdg(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_folder() == tmp_path / "xdg" / "jupyter-rees-ui"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_folder() == tmp_path / "home" / ".cache" / "jupyter-rees-ui"
+
+
+def test_store_round_trip_and_bad_entries(tmp_path):
+    store = Store("things", max_entries=10, max_bytes=1 << 20, folder=tmp_path)
+    assert store.get("a") is None
+    value = {"x": (1, None, "two", [3.0, True]), "y": b"bytes"}
+    assert store.put("a", value)
+    assert store.get("a") == value
+    assert store.get("b") is None
+    # Another key that lands in the same file is a miss, not the other key's value.
+    store.path("b").write_bytes(store.path("a").read_bytes())
+    assert store.get("b") is None
+    # A damaged or truncated file is a miss.
+    data = store.path("a").read_bytes()
+    for damaged in (b"", b"\x00garbage", data[: len(data) // 2]):
+        store.path("a").write_bytes(damaged)
+        assert store.get("a") is None
+    assert not store.put("c", {"object": object()})  # only plain data
+    assert not store.put("big", "x" * (1 << 20))  # over a quarter of the bound: not kept
+
+
+def test_store_is_bounded_least_recently_used_first(tmp_path):
+    store = Store("things", max_entries=3, max_bytes=1 << 20, folder=tmp_path)
+    for i, key in enumerate("abc"):
+        store.put(key, i)
+        past = time.time_ns() - (10 - i) * 1_000_000_000
+        os.utime(store.path(key), ns=(past, past))
+    assert store.get("a") == 0  # used again: now the most recent
+    store.put("d", 3)
+    assert [store.get(k) for k in "abcd"] == [0, None, 2, 3]
+    small = Store("bytes", max_entries=100, max_bytes=4000, folder=tmp_path)
+    for i in range(10):
+        small.put(str(i), "x" * 900)
+    assert sum(p.stat().st_size for p in small.folder.iterdir()) <= 4000
+
+
+def test_an_unwritable_cache_folder_means_no_cache(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    store = Store("things", max_entries=3, max_bytes=1 << 20, folder=blocker)
+    assert not store.put("a", 1)
+    assert store.get("a") is None
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from jupyter_rees_ui.adapters.store import Store
+store = Store("things", max_entries=4, max_bytes=64 << 20, folder=Path(sys.argv[1]))
+me = int(sys.argv[2])
+for i in range(150):
+    store.put("shared", {"writer": me, "i": i, "payload": [me] * 20000})
+    value = store.get("shared")
+    assert value is None or value["payload"] == [value["writer"]] * 20000, "a torn entry"
+"""
+
+
+def test_concurrent_runs_never_see_a_torn_entry(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), str(i)], env=env, stderr=subprocess.PIPE)
+        for i in range(4)
+    ]
+    for writer in writers:
+        _, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err.decode()
+    value = Store("things", max_entries=4, max_bytes=64 << 20, folder=tmp_path).get("shared")
+    assert value["i"] == 149
+    assert not list(tmp_path.rglob(".*.tmp"))  # every temporary file renamed or removed
+
+
+def test_stored_scans_are_reused_until_a_file_changes(folder):
+    first = ScanCache()
+    stored = StoredScans(folder)
+    assert stored.load_into(first) == 0
+    cold = scan_folder(folder, cache=first)
+    assert first.reads == 3 and stored.save_from(first)
+
+    again = ScanCache()
+    stored = StoredScans(folder)
+    assert stored.load_into(again) == 3
+    warm = scan_folder(folder, cache=again)
+    assert again.reads == 0 and warm == cold
+    assert not stored.save_from(again)  # nothing new to keep
+
+    (folder / "b.ipynb").write_text(notebook("import pandas as pd", "import scipy"))
+    (folder / "c.py").write_text("import yaml\n")
+    (folder / "tool.py").unlink()
+    settle(folder / "b.ipynb", folder / "c.py")
+    changed = ScanCache()
+    stored = StoredScans(folder)
+    stored.load_into(changed)
+    result = scan_folder(folder, cache=changed)
+    assert changed.reads == 2  # the changed notebook and the new file, nothing else
+    assert {s.top_level for s in result.imports} == {"numpy", "pandas", "scipy", "yaml"}
+    assert stored.save_from(changed)
+    assert set(scan_store().get(stored.key)) == {"a.ipynb", "b.ipynb", "c.py"}
+
+
+def test_a_file_changed_within_the_racy_window_is_not_kept(folder):
+    (folder / "b.ipynb").write_text(notebook("import pandas as pd"))  # mtime: now
+    cache = ScanCache()
+    stored = StoredScans(folder)
+    scan_folder(folder, cache=cache)
+    stored.save_from(cache)
+    assert set(scan_store().get(stored.key)) == {"a.ipynb", "tool.py"}
+
+
+def test_scans_of_every_cell_are_kept_apart(folder):
+    for all_syntax in (True, False):
+        cache = ScanCache()
+        stored = StoredScans(folder, all_syntax=all_syntax)
+        stored.load_into(cache)
+        result = scan_folder(folder, cache=cache, all_syntax=all_syntax)
+        stored.save_from(cache)
+        assert cache.reads == 3
+        # the broken cell holds no import: parsed only when every cell is
+        assert any(i.kind == "syntax-error" for i in result.issues) == all_syntax
+    plain = ScanCache()
+    assert StoredScans(folder).load_into(plain) == 3
+    assert all(not e.all_syntax for e in plain._entries.values())
+
+
+def test_a_stored_environment_answers_until_its_site_folder_changes(tmp_path):
+    python, site = make_venv(tmp_path / "venv")
+    install(site, "first", "1.0")
+    store = environment_store()
+    clear_cache()
+    pending = start_introspection(str(python), store=store)
+    assert pending.process is not None  # nothing known yet: the script runs
+    assert "first" in {d.name for d in pending.result().distributions}
+
+    clear_cache()  # a new run: nothing in memory
+    pending = start_introspection(str(python), store=store)
+    assert pending.process is None and "first" in {d.name for d in pending.result().distributions}
+
+    install(site, "second", "2.0")
+    clear_cache()
+    pending = start_introspection(str(python), store=store)
+    assert pending.process is not None
+    assert {"first", "second"} <= {d.name for d in pending.result().distributions}
+
+
+def test_the_cli_keeps_nothing_with_no_cache_and_answers_the_same_warm(folder):
+    def rees(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "jupyter_rees_ui.cli", *args], capture_output=True,
+                              text=True, timeout=120,
+                              env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+
+    bypass = rees("propose", str(folder), "--no-cache")
+    assert bypass.returncode == 0, bypass.stderr
+    assert not cache_folder().exists()
+    cold, warm = rees("propose", str(folder)), rees("propose", str(folder))
+    assert (cold.stdout, cold.stderr) == (warm.stdout, warm.stderr) == (bypass.stdout, bypass.stderr)
+    kinds = {p.name for p in cache_folder().glob("*/*")}
+    assert kinds == {"scans", "environments"}
+
+
+def test_other_kernels_are_read_only_when_asked(folder, tmp_path, monkeypatch):
+    """A second kernel whose interpreter leaves a mark each time it runs."""
+    mark = tmp_path / "ran"
+    wrapper = tmp_path / "bin" / "python"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\necho run >> "{mark}"\nexec "{sys.executable}" "$@"\n')
+    wrapper.chmod(0o755)
+    kernels = tmp_path / "data" / "kernels" / "other"
+    kernels.mkdir(parents=True)
+    (kernels / "kernel.json").write_text(json.dumps({
+        "argv": [str(wrapper), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Other", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "data"))
+    (folder / "c.ipynb").write_text(notebook("import requests", kernel="other"))
+    request = workflow.ProposeRequest(workflow.local_folder(str(folder)), compare_kernels=False)
+    proposal = workflow.propose(request).proposal
+    assert not mark.exists()
+    assert any("2 different kernels" in str(note) for note in proposal.notes)
+    workflow.propose(workflow.ProposeRequest(workflow.local_folder(str(folder)), compare_kernels=True))
+    assert mark.exists()
