@@ -104,7 +104,9 @@ def _where(loc) -> str:
 
 
 def _rows(proposal: Proposal, args: argparse.Namespace) -> list[ProposedRequirement]:
-    """The rows to write: included by default, minus --exclude, plus --include."""
+    """The reviewed rows with the command line's decisions: --exclude unticks (and
+    records it in the REES), --include ticks (a left-out row too), --update-pins takes
+    the pin policy's pin for rows the REES already pins its own way."""
     from packaging.utils import canonicalize_name
 
     exclude = {canonicalize_name(n) for n in getattr(args, "exclude", None) or ()}
@@ -113,7 +115,11 @@ def _rows(proposal: Proposal, args: argparse.Namespace) -> list[ProposedRequirem
     for row in proposal.requirements:
         key = canonicalize_name(row.name)
         included = key not in exclude and (row.included or key in include)
-        rows.append(row if included == row.included else dataclasses.replace(row, included=included))
+        if included != row.included:
+            row = dataclasses.replace(row, included=included)
+        if getattr(args, "update_pins", False) and row.proposed_specifier is not None:
+            row = dataclasses.replace(row, specifier=row.proposed_specifier)
+        rows.append(row)
     return rows
 
 
@@ -340,6 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     _environment_options(p)
     _row_options(p)
     p.add_argument("--dir", dest="dir_name", choices=workflow.TARGETS, default="binder", help="where to write (default binder)")
+    p.add_argument("--update-pins", action="store_true", help="replace the pins the REES already has with the pin policy's (by default a pin as written is kept)")
     p.add_argument("--remove", action="append", metavar="PATH", help="delete a configuration file Binder would ignore (as the notes name it; repeatable)")
     p.add_argument("--yes", action="store_true", help="write the changes shown")
     p.set_defaults(func=cmd_write)

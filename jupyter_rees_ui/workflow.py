@@ -35,12 +35,14 @@ from .core.model import (
     Proposal,
     ProposedRequirement,
     ReesFileName,
+    RowStatus,
     ScanResult,
     TRUST_LEVELS,
     Trust,
     to_json,
 )
 
+ROW_STATUSES = tuple(s.value for s in RowStatus)
 EXPORT_FILES = {**FORMAT_FILES, "guix": "manifest.scm"}  # propose can also print a Guix manifest
 BADGE_FORMATS = ("markdown", "rst", "html")
 MODES = ("lab", "doc")
@@ -182,6 +184,7 @@ class ProposeRequest:
     timeout: float = 60
     workers: int | None = 1  # None: a process per CPU for large cold folders
     all_syntax: bool = False  # parse every code cell, so every syntax error is reported
+    review: bool = True  # compare with the REES already in the folder (core.review)
     max_bytes: int | None = 256 << 20  # larger files are reported, not read (None: no limit)
     # Keep scans and environments in the user's cache folder between runs (the CLI's
     # default; a server keeps them in memory).
@@ -323,7 +326,19 @@ def propose(request: ProposeRequest, *, cache: Any = None) -> ProposalReply:
         proposal = check_guesses_on_index(proposal, index_url=request.index_url)
     if request.folder.root is not None:  # the folder as the user named it, never the server's path
         proposal = dataclasses.replace(proposal, root=request.folder.api_path)
+    if request.review:
+        proposal = reviewed(request.folder, proposal)
     return ProposalReply(request.folder.api_path, proposal)
+
+
+def reviewed(folder: Folder, proposal: Proposal) -> Proposal:
+    """The proposal's rows placed against the REES already in the folder (core.review):
+    pins as written kept, left-out packages unticked, the file's other lines added."""
+    from .core import review
+
+    _where, texts = existing_rees(folder)
+    rows = review.review(proposal.requirements, review.read_existing(texts))
+    return dataclasses.replace(proposal, requirements=rows)
 
 
 # ----------------------------------------------------------------------------- plan / apply
@@ -396,6 +411,13 @@ def _reviewed_row(item: Mapping[str, Any], at: str) -> ProposedRequirement:
     included = item.get("included", True)
     if not isinstance(included, bool):
         raise validate.InvalidInput(f"{at}.included", "must be true or false")
+    status = item.get("status", "new")
+    if status not in ROW_STATUSES:
+        raise validate.InvalidInput(f"{at}.status", f"must be one of: {', '.join(ROW_STATUSES)}")
+    in_file = item.get("in_file")
+    if in_file is not None:
+        in_file = validate.text(in_file, f"{at}.in_file", max_length=validate.MAX_URL)
+    written = item.get("written_specifier")
     return ProposedRequirement(
         name=name,
         specifier=validate.specifier(spec, f"{at}.specifier"),
@@ -406,6 +428,9 @@ def _reviewed_row(item: Mapping[str, Any], at: str) -> ProposedRequirement:
         extras=validate.extras(item.get("extras"), f"{at}.extras"),
         marker=validate.marker(marker, f"{at}.marker") or "",
         trust=_trust(item.get("trust", "verified"), f"{at}.trust"),
+        status=status,
+        in_file=in_file,
+        written_specifier=None if written is None else validate.specifier(written, f"{at}.written_specifier"),
     )
 
 
@@ -456,16 +481,23 @@ def export(rows: Sequence[ProposedRequirement], python_version: str, fmt: str) -
 
 def _render(request: ReesRequest) -> dict[str, str]:
     from .core.rees import render_rees
+    from .core.review import decide
 
-    return render_rees([r for r in request.rows if r.included], request.python_version, fmt=request.format)
+    return render_rees(list(decide(request.rows).write), request.python_version, fmt=request.format)
 
 
 def _changes(request: ReesRequest, files: Mapping[str, str]) -> list[Any]:
     from .adapters import rees_files
+    from .core.review import decide
 
-    dropped = [r.name for r in request.rows if not r.included]
+    decisions = decide(request.rows)
     return rees_files.preview(
-        request.folder.path, files, target=request.target, drop=dropped, remove=request.remove
+        request.folder.path,
+        files,
+        target=request.target,
+        drop=decisions.drop,
+        remove=request.remove,
+        left_out=decisions.left_out,
     )
 
 
@@ -735,7 +767,7 @@ def check(request: ProposeRequest, *, cache: Any = None) -> CheckReply | None:
     where, texts = existing_rees(request.folder)
     if not texts:
         return None
-    proposal = propose(request, cache=cache).proposal
+    proposal = propose(dataclasses.replace(request, review=False), cache=cache).proposal
     try:
         result = check_rees(proposal, texts)
     except CheckError as exc:

@@ -229,3 +229,21 @@ def test_install_lines_keep_extras_and_conda_specs(tmp_path):
     result = rees("propose", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert lines(result.stdout) == ["numpy==1.26.*", "pandas[excel]==2.2.0"]
+
+
+def test_write_keeps_pins_as_written_and_honours_left_out_packages(demo):
+    assert rees("write", str(demo), "--exclude", "matplotlib", "--yes").returncode == 0
+    req = demo / "binder/requirements.txt"
+    assert "# left out: matplotlib" in req.read_text()
+    numpy = next(l for l in lines(req.read_text()) if l.startswith("numpy"))
+    req.write_text(req.read_text().replace(numpy, "numpy>=1.20") + "scipy\n")
+
+    again = rees("write", str(demo))  # a re-scan after the write: nothing to change
+    assert again.returncode == 0, again.stderr
+    assert "+++" not in again.stdout, again.stdout
+    assert "matplotlib" not in lines(req.read_text())
+
+    updated = rees("write", str(demo), "--update-pins")
+    assert "-numpy>=1.20" in updated.stdout and "+numpy==" in updated.stdout
+    removed = rees("write", str(demo), "--exclude", "scipy")
+    assert "-scipy" in removed.stdout

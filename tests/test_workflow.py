@@ -94,7 +94,8 @@ def test_plan_then_apply_and_an_unticked_row_leaves_the_file(tmp_path):
     plan = workflow.plan(second)
     workflow.apply(second, plan.expected)
     text = (tmp_path / "binder/requirements.txt").read_text()
-    assert "numpy==2.0" in text and "pandas" not in text
+    assert "numpy==2.0" in text and "pandas==" not in text
+    assert "# left out: pandas" in text, "the decision travels with the file"
 
 
 def test_apply_refuses_a_file_changed_since_its_plan(tmp_path):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from ..core import binder, model, rees
+from ..core import binder, model, rees, review
 from .files import open_regular
 
 Status = Literal["create", "update", "unchanged", "delete"]
@@ -165,12 +165,14 @@ def preview(
     target: str = "binder",
     drop: Iterable[str] = (),
     remove: Iterable[str] = (),
+    left_out: Iterable[str] | None = None,
 ) -> list[FileChange]:
     """What writing ``files`` (file name -> generated text) into ``target`` would do:
     each merged with what exists. ``drop`` names requirements (rows the user excluded)
     to take out of existing files; ``remove`` lists configuration files to delete, as
     paths relative to the root (the ``paths`` of an ``ignored-file`` or ``root-hidden``
-    note: the files Binder would not read). Sorted by path."""
+    note: the files Binder would not read). ``left_out`` (when given) is recorded as
+    the ``# left out:`` line of the requirements file. Sorted by path."""
     folder = _target_dir(target)
     drop = tuple(drop)
     changes = {}
@@ -178,6 +180,8 @@ def preview(
         relative = _relative(folder, _existing_spelling(root, folder, name))
         old, digest = _read(resolve_inside(root, relative))
         new = rees.merge_rees_file(name, old, files[name], drop=drop)
+        if left_out is not None and name != rees.RUNTIME_TXT:
+            new = review.record_left_out(new, left_out)
         changes[relative] = _change(relative, old, digest, new)
     for path in sorted(set(remove)):
         relative = PurePosixPath(path.replace("\\", "/")).as_posix()

@@ -53,6 +53,16 @@ class ReesFileName(str, Enum):
     PIPFILE_LOCK = "Pipfile.lock"
 
 
+class RowStatus(str, Enum):
+    """Where a reviewed row stands against the REES already in the folder (core.review)."""
+
+    NEW = "new"  # proposed, not in the file
+    KEPT = "kept"  # in the file and still needed: its pin as written is kept
+    LEFT_OUT = "left-out"  # proposed, recorded in the file as left out by the user
+    UNUSED = "unused"  # in the file, not imported any more: offered for removal
+    OWN = "own"  # the user's own line: shown, editable, removable
+
+
 def values(vocabulary: type[Enum]) -> tuple[str, ...]:
     """The plain strings of an enum, in definition order."""
     return tuple(member.value for member in vocabulary)
@@ -202,6 +212,12 @@ class ProposedRequirement:
     trust: Trust = "verified"  # see ``Trust``; unverified rows are not included by default
     marker: str = ""  # PEP 508 environment marker (``sys_platform == "darwin"``), "" for none
 
+    # The review against the REES already in the folder (core.review):
+    status: str = "new"  # a RowStatus value
+    in_file: str | None = None  # the line as written in the existing REES
+    written_specifier: str | None = None  # the pin as reviewed; a row whose pin differs was edited
+    proposed_specifier: str | None = None  # the pin policy's, for a row kept with its own pin
+
     @property
     def line(self) -> str:
         """The requirements.txt line for this row (with its environment marker)."""
@@ -249,6 +265,7 @@ __all__ = [
     "TARGETS",
     "PinPolicy",
     "ReesFileName",
+    "RowStatus",
     "ReesFormat",
     "Target",
     "values",
