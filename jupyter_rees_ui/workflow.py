@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .core.model import (
+    BINDER_DIRS,
     DECLARING_FILES,
     FORMAT_FILES,
     FORMATS,
@@ -737,15 +738,26 @@ def rees_paths(folder: Folder) -> tuple[str, ...]:
 
 def existing_rees(folder: Folder) -> tuple[str, dict[str, str]]:
     """(the folder repo2docker reads, file name -> text) of the REES already there."""
-    from .adapters import rees_files
     from .core.rees import config_dir
 
-    where = config_dir(rees_files.layout(folder.path))
+    base = folder.path.resolve()
+    used = [
+        f"{d}/{entry.name}"
+        for d in BINDER_DIRS
+        if (base / d).is_dir() and not (base / d).is_symlink()
+        for entry in (base / d).iterdir()
+        if entry.is_file()
+    ]
+    where = config_dir(used)
     texts = {}
     for name in DECLARING_FILES:
-        path = folder.path / where / name
-        if path.is_file():
-            texts[name] = path.read_text(encoding="utf-8")
+        path = base / where / name
+        # regular files inside the folder only (never a FIFO, nor a link leading out)
+        if path.is_file() and path.resolve().is_relative_to(base):
+            try:
+                texts[name] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
     return where, texts
 
 
