@@ -197,7 +197,10 @@ def scan_folder(
         for location, entry in scan.path_entries
         if _inside(posixpath.dirname(scan.path), entry, root_path) is None
     ]
-    return merge_scans(str(root), scans, local_modules=local, issues=issues, target_python=target_python)
+    return merge_scans(
+        str(root), scans, local_modules=local, issues=issues, target_python=target_python,
+        tree_modules=tree_modules(files),
+    )
 
 
 def _stat_for_reading(
@@ -523,7 +526,7 @@ def _pack(scan: CodeScan | None) -> tuple[Any, ...] | None:
 
     return (
         scan.path,
-        tuple((s.module, at(s.location), s.kind, s.alternatives, s.dynamic, s.names) for s in scan.imports),
+        tuple((s.module, at(s.location), s.kind, s.alternatives, s.dynamic, s.names, s.marker) for s in scan.imports),
         tuple((h.requirement, h.name, at(h.location), h.manager) for h in scan.installs),
         tuple((at(i.location), i.kind, i.message) for i in scan.issues),
         tuple(sorted(scan.defined_modules)),
@@ -540,7 +543,7 @@ def _unpack(packed: tuple[Any, ...] | None) -> CodeScan | None:
     path, imports, installs, issues, defined, entries, kernel, language, triggers = packed
     return CodeScan(
         path,
-        tuple(ImportSite(m, Location(*at), k, a, d, n) for m, at, k, a, d, n in imports),
+        tuple(ImportSite(m, Location(*at), k, a, d, n, marker) for m, at, k, a, d, n, marker in imports),
         tuple(InstallHint(r, n, Location(*at), manager) for r, n, at, manager in installs),
         tuple(ScanIssue(Location(*at), kind, message) for at, kind, message in issues),
         frozenset(defined),
@@ -709,6 +712,24 @@ def module_names_by_folder(files: Iterable[str]) -> dict[str, frozenset[str]]:
             if name.isidentifier():
                 names_at.setdefault(folder, set()).add(name)
     return {folder: frozenset(names) for folder, names in names_at.items()}
+
+
+def tree_modules(files: Iterable[str]) -> frozenset[str]:
+    """Top-level names a module or a regular package (with ``__init__.py``) provides
+    anywhere in the tree, in any folder: a notebook that imports one of them runs where
+    its folder is on the path (a parent or sibling folder, ``%run``, a sys.path change
+    the scan cannot read)."""
+    found: set[str] = set()
+    for relative in files:
+        if not relative.endswith(".py"):
+            continue
+        parts = relative.split("/")
+        name = parts[-1][:-3]
+        if name == "__init__" and len(parts) > 1:
+            name = parts[-2]
+        if name.isidentifier() and name != "__init__":
+            found.add(name)
+    return frozenset(found)
 
 
 @dataclass(frozen=True)

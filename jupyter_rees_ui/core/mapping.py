@@ -130,6 +130,35 @@ CORRECTIONS: Mapping[str, str] = {
 }
 
 
+# IPython extensions (``%load_ext NAME``) whose module is not named like its project.
+CORRECTIONS = {
+    **CORRECTIONS,
+    "autotime": "ipython-autotime",
+    "Cython": "Cython",
+    "nb_black": "nb-black",
+    "lab_black": "nb-black",
+    "jupyter_black": "jupyter-black",
+    "rpy2": "rpy2",
+    "oct2py": "oct2py",
+    "kedro": "kedro",
+    "heat": "py-heat-magic",
+    "fortranmagic": "fortran-magic",
+    "jupyter_ai_magics": "jupyter-ai-magics",
+    "jupyter_ai": "jupyter-ai",
+}
+
+# Modules that several maintained distributions provide: which one is the user's
+# decision, never a silent pick (``%load_ext sql``: jupysql took over ipython-sql).
+CHOICES: Mapping[str, tuple[str, ...]] = {
+    "sql": ("jupysql", "ipython-sql"),
+    "cudf": ("cudf-cu12", "cudf-cu11"),
+    "cupy": ("cupy-cuda12x", "cupy-cuda11x", "cupy"),
+    "magic": ("python-magic", "python-magic-bin"),
+    "jwt": ("PyJWT", "python-jwt"),
+    "serial": ("pyserial", "serial"),
+}
+
+
 # Namespace packages whose sub-packages are separate distributions named after the
 # dotted path (google.cloud.storage -> google-cloud-storage). Imports under them that no
 # table knows are guessed that way instead of as the namespace itself.
@@ -150,7 +179,7 @@ NO_DISTRIBUTION_REASONS: Mapping[str, str] = {
 class MappingAnswer:
     prefix: str  # the dotted prefix that matched
     distributions: tuple[str, ...]  # one, or several when the data is ambiguous
-    origin: str  # "corrections" | "pipreqs" | "namespace"
+    origin: str  # "corrections" | "choices" | "pipreqs" | "namespace"
 
 
 @dataclass(frozen=True)
@@ -177,6 +206,8 @@ class ModuleMapping:
             if prefix in self.corrections:
                 dist = self.corrections[prefix]
                 return MappingAnswer(prefix, (dist,) if dist else (), "corrections")
+            if prefix in CHOICES:
+                return MappingAnswer(prefix, CHOICES[prefix], "choices")
             if prefix in self.pipreqs:
                 return MappingAnswer(prefix, self.pipreqs[prefix], "pipreqs")
         return None

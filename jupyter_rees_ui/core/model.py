@@ -142,7 +142,7 @@ class ScanIssue:
     """Something the user should know about one file or cell; never fatal to a scan."""
 
     location: Location
-    kind: Literal["syntax-error", "unreadable", "non-python", "dynamic-import", "other"]
+    kind: Literal["syntax-error", "unreadable", "non-python", "dynamic-import", "python2", "other"]
     message: str
 
 
@@ -158,6 +158,9 @@ class ScanResult:
     kernels: tuple[tuple[str, str], ...] = ()
     # calls and magics that need a distribution nothing imports (core.implicit.ImplicitTrigger)
     triggers: tuple[Any, ...] = ()
+    # top-level names a module or regular package provides anywhere in the tree: local
+    # unless the kernel's environment has them
+    tree_modules: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

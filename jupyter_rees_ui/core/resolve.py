@@ -47,10 +47,12 @@ from .model import (
     Location,
     Proposal,
     ProposedRequirement,
+    ScanIssue,
     ScanResult,
     Source,
     Trust,
 )
+from .stdlib import PYTHON3_NAMES, python2_only_names
 
 RULES = ("override", "local", "install-hint", "installed", "mapping", "identity", "implicit")
 KIND_ORDER: tuple[ImportKind, ...] = ("required", "optional", "type-checking")
@@ -340,8 +342,11 @@ def resolve_module(
     overrides: Mapping[str, str],
     local_modules: frozenset[str],
     hints: Mapping[NormalizedName, Sequence[InstallHint]],
+    tree_modules: frozenset[str] = frozenset(),
 ) -> Resolution:
-    """Answer one imported module by the first rule that knows it."""
+    """Answer one imported module by the first rule that knows it. ``tree_modules``
+    (names a module or package provides somewhere in the project) are local unless
+    the kernel's environment has them."""
     top = module.split(".", 1)[0]
     for prefix in _prefixes(module):
         if prefix in overrides:
@@ -350,6 +355,8 @@ def resolve_module(
         return Resolution(module, "local", None, source="local", trust="local")
 
     owned = _longest_owned_prefix(module, index)
+    if owned is None and top in tree_modules:
+        return Resolution(module, "local", None, source="local", trust="local")
     mapped = mapping.lookup(module)
     installed: tuple[NormalizedName, tuple[str, ...], str | None] | None = None
     if owned is not None:
@@ -641,7 +648,8 @@ def build_proposal(
     # ``from google.cloud import storage`` is resolved as ``google.cloud.storage``: the
     # longest dotted prefix then finds the namespace package's real owner.
     sites_by_path: dict[str, list[ImportSite]] = defaultdict(list)
-    for site in scan.imports:
+    imports, python2 = _python2_sites(scan.imports, index, env.python_version)
+    for site in imports:
         for path in _import_paths(site):
             sites_by_path[path].append(site)
 
@@ -651,7 +659,7 @@ def build_proposal(
         if path not in cache:
             cache[path] = resolve_module(
                 path, index=index, mapping=mapping, overrides=overrides,
-                local_modules=scan.local_modules, hints=hints,
+                local_modules=scan.local_modules, hints=hints, tree_modules=scan.tree_modules,
             )
         return cache[path]
 
@@ -723,7 +731,7 @@ def build_proposal(
         python_version=env.python_version,
         environment=env.description,
         requirements=tuple(requirements),
-        issues=scan.issues,
+        issues=scan.issues + python2,
         files=scan.files,
         local_modules=tuple(sorted(scan.local_modules)),
         notes=tuple(notes),
@@ -743,7 +751,7 @@ def _row(
     dist = index.by_name.get(key)
     sites = [site for _, path_sites in resolved for site in path_sites]
     locations = {s.location for s in sites} | {h.location for r in group for h in r.hints}
-    warnings = [w for r in group for w in r.warnings]
+    warnings = _one_per_template(group)
     candidates = sorted({c for r in group for c in r.candidates} - {first.name})
 
     specifier = first.specifier
@@ -786,6 +794,53 @@ def _row(
         trust=trust,
         marker=_row_marker(sites),
     )
+
+
+def _one_per_template(group: Sequence[Resolution]) -> list[str]:
+    """The rows' warnings, once each: submodules of one distribution (``a.b``, ``a.c``)
+    give the same warning with another module name, which is said once, for the
+    shortest module."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for resolution in sorted(group, key=lambda r: (len(r.module), r.module)):
+        for warning in resolution.warnings:
+            top = re.escape(resolution.module.split(".", 1)[0])
+            template = re.sub(rf"'{top}(\.[\w.]*)?'", "'{}'", warning) if top else warning
+            if template not in seen:
+                seen.add(template)
+                kept.append(warning)
+    return kept
+
+
+def _python2_sites(
+    sites: Sequence[ImportSite], index: EnvironmentIndex, python_version: str
+) -> tuple[list[ImportSite], tuple[ScanIssue, ...]]:
+    """(imports to resolve, one issue per notebook cell for Python-2-only modules).
+
+    ``cPickle`` or ``urllib2`` is no package: it says the code is Python 2. Under a
+    Python 3 kernel such imports are reported (with their Python 3 names) unless the
+    environment really has a module of that name."""
+    if python_version.startswith("2."):
+        return list(sites), ()
+    python2 = python2_only_names()
+    kept: list[ImportSite] = []
+    found: dict[tuple[str, int | None], list[ImportSite]] = defaultdict(list)
+    for site in sites:
+        if site.top_level in python2 and not index.owners(site.top_level):
+            found[(site.location.path, site.location.cell)].append(site)
+        else:
+            kept.append(site)
+    issues = []
+    for (_path, _cell), cell_sites in sorted(found.items(), key=lambda kv: (kv[0][0], kv[0][1] or -1)):
+        names = sorted({s.top_level for s in cell_sites})
+        ported = ", ".join(f"{n} -> {PYTHON3_NAMES[n]}" for n in names if n in PYTHON3_NAMES)
+        message = (
+            f"Python 2 code: {', '.join(names)} only exist{'s' if len(names) == 1 else ''} in "
+            "Python 2's standard library (not a package to install)"
+            + (f"; in Python 3: {ported}" if ported else "")
+        )
+        issues.append(ScanIssue(cell_sites[0].location, "python2", message))
+    return kept, tuple(issues)
 
 
 def _row_trust(group: Sequence[Resolution], dist: InstalledDistribution | None) -> Trust:

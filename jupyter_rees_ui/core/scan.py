@@ -51,6 +51,14 @@ MAGIC_IMPORTS: Mapping[str, tuple[str, ...]] = {
 }
 # IPython's bundled extensions, loaded with %load_ext but shipped by IPython itself.
 IPYTHON_EXTENSIONS = frozenset({"autoreload", "storemagic", "deduperreload"})
+# Extensions IPython once shipped that moved into other projects: the module that
+# provides them today (``%load_ext rmagic`` is ``%load_ext rpy2.ipython`` now).
+MOVED_EXTENSIONS: Mapping[str, str] = {
+    "rmagic": "rpy2.ipython",
+    "cythonmagic": "Cython",
+    "octavemagic": "oct2py.ipython",
+    "sympyprinting": "sympy",
+}
 Manager = Literal["pip", "conda"]
 INSTALL_MAGICS: Mapping[str, Manager] = {
     "pip": "pip", "conda": "conda", "mamba": "conda", "micromamba": "conda", "uv": "pip"
@@ -223,6 +231,7 @@ def merge_scans(
     local_modules: Mapping[str, frozenset[str]] | None = None,
     issues: Iterable[ScanIssue] = (),
     target_python: str | None = None,
+    tree_modules: frozenset[str] = frozenset(),
 ) -> ScanResult:
     """One ScanResult for a folder from per-file scans.
 
@@ -273,6 +282,7 @@ def merge_scans(
         issues=tuple(all_issues),
         kernels=tuple(kernels),
         triggers=tuple(triggers),
+        tree_modules=tree_modules,
     )
 
 
@@ -573,6 +583,7 @@ def _load_module_alone(package: str, relative: str) -> Any:
 class _Context:
     kind: ImportKind = "required"
     group: int | None = None  # optional-import group id
+    marker: str = ""  # environment marker of the platform checks around the import
 
 
 class _Walker:
@@ -673,15 +684,24 @@ class _Walker:
                 self._push_try(stack, node, context)
                 continue
             if isinstance(node, ast.If) and _is_type_checking(node.test):
-                inner = _Context("type-checking", context.group)
+                inner = _Context("type-checking", context.group, context.marker)
                 stack.extend((child, inner) for child in reversed(node.body))
                 stack.extend((child, context) for child in reversed(node.orelse))
                 if in_calls:
                     stack.append((node.test, context))
                 continue
+            guard = _platform_guard(node.test) if isinstance(node, ast.If) else None
+            if guard is not None:
+                # if sys.platform == "darwin": import appnope  -- only there
+                marker, negated = guard
+                inside = dataclasses.replace(context, marker=_and_markers(context.marker, marker))
+                outside = dataclasses.replace(context, marker=_and_markers(context.marker, negated))
+                stack.extend((child, inside) for child in reversed(node.body))
+                stack.extend((child, outside) for child in reversed(node.orelse))
+                continue
             if in_calls and isinstance(node, ast.If) and context.kind == "required" and _probes_module(node.test):
                 # if importlib.util.find_spec("x"): import x  -- x is optional
-                stack.extend((child, _Context("optional", None)) for child in node.body)
+                stack.extend((child, _Context("optional", None, context.marker)) for child in node.body)
                 stack.extend((child, context) for child in node.orelse)
                 stack.append((node.test, context))
                 continue
@@ -702,7 +722,7 @@ class _Walker:
         if optional:
             group = len(self.groups) + 1
             self.groups[group] = []
-            protected = _Context("optional", group)
+            protected = _Context("optional", group, context.marker)
         stack.extend((child, protected) for child in node.body)
         for handler in node.handlers:
             inner = protected if handler in guarding else context
@@ -728,7 +748,7 @@ class _Walker:
             group = None
         else:
             group = context.group
-        site = ImportSite(module, location, kind, dynamic=dynamic, names=names)
+        site = ImportSite(module, location, kind, dynamic=dynamic, names=names, marker=context.marker)
         if group is not None:
             self.groups[group].append(len(self.sites))
         self.sites.append(site)
@@ -769,7 +789,7 @@ class _Walker:
             if valid and module.split(".", 1)[0] != "__future__":
                 if name == "find_spec" and context.kind == "required":
                     # find_spec asks whether a module is there: the code copes without it
-                    context = _Context("optional", None)
+                    context = _Context("optional", None, context.marker)
                 self._add(module, node, offset, context, dynamic=True)
             return
         self.issues.append(
@@ -793,6 +813,7 @@ class _Walker:
             self._cell_magic(args[0], args[1], args[2], line)
         elif method in {"system", "getoutput"} and args and args[0]:
             self.installs.extend(parse_install_command(args[0], location))
+            self.defined.update(generated_modules(args[0]))
 
     def _line_magic(self, magic: str, rest: str, node: ast.Call, offset: int, context: _Context) -> None:
         line = offset + node.lineno
@@ -801,6 +822,7 @@ class _Walker:
             self.installs.extend(parse_install_magic(magic, rest, location))
         elif magic in {"sx", "system"}:
             self.installs.extend(parse_install_command(rest, location))
+            self.defined.update(generated_modules(rest))
         elif magic in PYTHON_LINE_MAGICS:
             self.scan_unit(_drop_magic_options(magic, rest), line - 1, ipython=True)
         elif magic in MAGIC_IMPORTS:
@@ -810,14 +832,22 @@ class _Walker:
             for extension in rest.split():
                 if extension in IPYTHON_EXTENSIONS:
                     extension = "IPython"
+                extension = MOVED_EXTENSIONS.get(extension, extension)
                 if all(p.isidentifier() for p in extension.split(".")):
                     self._add(extension, node, offset, context)
+        elif magic == "run":
+            # %run -m module runs an importable module; %run script.py runs a file
+            words = _split_words(rest)
+            if "-m" in words[:-1]:
+                module = words[words.index("-m") + 1]
+                if all(p.isidentifier() for p in module.split(".")):
+                    self._add(module, node, offset, context)
 
     def _cell_magic(self, magic: str, line: str, body: str, magic_line: int) -> None:
         # The body starts on the line after the %%magic line.
         if magic in PYTHON_CELL_MAGICS:
             self.scan_unit(body, magic_line, ipython=True)
-        elif magic == "writefile":
+        elif magic in ("writefile", "file"):  # %%file is IPython's alias of %%writefile
             target = next((w for w in _split_words(line) if not w.startswith("-")), "")
             module = _module_of_file(target)
             if module:
@@ -830,6 +860,7 @@ class _Walker:
             elif magic != "script" or program in {"bash", "sh", "zsh"}:
                 for number, command in _shell_lines(body):
                     self.installs.extend(parse_install_command(command, self._loc(magic_line + number)))
+                    self.defined.update(generated_modules(command))
 
     def _loc(self, line: int) -> Location:
         return Location(self.path, self.cell, max(line, 1))
@@ -1038,3 +1069,90 @@ def _site_key(site: ImportSite) -> tuple[tuple[str, int, int], str]:
 
 def _issue_key(issue: ScanIssue) -> tuple[tuple[str, int, int], str, str]:
     return (_location_key(issue.location), issue.kind, issue.message)
+
+
+# ---------------------------------------------------------------------------- generated files and platform checks
+
+_PROTOC_OUTPUTS = {"--python_out": "_pb2", "--pyi_out": None, "--grpc_python_out": "_pb2_grpc"}
+
+
+def generated_modules(command: str) -> frozenset[str]:
+    """Top-level modules a shell command generates in the project: ``protoc
+    --python_out=. x.proto`` (also ``python -m grpc_tools.protoc``) writes ``x_pb2``
+    (and ``x_pb2_grpc`` with ``--grpc_python_out``)."""
+    found: set[str] = set()
+    for words in _shell_commands(command):
+        programs = [posixpath.basename(w) for w in words[:3]]
+        if "protoc" not in programs and "grpc_tools.protoc" not in words:
+            continue
+        suffixes = set()
+        protos = []
+        for word in words:
+            option = word.split("=", 1)[0]
+            if option in _PROTOC_OUTPUTS and _PROTOC_OUTPUTS[option]:
+                suffixes.add(_PROTOC_OUTPUTS[option])
+            elif word.endswith(".proto"):
+                protos.append(posixpath.basename(word)[: -len(".proto")])
+        for proto in protos:
+            for suffix in suffixes:
+                name = proto.replace("-", "_") + suffix
+                if name.isidentifier():
+                    found.add(name)
+    return frozenset(found)
+
+
+# platform test -> marker variable; the values are compared as written
+_PLATFORM_NAMES = {"sys.platform": "sys_platform", "os.name": "os_name"}
+_PLATFORM_CALLS = {"platform.system": "platform_system", "platform.machine": "platform_machine"}
+_PLATFORM_PREFIXES = {"win": "win32", "linux": "linux", "darwin": "darwin", "cygwin": "cygwin"}
+
+
+def _platform_guard(test: ast.AST) -> tuple[str, str] | None:
+    """``(marker, negated marker)`` for an ``if`` test that checks the platform:
+    ``sys.platform == "darwin"``, ``os.name == "nt"``, ``platform.system() == "Windows"``,
+    ``sys.platform.startswith("win")``, ``sys.platform in ("win32", "cygwin")``. None for
+    any other test. The negated marker is "" when it cannot be written simply."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _platform_guard(test.operand)
+        return (inner[1], inner[0]) if inner and inner[1] else None
+    if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "startswith":
+        if _dotted(test.func.value) != "sys.platform" or len(test.args) != 1:
+            return None
+        prefix = test.args[0]
+        if not (isinstance(prefix, ast.Constant) and isinstance(prefix.value, str)):
+            return None
+        value = _PLATFORM_PREFIXES.get(prefix.value)
+        if value is None:
+            return None
+        return f'sys_platform == "{value}"', f'sys_platform != "{value}"'
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and len(test.comparators) == 1):
+        return None
+    left, op, right = test.left, test.ops[0], test.comparators[0]
+    if isinstance(left, ast.Constant):  # "darwin" == sys.platform
+        left, right = right, left
+    variable = _PLATFORM_NAMES.get(_dotted(left) or "")
+    if variable is None and isinstance(left, ast.Call) and not left.args:
+        variable = _PLATFORM_CALLS.get(_dotted(left.func) or "")
+    if variable is None:
+        return None
+    if isinstance(op, (ast.Eq, ast.NotEq)):
+        if not (isinstance(right, ast.Constant) and isinstance(right.value, str)):
+            return None
+        same, other = f'{variable} == "{right.value}"', f'{variable} != "{right.value}"'
+        return (same, other) if isinstance(op, ast.Eq) else (other, same)
+    if isinstance(op, (ast.In, ast.NotIn)) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+        values = [e.value for e in right.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        if not values or len(values) != len(right.elts):
+            return None
+        any_of = " or ".join(f'{variable} == "{v}"' for v in values)
+        none_of = " and ".join(f'{variable} != "{v}"' for v in values)
+        return (any_of, none_of) if isinstance(op, ast.In) else (none_of, any_of)
+    return None
+
+
+def _and_markers(outer: str, inner: str) -> str:
+    """Both markers; a marker with ``or`` is put in parentheses."""
+    if not outer or not inner:
+        return outer or inner
+    wrap = lambda m: f"({m})" if " or " in m else m  # noqa: E731
+    return f"{wrap(outer)} and {wrap(inner)}"

@@ -48,6 +48,37 @@ def stdlib_names(target_python: str | None = None) -> frozenset[str]:
     return frozenset(names) | _ALWAYS
 
 
+#: what Python 3 calls the Python 2 modules notebooks use most
+PYTHON3_NAMES = {
+    "cPickle": "pickle", "ConfigParser": "configparser", "urllib2": "urllib.request",
+    "urlparse": "urllib.parse", "StringIO": "io", "cStringIO": "io", "Queue": "queue",
+    "Tkinter": "tkinter", "httplib": "http.client", "HTMLParser": "html.parser",
+    "cookielib": "http.cookiejar", "__builtin__": "builtins", "SocketServer": "socketserver",
+    "copy_reg": "copyreg", "xmlrpclib": "xmlrpc.client", "commands": "subprocess",
+    "thread": "_thread", "htmlentitydefs": "html.entities", "tkMessageBox": "tkinter.messagebox",
+    "tkFileDialog": "tkinter.filedialog", "ttk": "tkinter.ttk", "robotparser": "urllib.robotparser",
+    "anydbm": "dbm", "UserDict": "collections", "md5": "hashlib", "sha": "hashlib", "sets": "set",
+    "SimpleHTTPServer": "http.server", "BaseHTTPServer": "http.server", "Cookie": "http.cookies",
+    "dummy_thread": "_dummy_thread", "repr": "reprlib", "exceptions": "builtins",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def python2_only_names() -> frozenset[str]:
+    """Top-level names of Python 2.7's standard library that no Python 3 has
+    (``cPickle``, ``urllib2``, ``ConfigParser``...), from the ``stdlib-list`` data."""
+    import stdlib_list
+
+    def tops(version: str) -> set[str]:
+        return {name.split(".", 1)[0] for name in stdlib_list.stdlib_list(version)}
+
+    python3: set[str] = set(sys.stdlib_module_names)
+    for version in stdlib_list.short_versions:
+        if version.startswith("3."):
+            python3 |= tops(version)
+    return frozenset(tops("2.7") - python3)
+
+
 def is_stdlib(module: str, target_python: str | None = None) -> bool:
     """Whether the top-level name of ``module`` is in the target's standard library."""
     return module.split(".", 1)[0] in stdlib_names(target_python)
