@@ -11,8 +11,8 @@ which one did:
     mapping       not installed: pipreqs' mapping with our reviewed corrections
     identity      nothing knows it: the import name itself
 
-``implicit`` rows are suggestions (``read_excel`` -> openpyxl), never included by
-default.
+``implicit`` rows are needs no import names (``read_excel`` -> openpyxl): included
+(pinned) when the kernel's environment has them, otherwise a decision.
 
 Each row also says how far it is vouched for (``trust``): *verified* when installed in
 the kernel's environment (or confirmed on the package index), *known* when the mapping
@@ -697,27 +697,45 @@ def build_proposal(
             warnings=(*row.warnings, "installed by the notebook but never imported"),
         )
 
-    # Implicit needs: suggestions only.
+    # Implicit needs: written when the kernel has them (pinned, with the reason);
+    # otherwise a decision.
     imported = sorted({*sites_by_path, *(s.module for s in scan.imports)})
     triggers = scan.triggers if triggers is None else triggers
     for dist_name, (needs, locations) in implicit_needs(triggers, imported).items():
         key = canonicalize_name(dist_name)
-        if key in rows:
-            continue
         dist = index.by_name.get(key)
+        reasons = tuple(sorted({n.reason for n in needs}))
+        if key in rows:
+            row = rows[key]
+            if dist is not None and not row.included and row.kind != "required":
+                # an optional import that the code also needs implicitly: it is used
+                rows[key] = replace(
+                    row, included=True, warnings=(*row.warnings, *reasons),
+                    sites=tuple(sorted({*row.sites, *locations})),
+                )
+            continue
         specifier, pin_warnings = _pin(row_pins.get(key), dist, pin)
+        if dist is None:
+            decision = (
+                f"{DECISION}{'; '.join(reasons)}, and {dist_name} is not installed in the "
+                "kernel's environment. Install it in the kernel's environment (it is then "
+                "pinned from there), or leave it out — it is not written until you decide"
+            )
+            warnings: tuple[str, ...] = (decision,)
+        else:
+            warnings = reasons + tuple(pin_warnings)
         rows[key] = ProposedRequirement(
             name=dist.name if dist else dist_name,
             installed_version=dist.version if dist else None,
             specifier=specifier,
             source=dist.source if dist else "not-installed",
             rule="implicit",
-            kind="optional",
+            kind="required" if dist else "optional",
             trust="verified" if dist else "unverified",
-            warnings=tuple(sorted({n.reason for n in needs})) + tuple(pin_warnings),
+            warnings=warnings,
             sites=locations,
             conda_name=dist.conda_name if dist else None,
-            included=False,
+            included=dist is not None,
         )
 
     notes.extend(_kernel_notes(scan, env))

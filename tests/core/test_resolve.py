@@ -546,8 +546,9 @@ def test_find_implicit_triggers(source, expected):
 
 
 def test_implicit_table_is_reviewed_and_small():
-    assert 5 <= len(IMPLICIT_NEEDS) <= 40
-    assert len({(n.kind, n.trigger) for n in IMPLICIT_NEEDS}) == len(IMPLICIT_NEEDS)
+    assert 5 <= len(IMPLICIT_NEEDS) <= 80
+    keys = {(n.kind, n.trigger, n.requires, n.distribution) for n in IMPLICIT_NEEDS}
+    assert len(keys) == len(IMPLICIT_NEEDS)
     assert all(n.reason and n.distribution for n in IMPLICIT_NEEDS)
 
 
@@ -555,7 +556,14 @@ def test_implicit_table_is_reviewed_and_small():
     ("modules", "triggers", "expected"),
     [
         (["pandas"], [ImplicitTrigger("call", "read_excel", L2)], {"openpyxl"}),
-        (["polars"], [ImplicitTrigger("call", "read_excel", L2)], set()),  # not pandas
+        (["polars"], [ImplicitTrigger("call", "read_excel", L2)], {"fastexcel"}),  # not openpyxl
+        (["numpy"], [ImplicitTrigger("call", "read_excel", L2)], set()),  # no dataframe library
+        (["pandas"], [ImplicitTrigger("call", "plot", L2)], {"matplotlib"}),
+        (["pandas"], [ImplicitTrigger("option", "plotting.backend plotly", L2)], {"plotly"}),
+        (["geopandas"], [ImplicitTrigger("call", "explore", L2)], {"folium", "mapclassify", "matplotlib"}),
+        (["xarray"], [ImplicitTrigger("call", "open_dataset", L2)], {"netCDF4"}),
+        (["keras"], [], {"tensorflow"}),  # Keras 3 needs a backend
+        (["keras", "torch"], [], set()),  # it has one
         (["tqdm.notebook"], [], {"ipywidgets"}),
         (["tqdm"], [], set()),
         ([], [ImplicitTrigger("magic", "matplotlib widget", L2)], {"ipympl"}),
@@ -567,15 +575,25 @@ def test_implicit_needs(modules, triggers, expected):
     assert set(implicit_needs(triggers, modules)) == expected
 
 
-def test_implicit_needs_are_suggestions_in_the_proposal():
+def test_implicit_needs_installed_are_written_others_are_decisions():
     triggers = [ImplicitTrigger("call", "read_excel", L2), ImplicitTrigger("call", "to_parquet", L2)]
     rows = rows_by_name(propose(scan("pandas", "tqdm.notebook"), triggers=triggers))
-    assert rows["openpyxl"].rule == "implicit"
-    assert rows["openpyxl"].specifier == "==3.1.2"  # installed: pinned like any row
-    assert rows["openpyxl"].included is False
-    assert rows["pyarrow"].source == "not-installed"
+    openpyxl = rows["openpyxl"]
+    assert (openpyxl.rule, openpyxl.trust, openpyxl.included) == ("implicit", "verified", True)
+    assert openpyxl.specifier == "==3.1.2"  # installed: pinned like any row
+    assert openpyxl.warnings == ("pandas reads .xlsx files with openpyxl",)  # its reason
+    pyarrow = rows["pyarrow"]
+    assert (pyarrow.source, pyarrow.trust, pyarrow.included) == ("not-installed", "unverified", False)
+    assert pyarrow.warnings[0].startswith(DECISION) and "Parquet" in pyarrow.warnings[0]
     assert rows["ipywidgets"].included is False
     assert rows["pandas"].included is True
+
+
+def test_find_option_triggers():
+    found = find_implicit_triggers('pd.options.plotting.backend = "plotly"', Location(NB, 0, 1))
+    assert [(t.kind, t.name) for t in found] == [("option", "plotting.backend plotly")]
+    found = find_implicit_triggers("pd.set_option('plotting.backend', 'hvplot')", Location(NB, 0, 1))
+    assert [(t.kind, t.name) for t in found] == [("option", "plotting.backend hvplot")]
 
 
 def test_implicit_need_already_required_is_not_duplicated():
