@@ -701,9 +701,13 @@ def build_proposal(
     # otherwise a decision.
     imported = sorted({*sites_by_path, *(s.module for s in scan.imports)})
     triggers = scan.triggers if triggers is None else triggers
+    dropped = {k for k, v in overrides.items() if not v.strip()}  # imports the user dropped
     for dist_name, (needs, locations) in implicit_needs(triggers, imported).items():
         key = canonicalize_name(dist_name)
         dist = index.by_name.get(key)
+        provides = {dist_name, *(dist.top_level if dist else ())}
+        if any(canonicalize_name(d) == canonicalize_name(p) for d in dropped for p in provides):
+            continue
         reasons = tuple(sorted({n.reason for n in needs}))
         if key in rows:
             row = rows[key]
