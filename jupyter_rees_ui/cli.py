@@ -55,13 +55,17 @@ class Progress:
 
 
 def _request(args: argparse.Namespace) -> workflow.ProposeRequest:
+    settings = workflow.jupyter_settings()  # c.Rees.* as the server reads them
     return workflow.ProposeRequest(
         workflow.local_folder(args.dir),
-        pin=args.pin,
+        pin=args.pin or settings.pin,
         kernel=args.kernel,
-        python=args.python,
-        overrides=_overrides(args.override),
-        check_index=args.check_index,
+        python=args.python or settings.python,
+        overrides={**settings.overrides, **_overrides(args.override)},
+        check_index=args.check_index or settings.check_index,
+        index_url=settings.index_url,
+        timeout=settings.timeout,
+        max_bytes=settings.max_bytes,
         workers=None,  # a process per CPU for large cold folders
         all_syntax=getattr(args, "syntax", False),
         remember=not args.no_cache,
@@ -310,7 +314,7 @@ def _environment_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("dir", help="folder of notebooks")
     p.add_argument("--python", metavar="PATH", help="interpreter whose environment gives the pins (default: the notebooks' kernel)")
     p.add_argument("--kernel", metavar="NAME", help="kernelspec whose interpreter gives the pins")
-    p.add_argument("--pin", choices=workflow.PIN_POLICIES, default="==", help="pin policy (default ==)")
+    p.add_argument("--pin", choices=workflow.PIN_POLICIES, help="pin policy (default: c.Rees.default_pin of the Jupyter config, else ==)")
     p.add_argument("--check-index", action="store_true", help="ask PyPI whether guessed names exist (network; off by default)")
     p.add_argument("--override", action="append", metavar="IMPORT=DIST", help="map an import to a distribution, e.g. sklearn=scikit-learn; IMPORT= drops it (repeatable)")
     p.add_argument("--compare-kernels", action="store_true", help="when the notebooks name several kernels, read each one's environment and flag rows whose versions differ")

@@ -114,17 +114,18 @@ class ProposalHandler(ReesHandler):
     async def get(self) -> None:
         arg = self.get_query_argument
         overrides = self.parse(workflow.parse_overrides, arg("overrides", ""))
+        settings = workflow.Settings.from_rees(self.rees)
         request = self.parse(
             workflow.ProposeRequest,
             self.folder(arg("path", "")),
-            pin=arg("pin", self.rees.default_pin),
+            pin=arg("pin", settings.pin),
             kernel=arg("kernel", "") or None,
-            python=self.rees.python or None,
-            overrides={**self.rees.overrides, **overrides},
-            check_index=self.rees.check_index,
-            index_url=self.rees.index_url,
-            timeout=self.rees.introspection_timeout,
-            max_bytes=self.rees.max_file_size or None,
+            python=settings.python,
+            overrides={**settings.overrides, **overrides},
+            check_index=settings.check_index,
+            index_url=settings.index_url,
+            timeout=settings.timeout,
+            max_bytes=settings.max_bytes,
         )
         self.reply(await self.run(workflow.propose, request, cache=self.cache))
 

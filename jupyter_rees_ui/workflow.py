@@ -167,6 +167,91 @@ def _choice(value: str, choices: Sequence[str], what: str) -> str:
     return value
 
 
+# ----------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The options a team sets once for the server and the CLI: ``c.Rees.*`` in the
+    Jupyter config files (``config.Rees`` documents each)."""
+
+    pin: str = "=="
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    python: str | None = None
+    timeout: float = 60.0
+    check_index: bool = False
+    index_url: str = PYPI_JSON
+    max_bytes: int | None = 256 << 20
+
+    @classmethod
+    def from_rees(cls, rees: Any) -> Settings:
+        """From the server's ``config.Rees`` configurable."""
+        return cls(
+            pin=rees.default_pin,
+            overrides=dict(rees.overrides),
+            python=rees.python or None,
+            timeout=rees.introspection_timeout,
+            check_index=rees.check_index,
+            index_url=rees.index_url,
+            max_bytes=rees.max_file_size or None,
+        )
+
+
+CONFIG_NAMES = ("jupyter_config", "jupyter_server_config")
+
+
+def config_files(directories: Sequence[str] | None = None) -> list[Path]:
+    """The Jupyter config files the server reads, lowest priority first:
+    ``jupyter_config`` and ``jupyter_server_config`` (.py, then .json, then the
+    ``.d/*.json`` drop-ins) in each of jupyter_core's config folders."""
+    if directories is None:
+        from jupyter_core.paths import jupyter_config_dir, jupyter_config_path
+
+        directories = jupyter_config_path()
+        if jupyter_config_dir() not in directories:
+            directories.insert(0, jupyter_config_dir())
+    found: list[Path] = []
+    for directory in reversed(list(directories)):
+        for name in CONFIG_NAMES:
+            base = Path(directory)
+            found += [p for p in (base / f"{name}.py", base / f"{name}.json") if p.is_file()]
+            drop_ins = base / f"{name}.d"
+            if drop_ins.is_dir():
+                found += sorted(p for p in drop_ins.glob("*.json") if p.is_file())
+    return found
+
+
+def jupyter_settings(directories: Sequence[str] | None = None) -> Settings:
+    """``c.Rees.*`` from the same Jupyter config files the server reads, loaded with
+    traitlets (without starting or importing the server). traitlets is imported only
+    when a file names Rees, so a CLI run without such settings stays light."""
+    files = []
+    for path in config_files(directories):
+        try:
+            if "Rees" in path.read_text(encoding="utf-8", errors="replace"):
+                files.append(path)
+        except OSError:
+            continue
+    if not files:
+        return Settings()
+    from traitlets import TraitError
+    from traitlets.config.loader import Config, JSONFileConfigLoader, PyFileConfigLoader
+
+    from .config import Rees
+
+    config = Config()
+    for path in files:
+        loader = PyFileConfigLoader if path.suffix == ".py" else JSONFileConfigLoader
+        try:
+            config.merge(loader(path.name, path=str(path.parent)).load_config())
+        except Exception as exc:  # a broken config file: say which, as the server would
+            raise BadRequest(f"cannot read the Jupyter config file {path}: {exc}") from exc
+    try:
+        return Settings.from_rees(Rees(config=config))
+    except TraitError as exc:
+        raise BadRequest(f"bad c.Rees setting in the Jupyter config: {exc}") from exc
+
+
 # ----------------------------------------------------------------------------- propose
 
 

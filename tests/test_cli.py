@@ -247,3 +247,33 @@ def test_write_keeps_pins_as_written_and_honours_left_out_packages(demo):
     assert "-numpy>=1.20" in updated.stdout and "+numpy==" in updated.stdout
     removed = rees("write", str(demo), "--exclude", "scipy")
     assert "-scipy" in removed.stdout
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("jupyter_server_config.py", 'c = get_config()  # noqa\nc.Rees.default_pin = "~="\n'),
+        ("jupyter_config.json", json.dumps({"Rees": {"default_pin": "~="}})),
+    ],
+)
+def test_the_cli_reads_the_servers_rees_options(demo, tmp_path, monkeypatch, name, text):
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / name).write_text(text)
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(config))
+    result = rees("propose", str(demo))
+    assert result.returncode == 0, result.stderr
+    assert all("~=" in line for line in lines(result.stdout)), result.stdout
+    assert all("==" in line for line in lines(rees("propose", str(demo), "--pin", "==").stdout))
+
+
+def test_a_bad_rees_option_is_a_usage_error(demo, tmp_path, monkeypatch):
+    (tmp_path / "jupyter_config.json").write_text(json.dumps({"Rees": {"default_pin": "<<"}}))
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path))
+    result = rees("propose", str(demo))
+    assert result.returncode == 2 and "Rees" in result.stderr
+
+
+def test_an_unknown_kernel_exits_2(demo):
+    result = rees("propose", str(demo), "--kernel", "no-such-kernel")
+    assert result.returncode == 2 and "no-such-kernel" in result.stderr

@@ -126,3 +126,9 @@ def test_an_unknown_kernel_is_not_found(tmp_path):
     with pytest.raises(workflow.NotFound, match="no-such-kernel"):
         workflow.propose(workflow.ProposeRequest(workflow.local_folder(tmp_path), kernel="no-such-kernel"))
     assert cli.main(["propose", str(tmp_path), "--kernel", "no-such-kernel"]) == 2
+
+
+def test_settings_default_as_the_server_options_do():
+    from jupyter_rees_ui.config import Rees
+
+    assert workflow.Settings() == workflow.Settings.from_rees(Rees())
