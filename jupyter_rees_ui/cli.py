@@ -224,8 +224,11 @@ def cmd_write(args: argparse.Namespace) -> int:
 
 
 def _binder_summary(summary: dict | None) -> None:
-    """One line on what Binder would build, when repo2docker is installed."""
+    """One line on what Binder would build, or how to install repo2docker to know it."""
     if not summary:
+        return
+    if summary.get("installed") is False:
+        _err(summary["message"])
         return
     if summary.get("error"):
         _err(f"repo2docker: {summary['error']}")

@@ -546,7 +546,8 @@ class Plan:
 @dataclass(frozen=True)
 class Written:
     """What a write changed; ``binder`` is repo2docker's summary of the folder after a
-    REES write (None when repo2docker is not installed, or for a README)."""
+    REES write (None for a README; ``{"installed": false, "message": ...}`` saying how to
+    install it when repo2docker is not installed)."""
 
     path: str
     changes: tuple[Any, ...]

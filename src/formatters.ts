@@ -132,6 +132,9 @@ export function diffLineClass(line: string): string {
 
 /** One sentence on what Binder would build, from repo2docker's dry run. */
 export function binderSummaryText(summary: IBinderSummary): string {
+  if (summary.installed === false) {
+    return summary.message ?? 'repo2docker is not installed on the server.';
+  }
   if (summary.error) {
     return `repo2docker could not render this folder: ${summary.error}`;
   }

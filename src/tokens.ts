@@ -104,6 +104,10 @@ export interface IReesNote {
 
 /** What repo2docker (so Binder) would build, checked by its own code after a write. */
 export interface IBinderSummary {
+  /** false when jupyter-repo2docker is missing on the server; then only message is set. */
+  installed?: boolean;
+  /** How to install the check, e.g. "repo2docker not installed: pip install …". */
+  message?: string;
   buildpack?: string;
   binder_dir?: string;
   python_version?: string | null;
@@ -117,7 +121,7 @@ export interface IChangesReply {
   path: string;
   changes: IFileChange[];
   notes?: IReesNote[];
-  /** After a write, when jupyter-repo2docker is installed on the server. */
+  /** After a write: repo2docker's view, or how to install it (installed: false). */
   binder?: IBinderSummary | null;
 }
 

@@ -21,6 +21,10 @@ from ..core.model import ReesFileName, to_json, values
 
 TIMEOUT = 60
 
+# What to run when the check is missing; shown by the CLI and the sidebar.
+INSTALL_HINT = "pip install 'jupyter_rees_ui[repo2docker]'"
+NOT_INSTALLED = f"repo2docker not installed: {INSTALL_HINT} to see what Binder would build"
+
 _SCRIPT = r"""
 import json, logging, sys
 logging.disable(logging.CRITICAL)
@@ -101,7 +105,7 @@ def check(folder: Path, *, python: str | None = None) -> Repo2DockerSummary:
     each requirement in the folder's REES files whether the Dockerfile installs it."""
     interpreter = python or sys.executable
     if python is None and not available():
-        raise Repo2DockerUnavailable("jupyter-repo2docker is not installed.")
+        raise Repo2DockerUnavailable(NOT_INSTALLED)
     folder = Path(folder).resolve()
     try:
         result = subprocess.run(
@@ -146,22 +150,25 @@ def check(folder: Path, *, python: str | None = None) -> Repo2DockerSummary:
     )
 
 
-def summarize(folder: Path) -> dict | None:
-    """The check as JSON-able data without the Dockerfile, for the sidebar and the CLI;
-    None when jupyter-repo2docker is not installed."""
+def summarize(folder: Path) -> dict:
+    """The check as JSON-able data without the Dockerfile, for the sidebar and the CLI.
+    Without jupyter-repo2docker: ``{"installed": False, "message": ..., "install": ...}``."""
     if not available():
-        return None
+        return {"installed": False, "message": NOT_INSTALLED, "install": INSTALL_HINT}
     try:
         summary = check(folder)
     except Repo2DockerUnavailable as exc:
-        return {"error": str(exc)}
+        return {"installed": True, "error": str(exc)}
     data = to_json(summary)
     data.pop("dockerfile", None)
     data["ok"] = summary.ok
+    data["installed"] = True
     return data
 
 
 __all__ = [
+    "INSTALL_HINT",
+    "NOT_INSTALLED",
     "Repo2DockerSummary",
     "Repo2DockerUnavailable",
     "RequirementCheck",

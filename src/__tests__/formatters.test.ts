@@ -135,4 +135,9 @@ describe('binderSummaryText', () => {
       })
     ).toMatch(/will not install: numpy/);
   });
+  it('says how to install repo2docker when the server lacks it', () => {
+    const message =
+      "repo2docker not installed: pip install 'jupyter_rees_ui[repo2docker]' to see what Binder would build";
+    expect(binderSummaryText({ installed: false, message })).toBe(message);
+  });
 });
