@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one command that runs every test from a clean clone:
 #   bash scripts/test.sh
-# Creates .venv, installs Python and npm dependencies (and Debian's chromium when missing),
+# Creates .venv, installs Python and npm dependencies (Debian's chromium when none is found
+# and apt-get can run; elsewhere it says what to install),
 # builds the extension, then runs pytest, the frontend unit tests and the Galata UI tests.
 set -euo pipefail
 
@@ -9,13 +10,40 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 step() { printf '\n==> %s\n' "$*"; }
 
-if [ ! -x /usr/bin/chromium ]; then
-  step "Installing Debian's chromium for the UI tests"
+# The UI tests drive a Chromium: $CHROMIUM, else the first one found, else Debian's
+# (installed here when apt-get can run as root), else say what to install.
+find_chromium() {
+  [ -n "${CHROMIUM:-}" ] && { echo "$CHROMIUM"; return; }
+  [ -x /usr/bin/chromium ] && { echo /usr/bin/chromium; return; }
+  local name
+  for name in chromium google-chrome google-chrome-stable chromium-browser; do
+    command -v "$name" && return
+  done
+}
+CHROMIUM="$(find_chromium || true)"
+if [ -z "$CHROMIUM" ] && command -v apt-get >/dev/null 2>&1; then
   SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  [ "$(id -u)" -eq 0 ] || { sudo -n true 2>/dev/null && SUDO="sudo -n"; } || SUDO="none"
+  if [ "$SUDO" != "none" ]; then
+    step "Installing Debian's chromium for the UI tests"
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null \
+      && CHROMIUM=/usr/bin/chromium
+  fi
 fi
+if [ -z "$CHROMIUM" ] || [ ! -x "$CHROMIUM" ]; then
+  cat >&2 <<'MSG'
+The UI tests need Chromium (or Google Chrome), and none was found. Install one, then run
+this again (set CHROMIUM=/path/to/browser if it is not on PATH):
+  Debian/Ubuntu:  sudo apt-get install chromium
+  Fedora:         sudo dnf install chromium
+  Arch:           sudo pacman -S chromium
+  macOS:          brew install --cask chromium
+  without root:   (cd ui-tests && npx playwright install chromium), then set CHROMIUM to
+                  the chrome binary it prints under ~/.cache/ms-playwright/
+MSG
+  exit 2
+fi
+export CHROMIUM
 
 source "$ROOT/scripts/setup.sh" "test,demo"
 cd "$ROOT"

@@ -1,5 +1,5 @@
 /**
- * Galata configuration: the shared defaults, Debian's chromium, no videos.
+ * Galata configuration: the shared defaults, Debian's chromium (or $CHROMIUM), no videos.
  */
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
@@ -11,7 +11,7 @@ module.exports = {
     ...baseConfig.use,
     video: 'off',
     launchOptions: {
-      executablePath: '/usr/bin/chromium',
+      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
       args: [
         '--disable-background-networking',
         '--disable-component-update',
