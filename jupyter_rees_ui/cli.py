@@ -1,7 +1,8 @@
 """``jupyter rees``: the same pipeline as the sidebar, from a terminal, in CI and as a
 pre-commit hook.
 
-Exit codes: 0 ok, 1 check failed (or a write was refused), 2 usage or input error.
+Exit codes: 0 ok, 1 check failed (or a write was refused, or verify found the REES at
+fault), 2 usage or input error (or verify could not reach the package index).
 """
 
 from __future__ import annotations
@@ -310,6 +311,77 @@ def cmd_commit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    progress = Progress()
+    shown = {"phase": ""}
+
+    def report(phase: str, done: int, total: int, message: str) -> None:
+        if progress.enabled:
+            progress.say(message + (f" [{done}/{total}]" if total > 1 else ""))
+        elif phase != shown["phase"] and phase != "scanning":
+            shown["phase"] = phase
+            _err(f"{phase}: {message}")
+
+    request = workflow.VerifyRequest(
+        workflow.local_folder(args.dir),
+        run=args.run,
+        cell_timeout=args.timeout,
+        total_timeout=args.total_timeout,
+        python=args.python,
+        installer=args.installer,
+        index_args=tuple(_index_args(args)),
+    )
+    result = workflow.verify(request, progress=report)
+    progress.done()
+    sys.stdout.write(verification_text(result))
+    if args.register_kernel and not result.unreachable:
+        name = workflow.register_kernel(request.folder, result, index_args=request.index_args)
+        _err(f'registered the kernel "{request.folder.path.resolve().name} (from its REES)" ({name})')
+    if result.rees_fault:
+        return EXIT_CHECK_FAILED
+    return EXIT_USAGE if result.unreachable else EXIT_OK
+
+
+def _index_args(args: argparse.Namespace) -> list[str]:
+    found = ["--no-index"] if args.no_index else []
+    for link in args.find_links or ():
+        found += ["--find-links", link]
+    return found
+
+
+def verification_text(result) -> str:
+    """The verdict of ``jupyter rees verify``, one block per notebook."""
+    install = result.install
+    how = f"built with {install.installer} in {install.seconds:.1f} s" + (", reused from the cache" if install.cached else "")
+    lines = [f"REES: {', '.join(result.rees_files)} · Python {result.python_used} ({how})"]
+    lines += [f"note: {note}" for note in result.notes]
+    if install.ok and not install.failures:
+        lines.append(f"install: ok ({len(install.requirements)} lines)")
+    else:
+        lines.append("install: " + ("FAILED" if not install.ok else "ok, with notes"))
+        for failure in install.failures:
+            head = f"  {failure.line}: " if failure.line else "  "
+            lines.append(head + failure.message.replace("\n", "\n      "))
+        if install.left_out:
+            lines.append(f"  checked the notebooks without: {', '.join(install.left_out)}")
+    width = max((len(n.path) for n in result.notebooks), default=0)
+    for notebook in result.notebooks:
+        found = sum(1 for c in notebook.imports if c.status in ("ok", "skipped", "optional-missing"))
+        what = f"imports {found}/{len(notebook.imports)}"
+        if notebook.executed:
+            what += f", ran in {notebook.seconds:.1f} s"
+        lines.append(f"{notebook.path:<{width}}  {'ok' if notebook.ok else 'FAILED'} ({what})")
+        for check in notebook.imports:
+            if check.status == "skipped":
+                lines.append(f"    skipped {check.module}: {check.message}")
+        for failure in notebook.failures:
+            cell = f"cell {failure.cell + 1}: " if failure.cell is not None else ""
+            fault = " [the REES's fault]" if failure.rees_fault else ""
+            lines.append(f"    {failure.kind}: {cell}{failure.message}{fault}")
+    lines += ["", result.summary()]
+    return "\n".join(lines) + "\n"
+
+
 # ----------------------------------------------------------------------------- parser
 
 
@@ -385,6 +457,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-m", "--message", help="commit message")
     p.add_argument("files", nargs="*", help="files to commit, relative to the folder (default: the REES folder's files and the README)")
     p.set_defaults(func=cmd_commit)
+
+    p = sub.add_parser("verify", help="rebuild the REES in a clean environment and check the notebooks against it")
+    p.add_argument("dir", help="folder with a REES (binder/requirements.txt, environment.yml, …)")
+    p.add_argument("--run", action="store_true", help="also run every notebook (in a temporary copy of the folder)")
+    p.add_argument("--timeout", type=float, default=300, metavar="S", help="with --run: seconds allowed per cell (default 300)")
+    p.add_argument("--total-timeout", type=float, default=1800, metavar="S", help="with --run: seconds allowed for all notebooks (default 1800)")
+    p.add_argument("--register-kernel", action="store_true", help='register the rebuilt environment as the kernel "<folder> (from its REES)"')
+    p.add_argument("--python", metavar="PATH", help="interpreter for the suggested pins, and to build with when the REES's Python version is not on this machine (default: the notebooks' kernel)")
+    p.add_argument("--installer", choices=["auto", "uv", "pip"], default="auto", help="uv when installed (auto), or venv + pip")
+    p.add_argument("--no-index", action="store_true", help="do not use the package index (with --find-links)")
+    p.add_argument("--find-links", action="append", metavar="DIR", help="a folder of wheels to install from (repeatable)")
+    p.set_defaults(func=cmd_verify)
     return parser
 
 

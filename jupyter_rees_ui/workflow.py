@@ -33,6 +33,7 @@ from .core.model import (
     FORMATS,
     PIN_POLICIES,
     TARGETS,
+    Cancelled,
     Proposal,
     ProposedRequirement,
     ReesFileName,
@@ -327,12 +328,16 @@ def scan_cache() -> Any:
     return ScanCache()
 
 
-def propose(request: ProposeRequest, *, cache: Any = None) -> ProposalReply:
+def propose(
+    request: ProposeRequest, *, cache: Any = None, progress: Any = None, cancel: Any = None
+) -> ProposalReply:
     """Scan the folder and resolve its imports against the environment that runs its
     notebooks. When the notebooks name several kernels, each is read too, so rows whose
     versions differ between them are flagged. ``check_index`` (opt-in, the only network
     use) asks the package index whether names guessed for missing modules exist.
-    ``cache`` (an ``adapters.files.ScanCache``) makes a second scan read only what changed."""
+    ``cache`` (an ``adapters.files.ScanCache``) makes a second scan read only what changed.
+    ``progress(phase, done, total, message)`` hears how the scan goes; once the
+    ``cancel`` event is set, ``Cancelled`` is raised between files."""
     from .adapters.environment import (
         IntrospectionError,
         check_guesses_on_index,
@@ -376,7 +381,11 @@ def propose(request: ProposeRequest, *, cache: Any = None) -> ProposalReply:
             workers=request.workers,
             all_syntax=request.all_syntax,
             max_bytes=request.max_bytes,
+            progress=progress,
+            cancel=cancel,
         )
+        if progress is not None:
+            progress("environment", 0, 1, "reading the kernel's environment")
         names = kernel_names(scan)
         if request.python is None:
             chosen = request.kernel or (names[0] if names else None)
@@ -874,8 +883,89 @@ def check(request: ProposeRequest, *, cache: Any = None) -> CheckReply | None:
     return CheckReply(where, labels, proposal, tuple(result.missing), tuple(result.unused))
 
 
+# ----------------------------------------------------------------------------- verify
+
+INSTALLERS = ("auto", "uv", "pip")
+MAX_TIMEOUT = 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class VerifyRequest:
+    """Rebuild the folder's REES in a clean environment and check its notebooks there:
+    imports always, execution with ``run`` (``cell_timeout`` per cell, ``total_timeout``
+    for all). ``python`` gives the pins for suggestions and the interpreter to fall back
+    on when the REES's Python is not on this machine. ``index_args`` go to the installer
+    (``--no-index --find-links DIR``); ``kernel_index_args`` to install ipykernel for
+    ``run`` (None: the same)."""
+
+    folder: Folder
+    run: bool = False
+    cell_timeout: float = 300
+    total_timeout: float = 1800
+    python: str | None = None
+    installer: str = "auto"
+    index_args: tuple[str, ...] = ()
+    kernel_index_args: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        _choice(self.installer, INSTALLERS, "installer")
+        for name in ("cell_timeout", "total_timeout"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_TIMEOUT:
+                raise BadRequest(f"'{name}' must be a number of seconds above 0 and at most {MAX_TIMEOUT:.0f}")
+
+
+def verify(request: VerifyRequest, *, cache: Any = None, progress: Any = None, cancel: Any = None) -> Any:
+    """The ``adapters.verify.Verification`` of the folder's REES. A folder without a
+    Python REES is a ``BadRequest``; ``Cancelled`` once ``cancel`` is set."""
+    from .adapters import verify as verifier
+    from .adapters.files import ScanCache
+
+    cache = ScanCache() if cache is None else cache
+    try:
+        verifier.read_rees(request.folder.path)  # before the scan: fail fast without a REES
+        proposal = propose(ProposeRequest(request.folder, python=request.python), cache=cache, progress=progress, cancel=cancel).proposal
+        return verifier.verify_folder(
+            request.folder.path,
+            proposal=proposal,
+            scan_cache=cache,
+            run=request.run,
+            cell_timeout=request.cell_timeout,
+            total_timeout=request.total_timeout,
+            kernel_python=request.python,
+            installer=request.installer,
+            index_args=request.index_args,
+            kernel_index_args=request.kernel_index_args,
+            progress=progress,
+            cancel=cancel,
+        )
+    except verifier.VerifyError as exc:
+        raise BadRequest(request.folder.quiet(str(exc))) from exc
+
+
+def verification_json(folder: Folder, verification: Any) -> dict[str, Any]:
+    """The verification as the server answers it: paths relative to the server root."""
+    data = verification.to_json()
+    data["root"] = folder.api_path
+    data["environment"] = Path(data["environment"]).name
+    data["python"] = folder.quiet(data["python"])
+    return {"path": folder.api_path, "verification": data}
+
+
+def register_kernel(folder: Folder, verification: Any, *, index_args: Sequence[str] = ()) -> str:
+    """Register the environment ``verify`` rebuilt as the kernel "<folder> (from its
+    REES)"; its name."""
+    from .adapters import verify as verifier
+
+    try:
+        return verifier.register_kernel(verification.environment, folder.path.resolve().name, index_args=index_args)
+    except verifier.VerifyError as exc:
+        raise BadRequest(str(exc)) from exc
+
+
 __all__ = [
     "BadRequest",
+    "Cancelled",
     "BadgeReply",
     "BadgeRequest",
     "CheckReply",
@@ -892,6 +982,7 @@ __all__ = [
     "ProposalReply",
     "ProposeRequest",
     "ReesRequest",
+    "VerifyRequest",
     "WorkflowError",
     "WriteBadgeRequest",
     "Written",
@@ -907,7 +998,10 @@ __all__ = [
     "plan",
     "propose",
     "rees_paths",
+    "register_kernel",
     "reviewed_rows",
     "to_json",
+    "verification_json",
+    "verify",
     "write_badge",
 ]

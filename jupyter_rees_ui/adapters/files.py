@@ -20,13 +20,14 @@ import sys
 import threading
 import time
 import tokenize
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG, S_ISSOCK
 from typing import Any, BinaryIO
 
+from ..core import model
 from ..core.implicit import ImplicitTrigger
 from ..core.model import ImportSite, InstallHint, Location, ScanIssue, ScanResult
 from ..core.scan import CodeScan, merge_scans, scan_code, scan_notebook_code
@@ -35,6 +36,13 @@ try:  # a fast notebook reader that skips outputs without building them
     import msgspec
 except ImportError:  # pragma: no cover - json is the fallback
     msgspec = None  # type: ignore[assignment]
+
+#: ``progress(phase, done, total, message)``, as long-running work reports it
+Progress = Callable[[str, int, int, str], None]
+
+
+Cancelled = model.Cancelled  # raised between files once the caller's cancel event is set
+
 
 # Folder names never scanned, wherever they are.
 SKIPPED_DIRS = frozenset(
@@ -132,6 +140,8 @@ def scan_folder(
     workers: int | None = 1,
     all_syntax: bool = False,
     max_bytes: int | None = MAX_FILE_BYTES,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
 ) -> ScanResult:
     """Scan every notebook, Python file and text notebook under ``root``.
 
@@ -151,6 +161,9 @@ def scan_folder(
     Only regular files are read: a FIFO, device or socket (or a link to one), a link
     that loops, dangles or leaves the folder, and a file over ``max_bytes`` (None: no
     limit) are each reported as a problem of that file, and the scan goes on.
+
+    ``progress("scanning", done, total, path)`` is called as files are read, and
+    ``Cancelled`` is raised between files once ``cancel`` is set.
     """
     root_path = Path(root)
     base = os.fspath(root_path)
@@ -183,7 +196,9 @@ def scan_folder(
             slots[slot] = entry.scan
         else:
             pending.append((path, relative, stat.st_size, stat.st_mtime_ns, slot))
-    read = _read_all(pending, workers, all_syntax)
+    if cancel is not None and cancel.is_set():
+        raise Cancelled("scan cancelled")
+    read = _read_all(pending, workers, all_syntax, progress=progress, cancel=cancel)
     for (path, _, size, mtime_ns, slot), scan in zip(pending, read, strict=True):
         slots[slot] = scan
         if cache is not None and scan is not None:
@@ -435,7 +450,12 @@ def _skipped_folder(root: Path, folder: str, skipped: dict[str, bool], *, marker
 
 
 def _read_all(
-    pending: list[tuple[str, str, int, int, int]], workers: int | None, all_syntax: bool = False
+    pending: list[tuple[str, str, int, int, int]],
+    workers: int | None,
+    all_syntax: bool = False,
+    *,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
 ) -> list[CodeScan | None]:
     """Read and scan files, in parallel processes when there are many."""
     count = workers if workers is not None else (os.cpu_count() or 1)
@@ -447,11 +467,24 @@ def _read_all(
         )
 
         try:
-            return _read_in_processes(pending, count, all_syntax)
+            return _read_in_processes(pending, count, all_syntax, progress=progress, cancel=cancel)
         except (OSError, RuntimeError, BrokenProcessPool):
             pass  # no processes to be had here: read them in this one
+    if progress is None and cancel is None:
+        with _collector_paused():
+            return [read_and_scan(Path(path), relative, all_syntax=all_syntax) for path, relative, *_ in pending]
+    read: list[CodeScan | None] = []
+    total = len(pending)
     with _collector_paused():
-        return [read_and_scan(Path(path), relative, all_syntax=all_syntax) for path, relative, *_ in pending]
+        for done, (path, relative, *_) in enumerate(pending):
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("scan cancelled")
+            if progress is not None:
+                progress("scanning", done, total, relative)
+            read.append(read_and_scan(Path(path), relative, all_syntax=all_syntax))
+    if progress is not None:
+        progress("scanning", total, total, "")
+    return read
 
 
 @contextlib.contextmanager
@@ -474,7 +507,12 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _read_in_processes(
-    pending: list[tuple[str, str, int, int, int]], count: int, all_syntax: bool = False
+    pending: list[tuple[str, str, int, int, int]],
+    count: int,
+    all_syntax: bool = False,
+    *,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
 ) -> list[CodeScan | None]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -489,7 +527,17 @@ def _read_in_processes(
         for i in range(0, len(pending), batch)
     ]
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        return [_unpack(packed) for chunk in pool.map(_read_batch, jobs) for packed in chunk]
+        if progress is None and cancel is None:
+            return [_unpack(packed) for chunk in pool.map(_read_batch, jobs) for packed in chunk]
+        read: list[CodeScan | None] = []
+        for chunk in pool.map(_read_batch, jobs):
+            if cancel is not None and cancel.is_set():
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise Cancelled("scan cancelled")
+            read += [_unpack(packed) for packed in chunk]
+            if progress is not None:
+                progress("scanning", len(read), len(pending), "")
+        return read
 
 
 def _start_methods() -> list[str]:

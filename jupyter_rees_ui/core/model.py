@@ -246,6 +246,10 @@ class Proposal:
         return to_json(self)
 
 
+class Cancelled(Exception):
+    """The caller's cancel event was set: long work (a scan, a verification) stopped."""
+
+
 def to_json(value: Any) -> Any:
     """Plain JSON-able data for any model value (tuples -> lists, sets -> sorted lists)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -260,6 +264,7 @@ def to_json(value: Any) -> Any:
 
 
 __all__ = [
+    "Cancelled",
     "DECLARING_FILES",
     "ENVIRONMENT_FILES",
     "FORMATS",
