@@ -467,7 +467,8 @@ def _read_all(
         )
 
         try:
-            return _read_in_processes(pending, count, all_syntax, progress=progress, cancel=cancel)
+            watched = {"progress": progress, "cancel": cancel} if progress or cancel else {}
+            return _read_in_processes(pending, count, all_syntax, **watched)
         except (OSError, RuntimeError, BrokenProcessPool):
             pass  # no processes to be had here: read them in this one
     if progress is None and cancel is None:
