@@ -618,7 +618,8 @@ def apply(request: ReesRequest, expected: Mapping[str, str | None]) -> Written:
 
     if not isinstance(expected, Mapping):
         raise BadRequest("'expected' must map file paths to the hashes shown in the preview")
-    with _domain_errors(request.folder):
+    with _domain_errors(request.folder), rees_files.folder_lock(request.folder.path):
+        # under the folder's lock: of writes carrying the same hashes, exactly one wins
         planned = _changes(request, _render(request))
         for change in planned:
             if change.status == "unchanged":
@@ -769,7 +770,7 @@ def write_badge(request: WriteBadgeRequest) -> Written:
     """Insert the badge into the README (between markers) as previewed."""
     from .adapters import rees_files
 
-    with _domain_errors(request.folder):
+    with _domain_errors(request.folder), rees_files.folder_lock(request.folder.path):
         change = rees_files.preview_badge(request.folder.path, request.link, readme=request.readme)
         if change.status != "unchanged" and request.expected.get(change.path, "?") != change.old_sha256:
             raise Conflict(f"{change.path} changed since the preview: preview again")

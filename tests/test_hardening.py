@@ -114,3 +114,25 @@ async def test_the_proposal_never_shows_the_servers_root(jp_fetch, demo, jp_root
     assert str(jp_root_dir) not in body
     assert str(Path(jp_root_dir).resolve()) not in body
     assert json.loads(body)["proposal"]["root"] == "demo"
+
+
+async def test_of_20_concurrent_writes_with_the_same_expectation_exactly_one_wins(jp_fetch, demo):
+    (demo / "binder").mkdir()
+    (demo / "binder" / "requirements.txt").write_text("numpy==1.0\n")
+    base = {"path": "demo", "python_version": "3.11"}
+    preview = await post(jp_fetch, "preview", {**base, "requirements": [{"name": "numpy", "specifier": "==1.1"}]})
+    expected = {c["path"]: c["old_sha256"] for c in preview["changes"]}
+
+    async def write(i):
+        body = {**base, "requirements": [{"name": "numpy", "specifier": f"==2.{i}"}], "expected": expected}
+        try:
+            await jp_fetch("jupyter-rees-ui", "write", method="POST", body=json.dumps(body))
+        except HTTPClientError as err:
+            return err.code, i
+        return 200, i
+
+    results = await asyncio.gather(*(write(i) for i in range(20)))
+    codes = sorted(code for code, _ in results)
+    assert codes == [200] + [409] * 19
+    winner = next(i for code, i in results if code == 200)
+    assert f"numpy==2.{winner}" in (demo / "binder" / "requirements.txt").read_text()

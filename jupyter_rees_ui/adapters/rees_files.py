@@ -13,7 +13,10 @@ import hashlib
 import os
 import secrets
 import stat
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+import weakref
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -64,6 +67,31 @@ class FileChange:
     status: Status
     pins: tuple[rees.PinChange, ...] = ()  # requirements whose pin the change adds/changes/removes
     notes: tuple[rees.ReesNote, ...] = ()  # what the change means beyond the diff
+
+
+class _FolderLock:
+    """A lock that can be weakly referenced (a bare ``threading.Lock`` cannot)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+
+
+_folder_locks: weakref.WeakValueDictionary[str, _FolderLock] = weakref.WeakValueDictionary()
+_folder_locks_guard = threading.Lock()
+
+
+@contextmanager
+def folder_lock(root: Path) -> Iterator[None]:
+    """Hold the one lock of ``root`` (by real path): "check the hashes, then write"
+    done under it is atomic against every other write to the same folder in this
+    process. Locks of folders nobody writes to any more are forgotten."""
+    key = os.path.realpath(root)
+    with _folder_locks_guard:
+        holder = _folder_locks.get(key)
+        if holder is None:
+            holder = _folder_locks[key] = _FolderLock()
+    with holder.lock:
+        yield
 
 
 def sha256(data: bytes) -> str:
@@ -329,6 +357,7 @@ __all__ = [
     "FileChange",
     "PathError",
     "find_readme",
+    "folder_lock",
     "layout",
     "notes",
     "preview",

@@ -8,12 +8,13 @@ folder hides the root's files.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -352,9 +353,35 @@ def _replace_line(old: _Line, new: _Line) -> str:
     return text + old.comment
 
 
+def _insertion_points(existing: Sequence[str | None], names: Iterable[str]) -> dict[str, int]:
+    """For each new name, the index in ``existing`` (names, None for other lines) before
+    which it goes: the first requirement that sorts after it, else just after the last
+    requirement (``len(existing)`` when there is none). Binary search over the running
+    maximum of the names, so O((lines + names) log lines) rather than lines × names."""
+    maxima: list[str] = []  # running maximum of the requirement names, non-decreasing
+    at: list[int] = []  # the index in ``existing`` where each maximum was reached
+    last = None
+    for index, name in enumerate(existing):
+        if name is None:
+            continue
+        last = index
+        if not maxima or name > maxima[-1]:
+            maxima.append(name)
+            at.append(index)
+    points = {}
+    for name in names:
+        found = bisect.bisect_right(maxima, name)
+        if found < len(maxima):
+            points[name] = at[found]
+        else:
+            points[name] = len(existing) if last is None else last + 1
+    return points
+
+
 def _merge_lines(old_lines: list[_Line], new_lines: list[_Line], drop: set[str]) -> list[str]:
     """Keep every old line; replace pins of names in ``new``; drop names in ``drop``
-    (unless new); insert new names before the first requirement that sorts after."""
+    (unless new); insert new names before the first requirement that sorts after.
+    Linear in the lines (plus a log factor for placing new names)."""
     new_by_name = {line.name: line for line in new_lines if line.name}
     out: list[tuple[str | None, str]] = []
     seen: set[str] = set()
@@ -366,19 +393,22 @@ def _merge_lines(old_lines: list[_Line], new_lines: list[_Line], drop: set[str])
             seen.add(line.name)
         elif line.name not in drop:
             out.append((line.name, line.text))
-    for name in sorted(set(new_by_name) - seen):
-        text = new_by_name[name].text.strip()
-        positions = [i for i, (n, _) in enumerate(out) if n is not None]
-        after = [i for i in positions if out[i][0] > name]  # type: ignore[operator]
-        if after:
-            out.insert(after[0], (name, text))
-        elif positions:
-            out.insert(positions[-1] + 1, (name, text))
-        else:
-            while out and not out[-1][1].strip():
-                out.pop()
-            out.append((name, text))
-    return [text for _, text in out]
+    added = sorted(set(new_by_name) - seen)
+    if not added:
+        return [text for _, text in out]
+    if not any(name is not None for name, _ in out):
+        while out and not out[-1][1].strip():
+            out.pop()
+    points = _insertion_points([name for name, _ in out], added)
+    before: dict[int, list[str]] = {}
+    for name in added:  # sorted, so names sharing a point stay in order
+        before.setdefault(points[name], []).append(new_by_name[name].text.strip())
+    merged: list[str] = []
+    for index, (_, text) in enumerate(out):
+        merged.extend(before.get(index, ()))
+        merged.append(text)
+    merged.extend(before.get(len(out), ()))
+    return merged
 
 
 def merge_requirements_txt(old: str | None, new: str, *, drop: Iterable[str] = ()) -> str:
@@ -443,29 +473,48 @@ def _load_environment(text: str, what: str) -> CommentedMap:
 
 def _merge_pip_list(old: CommentedSeq, new: Sequence[str], drop: set[str]) -> None:
     """``_merge_lines`` done in place on a YAML list, so that comments attached to
-    the user's items stay with them."""
+    the user's items stay with them. Linear: the list is rebuilt once, with each kept
+    item's comment moved to its new index."""
     new_by_name = {}
     for text in new:
         line = _parse_requirement_line(text)
         if line.name:
             new_by_name[line.name] = line
     seen: set[str] = set()
-    index = 0
-    while index < len(old):
-        line = _parse_requirement_line(str(old[index]))
+    kept: list[tuple[int | None, str | None, Any]] = []  # (old index, name, item)
+    for index, item in enumerate(old):
+        line = _parse_requirement_line(str(item))
         if line.name in new_by_name:
             replacement = _replace_line(line, new_by_name[line.name])
-            if replacement != str(old[index]):
-                old[index] = replacement
+            kept.append((index, line.name, item if replacement == str(item) else replacement))
             seen.add(line.name)
         elif line.name is not None and line.name in drop:
-            del old[index]
             continue
-        index += 1
-    for name in sorted(set(new_by_name) - seen):
-        names = [_parse_requirement_line(str(item)).name for item in old]
-        later = [i for i, other in enumerate(names) if other is not None and other > name]
-        old.insert(later[0] if later else len(old), new_by_name[name].text.strip())
+        else:
+            kept.append((index, line.name, item))
+    added = sorted(set(new_by_name) - seen)
+    if added:
+        points = _insertion_points([name for _, name, _ in kept], added)
+        before: dict[int, list[tuple[int | None, str | None, Any]]] = {}
+        for name in added:
+            before.setdefault(points[name], []).append((None, name, new_by_name[name].text.strip()))
+        rebuilt: list[tuple[int | None, str | None, Any]] = []
+        for position, entry in enumerate(kept):
+            rebuilt.extend(before.get(position, ()))
+            rebuilt.append(entry)
+        rebuilt.extend(before.get(len(kept), ()))
+        kept = rebuilt
+    if len(kept) == len(old) and all(i == n for n, (i, _, _) in enumerate(kept)):
+        for n, (_, _, item) in enumerate(kept):  # same places: only pins changed
+            if item is not old[n]:
+                old[n] = item
+        return
+    comments = dict(old.ca.items)
+    old.ca.items.clear()
+    list.__init__(old, [item for _, _, item in kept])  # bypasses per-insert comment shifting
+    for n, (index, _, _) in enumerate(kept):
+        if index is not None and index in comments:
+            old.ca.items[n] = comments[index]
 
 
 def _conda_position(deps: CommentedSeq, name: str) -> int:
