@@ -236,13 +236,19 @@ def _binder_summary(summary: dict | None) -> None:
         return
     missed = [r["name"] for r in summary.get("requirements", []) if not r["reached"]]
     python = summary.get("python_version") or "its default Python"
-    text = f"repo2docker would build with {summary['buildpack']} and Python {python}"
-    _err(text + (f"; NOT installed: {', '.join(missed)}" if missed else "; every requirement is installed."))
+    text = f"repo2docker accepted the layout: it would build with {summary['buildpack']} and Python {python}"
+    if missed:
+        _err(text + f"; NOT installed: {', '.join(missed)}")
+        return
+    _err(
+        text + " and read every requirement line. Not checked: whether pip can install each line "
+        "— run `jupyter rees check --resolve` (resolves them) or `jupyter rees verify` (builds and imports)."
+    )
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     request = _request(args)
-    result = workflow.check(request)
+    result = workflow.check(request, resolve=args.resolve)
     if result is None:
         where = workflow.existing_rees(request.folder)[0]
         _err(f"no requirements.txt or environment.yml in {request.folder.path / where}: run `jupyter rees write {args.dir} --yes`")
@@ -255,18 +261,39 @@ def cmd_check(args: argparse.Namespace) -> int:
     for row in result.missing:
         sites = ", ".join(_where(s) for s in row.sites[:3])
         print(f"missing: {row.name} (imported as {', '.join(row.modules) or row.name}; {sites})")
+    for name, why in result.blocking:
+        print(f"unverified: {name} ({why}; one line pip cannot install fails the whole Binder build)")
+    for name, _ in set(result.unverified) - set(result.blocking):
+        print(f"confirmed by the resolver: {name} (a guess from the import name, found on the package index)")
+    for row in result.unconfirmed:
+        print(f"not confirmed: {row.name} (imported as {', '.join(row.modules) or row.name}; "
+              f"{'a guess' if row.trust == 'unverified' else 'not installed in the kernel'} — not counted as missing)")
     if args.unused:
         for name in result.unused:
             print(f"unused: {name} (declared in {label}, imported nowhere)")
-    failed = bool(result.missing) or (args.unused and args.strict_unused and bool(result.unused))
+    resolved = result.resolved
+    if resolved is not None and resolved.ok is False:
+        print(f"does not resolve for Python {resolved.python_version} ({resolved.tool}):")
+        print("  " + resolved.message.replace("\n", "\n  "))
+    if resolved is not None and resolved.ok is None:
+        _err(f"note: could not check that it resolves ({resolved.tool}): {resolved.message}")
+    failed = not result.ok or (args.unused and args.strict_unused and bool(result.unused))
     if failed:
-        _err(f"{label} does not cover this folder: run `jupyter rees write {args.dir}` to see the fix.")
+        _err(f"{label} would not give a working Binder for this folder: run `jupyter rees write {args.dir}` to see the fix.")
         return EXIT_CHECK_FAILED
     if broken:
         cells = "cell" if len(broken) == 1 else "cells"
         _err(f"{label} covers every import, but {len(broken)} {cells} will not run: fix the syntax errors above.")
         return EXIT_CHECK_FAILED
-    _err(f"{label} covers every import ({len(proposal.requirements)} distributions).")
+    n = result.covered
+    rows = "requirement" if n == 1 else "requirements"
+    checked = (
+        f"; it resolves for Python {resolved.python_version} ({resolved.tool})"
+        if resolved is not None and resolved.ok
+        else f"; not checked: whether pip finds each line for Python {result.python_version} (add --resolve)"
+        if resolved is None else ""
+    )
+    _err(f"{label} covers every verified import ({n} {rows} of the proposal declared){checked}.")
     return EXIT_OK
 
 
@@ -435,6 +462,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unused", action="store_true", help="also list declared packages no notebook imports")
     p.add_argument("--strict-unused", action="store_true", help="with --unused: unused packages fail the check too")
     p.add_argument("--syntax", action="store_true", help="parse every code cell; a syntax error anywhere fails the check (by default only cells that can import are parsed)")
+    p.add_argument("--resolve", action="store_true", help="also resolve the requirements for the REES's Python version without installing (uv pip compile, else pip --dry-run; needs the package index)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("badge", help="print the Binder badge for the folder's git remote")

@@ -866,11 +866,55 @@ class CheckReply:
     proposal: Proposal
     missing: tuple[ProposedRequirement, ...] = ()
     unused: tuple[str, ...] = ()
+    # (declared name, why) of lines nobody vouches for (core.check)
+    unverified: tuple[tuple[str, str], ...] = ()
+    unconfirmed: tuple[ProposedRequirement, ...] = ()  # absent rows only known or guessed
+    covered: int = 0  # required rows the REES declares
+    resolved: Any = None  # adapters.resolver.ResolveResult with ``resolve``, else None
+    python_version: str = ""  # the Python the REES asks for (runtime.txt, environment.yml)
+    guessed: tuple[str, ...] = ()  # unverified names that are only guesses
+
+    @property
+    def blocking(self) -> tuple[tuple[str, str], ...]:
+        """The unverified lines that fail the check: guesses stop failing once the
+        resolver has found every line."""
+        confirmed = self.resolved is not None and self.resolved.ok is True
+        return tuple((n, why) for n, why in self.unverified if not (confirmed and n in self.guessed))
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.blocking and (
+            self.resolved is None or self.resolved.ok is not False
+        )
 
 
-def check(request: ProposeRequest, *, cache: Any = None) -> CheckReply | None:
-    """Compare the folder's REES with a fresh proposal; None when there is no REES."""
-    from .core.check import CheckError, check_rees
+#: the Python repo2docker builds when the REES does not say
+REPO2DOCKER_DEFAULT_PYTHON = "3.10"
+
+
+def rees_python_version(where: str, texts: Mapping[str, str], folder: Folder) -> str:
+    """The Python a REES asks for: runtime.txt's python-X.Y, environment.yml's python=X.Y,
+    else repo2docker's default."""
+    yml = next((texts[n] for n in ("environment.yml", "environment.yaml") if n in texts), None)
+    if yml is not None:
+        match = re.search(r"^\s*-\s*python\s*=+\s*(\d+\.\d+)", yml, re.MULTILINE)
+        return match.group(1) if match else REPO2DOCKER_DEFAULT_PYTHON
+    runtime = folder.path / where / "runtime.txt"
+    try:
+        text = runtime.read_text(encoding="utf-8").strip() if runtime.is_file() else ""
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    match = re.fullmatch(r"python-(\d+)(?:\.(\d+))?", text)
+    if match is None:
+        return REPO2DOCKER_DEFAULT_PYTHON
+    return f"{match.group(1)}.{match.group(2)}" if match.group(2) else REPO2DOCKER_DEFAULT_PYTHON
+
+
+def check(request: ProposeRequest, *, cache: Any = None, resolve: bool = False) -> CheckReply | None:
+    """Compare the folder's REES with a fresh proposal; None when there is no REES.
+    ``resolve`` (opt-in, network) also asks a resolver whether the requirements
+    install for the REES's Python version."""
+    from .core.check import CheckError, check_rees, environment_dependencies
 
     where, texts = existing_rees(request.folder)
     if not texts:
@@ -881,7 +925,35 @@ def check(request: ProposeRequest, *, cache: Any = None) -> CheckReply | None:
     except CheckError as exc:
         raise BadRequest(str(exc)) from exc
     labels = tuple(f"{where}/{name}".lstrip("./") for name in texts)
-    return CheckReply(where, labels, proposal, tuple(result.missing), tuple(result.unused))
+    python_version = rees_python_version(where, texts, request.folder)
+    resolved = None
+    if resolve:
+        from .adapters import resolver
+
+        base = request.folder.path / where
+        yml = next((texts[n] for n in ("environment.yml", "environment.yaml") if n in texts), None)
+        if yml is not None:
+            pip_lines = [n for n, via_pip in environment_dependencies(yml) if via_pip]
+            resolved = resolver.resolve_text("\n".join(_pip_section(yml)) + "\n", python_version, base) if pip_lines else None
+        elif "requirements.txt" in texts:
+            resolved = resolver.resolve_requirements(base / "requirements.txt", python_version)
+    return CheckReply(
+        where, labels, proposal, tuple(result.missing), tuple(result.unused),
+        tuple(result.unverified), tuple(result.unconfirmed), result.covered, resolved, python_version,
+        tuple(result.guessed),
+    )
+
+
+def _pip_section(yml: str) -> list[str]:
+    """The ``pip:`` lines of an environment.yml, as written."""
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(yml) or {}
+    lines: list[str] = []
+    for dep in data.get("dependencies") or [] if isinstance(data, dict) else []:
+        if isinstance(dep, dict):
+            lines += [str(item) for item in dep.get("pip") or []]
+    return lines
 
 
 # ----------------------------------------------------------------------------- verify

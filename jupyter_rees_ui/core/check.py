@@ -1,7 +1,14 @@
 """Does an existing REES cover what the notebooks import?  (``jupyter rees check``)
 
 Pure: the texts of the REES files Binder will read, and a proposal, in; the names that are
-missing (imported, not declared) and unused (declared, not imported) out.
+missing (imported, not declared), unused (declared, not imported) and unverified
+(declared, but nobody vouches that such a distribution exists) out.
+
+A line is *unverified* when the proposal's row for it is only a guess (``trust`` is
+"unverified"), when it names a module of the project itself, or a module of Python 2's
+standard library. A row is *missing* when the proposal marks it verified (installed in
+the kernel's environment) and the REES lacks it; rows only known or guessed are listed
+as not confirmed, without failing.
 """
 
 from __future__ import annotations
@@ -37,12 +44,19 @@ class CheckError(ValueError):
 @dataclass(frozen=True)
 class CheckResult:
     declared: tuple[str, ...]  # canonical names the REES declares
-    missing: tuple[ProposedRequirement, ...]  # required rows the REES does not cover
+    missing: tuple[ProposedRequirement, ...]  # verified required rows the REES does not cover
     unused: tuple[str, ...]  # declared names no import needs
+    # (declared name, why) for lines nobody vouches for: each sinks a Binder build
+    unverified: tuple[tuple[str, str], ...] = ()
+    # required rows the REES lacks that are only known or guessed: reported, not failing
+    unconfirmed: tuple[ProposedRequirement, ...] = ()
+    covered: int = 0  # required rows of the proposal that the REES declares
+    # the unverified names that are only guesses: a resolver that finds them vouches for them
+    guessed: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return not self.missing
+        return not self.missing and not self.unverified
 
 
 def requirement_names(text: str) -> list[str]:
@@ -101,15 +115,36 @@ def declared_names(files: Mapping[str, str]) -> set[str]:
 
 
 def check_rees(proposal: Proposal, files: Mapping[str, str]) -> CheckResult:
-    """Which required rows of ``proposal`` the REES ``files`` do not declare, and which
-    declared names no import needs."""
+    """Which required rows of ``proposal`` the REES ``files`` do not declare, which
+    declared names no import needs, and which declared lines nobody vouches for."""
+    from .stdlib import python2_only_names
+
     declared = declared_names(files)
-    missing = tuple(
-        row
-        for row in proposal.requirements
-        if row.kind == "required" and row.source != "local"
-        and canonicalize_name(row.name) not in declared
-    )
+    required = [
+        row for row in proposal.requirements
+        if row.kind == "required" and row.source != "local" and row.trust != "local"
+    ]
+    absent = [row for row in required if canonicalize_name(row.name) not in declared]
+    missing = tuple(row for row in absent if row.trust == "verified")
+    unconfirmed = tuple(row for row in absent if row.trust != "verified")
+    covered = len(required) - len(absent)
+    rows = {canonicalize_name(row.name): row for row in proposal.requirements}
+    local = {canonicalize_name(name) for name in proposal.local_modules}
+    python2 = {canonicalize_name(name): name for name in python2_only_names()}
+    unverified: list[tuple[str, str]] = []
+    for name in sorted(declared):
+        row = rows.get(name)
+        if row is not None and row.trust == "unverified":
+            modules = ", ".join(row.modules) or row.name
+            unverified.append((name, f"only a guess from the import of {modules}: it is not "
+                               "installed in the kernel's environment and no mapping knows it"))
+        elif row is not None and row.trust == "local" or row is None and name in local:
+            unverified.append((name, "a module of the project itself, not a package"))
+        elif row is None and name in python2:
+            unverified.append((name, f"'{python2[name]}' is a module of Python 2's standard library, not a package"))
     needed = {canonicalize_name(row.name) for row in proposal.requirements}
     unused = tuple(sorted(declared - needed - NOT_IMPORTED))
-    return CheckResult(tuple(sorted(declared)), missing, unused)
+    return CheckResult(
+        tuple(sorted(declared)), missing, unused, tuple(unverified), unconfirmed, covered,
+        tuple(name for name, _ in unverified if rows.get(name) is not None and rows[name].trust == "unverified"),
+    )
