@@ -28,6 +28,7 @@ from typing import Any
 
 from .core.model import (
     BINDER_DIRS,
+    InstalledPin,
     DECLARING_FILES,
     FORMAT_FILES,
     FORMATS,
@@ -417,6 +418,15 @@ def propose(
     proposal = build_proposal(
         scan, env, pin=request.pin, overrides=dict(request.overrides), kernel_environments=others
     )
+    from packaging.utils import canonicalize_name
+
+    from .core.resolve import apply_pin
+
+    installed = {
+        str(canonicalize_name(d.name)): InstalledPin(d.version, apply_pin(d.version, request.pin))
+        for d in env.distributions
+    }
+    proposal = dataclasses.replace(proposal, installed=dict(sorted(installed.items())))
     if request.check_index:
         proposal = check_guesses_on_index(proposal, index_url=request.index_url)
     if request.folder.root is not None:  # the folder as the user named it, never the server's path

@@ -87,7 +87,10 @@ export function reviewed(rows: IProposedRequirement[]): IReviewedRequirement[] {
     conda_name: row.conda_name,
     included: row.included,
     marker: row.marker ?? '',
-    trust: row.trust
+    trust: row.trust,
+    status: row.status ?? 'new',
+    in_file: row.in_file ?? null,
+    written_specifier: row.written_specifier ?? null
   }));
 }
 

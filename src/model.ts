@@ -4,7 +4,12 @@
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { canonicalName, expectedHashes, reviewed } from './formatters';
+import {
+  canonicalName,
+  expectedHashes,
+  isValidSpecifier,
+  reviewed
+} from './formatters';
 import { changedRows } from './grouping';
 import {
   IBadgeReply,
@@ -222,13 +227,55 @@ export class ReesModel {
     return this._proposal ? this.scan() : Promise.resolve(this._emit());
   }
 
-  setPin(pin: PinPolicy): Promise<void> {
+  /**
+   * Pins typed by hand in this review (rows whose pin differs from the one proposed
+   * or written): a pin-policy change asks before replacing them.
+   */
+  get handTypedPins(): string[] {
+    return this.rows
+      .filter(row => {
+        const edit = this._edits.get(canonicalName(row.name));
+        return edit?.specifier !== undefined || (this.isAdded(row.name) && row.specifier);
+      })
+      .map(row => row.name);
+  }
+
+  /**
+   * Take another pin policy: rescan (cheap, the scan is cached) and give every row the
+   * policy's pin, rows the REES pins its own way included (the user asked to update).
+   * With ``replaceTyped`` false, pins typed by hand are kept.
+   */
+  setPin(pin: PinPolicy, replaceTyped = true): Promise<void> {
     this._pin = pin;
-    // Pins come from the server's resolver: rescan (cheap, the scan is cached).
     for (const edit of this._edits.values()) {
-      delete edit.specifier;
+      if (replaceTyped) {
+        delete edit.specifier;
+      }
     }
+    this._updatePins = true;
     return this._proposal ? this.scan() : Promise.resolve(this._emit());
+  }
+
+  /** Rows whose pin is not a valid version specifier, with the reason. */
+  get invalidPins(): { name: string; reason: string }[] {
+    return this.rows
+      .filter(row => row.included && !row.url && !isValidSpecifier(row.specifier))
+      .map(row => ({
+        name: row.name,
+        reason: `${row.name}: '${row.specifier}' is not a version specifier (e.g. ==1.2, ~=1.2, >=1.2, or empty)`
+      }));
+  }
+
+  /** Why Preview cannot run now (null when it can). */
+  get previewBlocked(): string | null {
+    const invalid = this.invalidPins;
+    if (invalid.length) {
+      return invalid.map(i => i.reason).join('; ');
+    }
+    if (!this._proposal) {
+      return 'Scan a folder first.';
+    }
+    return null;
   }
 
   /** Import -> distribution overrides from the settings (applied at the next scan). */
@@ -249,11 +296,36 @@ export class ReesModel {
   async scan(): Promise<void> {
     const folder = this._folder;
     await this._run('scanning', async () => {
-      const reply = await this._api.getProposal(folder, {
-        kernel: this._kernel || undefined,
-        pin: this._pin,
-        overrides: this._overrides
-      });
+      let reply: IProposalReply;
+      try {
+        reply = await this._api.getProposal(folder, {
+          kernel: this._kernel || undefined,
+          pin: this._pin,
+          overrides: this._overrides
+        });
+      } catch (error) {
+        // Never leave the previous folder's proposal active: Preview would write there.
+        this._proposal = null;
+        this._scannedPath = '';
+        this._changes = null;
+        this._written = null;
+        this._badge = null;
+        this._edits.clear();
+        this._added = [];
+        throw error;
+      }
+      if (this._updatePins) {
+        this._updatePins = false;
+        for (const row of reply.proposal.requirements) {
+          const key = canonicalName(row.name);
+          if (row.proposed_specifier !== undefined && row.proposed_specifier !== null) {
+            const edit = this._edits.get(key) || {};
+            if (edit.specifier === undefined) {
+              this._edits.set(key, { ...edit, specifier: row.proposed_specifier });
+            }
+          }
+        }
+      }
       const previous = this._proposal;
       this._changedRows =
         previous && reply.path === this._scannedPath
@@ -317,11 +389,13 @@ export class ReesModel {
     if (this.rows.some(row => canonicalName(row.name) === key)) {
       return `${name.trim()} is already in the list.`;
     }
+    // looked up in the kernel's environment, pinned as the policy says
+    const installed = this._proposal?.installed?.[key] ?? null;
     this._added.push({
       name: name.trim(),
       modules: [],
-      installed_version: null,
-      specifier: specifier.trim(),
+      installed_version: installed?.version ?? null,
+      specifier: specifier.trim() || (installed?.specifier ?? ''),
       source: 'pip',
       rule: 'added',
       kind: 'required',
@@ -344,8 +418,16 @@ export class ReesModel {
     this._invalidate();
   }
 
-  /** Ask the server what writing would change. */
+  /** Ask the server what writing would change (refused while a pin is invalid). */
   async preview(): Promise<void> {
+    const blocked = this.previewBlocked;
+    if (blocked) {
+      this._error = blocked;
+      this._errorFrom = 'previewing';
+      this._changes = null;
+      this._emit();
+      return;
+    }
     await this._run('previewing', async () => {
       const reply = await this._api.previewRees(this._request());
       this._changes = reply.changes;
@@ -397,7 +479,9 @@ export class ReesModel {
     }
     return {
       path: this._scannedPath,
-      requirements: reviewed(this.rows.filter(row => row.included)),
+      // every row with its decision: an unticked row leaves the file (and is recorded
+      // as left out when the proposal had it)
+      requirements: reviewed(this.rows),
       python_version: this._proposal.python_version,
       format: this._format,
       target: this._target,
@@ -453,6 +537,7 @@ export class ReesModel {
     this._stateChanged.emit();
   }
 
+  private _updatePins = false;
   private _folder = '';
   private _pin: PinPolicy = '==';
   private _format: ReesFormat = 'requirements';
@@ -478,3 +563,4 @@ export class ReesModel {
   private _binderSummary: IBinderSummary | null = null;
   private _stateChanged = new Signal<this, void>(this);
 }
+

@@ -58,6 +58,14 @@ export interface IProposedRequirement {
   trust: Trust;
   /** PEP 508 environment marker written after the line ('' = none). */
   marker: string;
+  /** Where the row stands against the REES already in the folder. */
+  status?: RowStatus;
+  /** The line as written in the existing REES (null when not in it). */
+  in_file?: string | null;
+  /** The pin as reviewed; a row whose specifier differs was edited. */
+  written_specifier?: string | null;
+  /** The pin policy's pin, for a row the REES pins its own way. */
+  proposed_specifier?: string | null;
 }
 
 export interface IProposal {
@@ -69,6 +77,8 @@ export interface IProposal {
   files: string[];
   local_modules: string[];
   notes: ProposalNote[];
+  /** Canonical name -> version of every distribution in the kernel's environment. */
+  installed?: { [name: string]: { version: string; specifier: string } };
 }
 
 export interface IProposalReply {
@@ -176,6 +186,13 @@ export const REES_FILE_NAMES = [
   'Pipfile.lock'
 ] as const;
 export type ReesFileName = (typeof REES_FILE_NAMES)[number];
+/**
+ * Where a reviewed row stands: new (proposed, not in the file), kept (in the file and
+ * still needed, its pin as written), left-out (recorded as left out), unused (in the
+ * file, not imported any more), own (the user's own line).
+ */
+export const ROW_STATUSES = ['new', 'kept', 'left-out', 'unused', 'own'] as const;
+export type RowStatus = (typeof ROW_STATUSES)[number];
 
 /** A row as the user reviewed it, sent back for preview/write. */
 export interface IReviewedRequirement {
@@ -189,6 +206,9 @@ export interface IReviewedRequirement {
   /** PEP 508 environment marker ('' or absent = none). */
   marker?: string;
   trust?: Trust;
+  status?: RowStatus;
+  in_file?: string | null;
+  written_specifier?: string | null;
 }
 
 export interface IWriteRequest {

@@ -19,6 +19,7 @@ VOCABULARY = {
     "REES_FORMATS": model.ReesFormat,
     "TARGETS": model.Target,
     "REES_FILE_NAMES": model.ReesFileName,
+    "ROW_STATUSES": model.RowStatus,
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from enum import Enum
+from collections.abc import Mapping
 from typing import Any, Literal
 
 # ----------------------------------------------------------------------------- vocabulary
@@ -232,6 +233,14 @@ class ProposedRequirement:
 
 
 @dataclass(frozen=True)
+class InstalledPin:
+    """A distribution of the kernel's environment, as a row added by hand would pin it."""
+
+    version: str
+    specifier: str
+
+
+@dataclass(frozen=True)
 class Proposal:
     root: str
     python_version: str
@@ -241,6 +250,9 @@ class Proposal:
     files: tuple[str, ...] = ()
     local_modules: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # proposal-wide messages (e.g. several kernels in one folder)
+    # canonical name -> version (and its pin under the policy) of every distribution in
+    # the environment read, so a package added by hand is looked up in the kernel's
+    installed: Mapping[str, InstalledPin] = dataclasses.field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return to_json(self)

@@ -208,12 +208,25 @@ class Decisions:
     left_out: tuple[str, ...]  # proposed names the user left out, recorded in the file
 
 
+def _a_decision(row: ProposedRequirement) -> bool:
+    """Whether an unticked row is the user's decision worth recording: a row the file
+    had or recorded, or a new row the proposal would include (a required import of a
+    known distribution); suggestions left out by default are not recorded."""
+    if row.status in (RowStatus.KEPT.value, RowStatus.LEFT_OUT.value):
+        return True
+    return (
+        row.status == RowStatus.NEW.value
+        and row.kind == "required"
+        and row.rule != "implicit"
+        and row.trust in ("verified", "known")
+    )
+
+
 def decide(rows: Sequence[ProposedRequirement]) -> Decisions:
     """Sort reviewed rows into what to write, what to drop and what to record."""
-    proposed = {RowStatus.NEW.value, RowStatus.LEFT_OUT.value, RowStatus.KEPT.value}
     write = tuple(r for r in rows if r.included and not untouched(r))
     drop = tuple(r.name for r in rows if not r.included)
-    left_out = tuple(sorted({canonicalize_name(r.name) for r in rows if not r.included and r.status in proposed}))
+    left_out = tuple(sorted({canonicalize_name(r.name) for r in rows if not r.included and _a_decision(r)}))
     return Decisions(write, drop, left_out)
 
 

@@ -37,7 +37,11 @@ class FakeApi implements IReesApi {
         issues: [],
         files: ['a.ipynb'],
         local_modules: [],
-        notes: []
+        notes: [],
+        installed: {
+          numpy: { version: '1.26.4', specifier: '==1.26.4' },
+          scipy: { version: '1.14.0', specifier: '==1.14.0' }
+        }
       }
     };
   }
@@ -117,10 +121,10 @@ describe('ReesModel', () => {
     expect(model.addRequirement('ipywidgets', '==8.1.0')).toBeNull();
     await model.preview();
     const request = fake.requests[0];
-    expect(request.requirements.map(r => `${r.name}${r.specifier}`)).toEqual([
-      'numpy>=1.26',
-      'ipywidgets==8.1.0'
-    ]);
+    // every row goes with its decision: the unticked one leaves the file
+    expect(
+      request.requirements.map(r => `${r.name}${r.specifier}:${r.included}`)
+    ).toEqual(['numpy>=1.26:true', 'pandas==2.2.0:false', 'ipywidgets==8.1.0:true']);
     expect(request.python_version).toBe('3.11');
   });
 
@@ -185,5 +189,57 @@ describe('ReesModel', () => {
     expect(model.badge?.link).toBeNull();
     await model.badgeFromDoi(' 10.5281/zenodo.1234 ');
     expect(model.badge?.link).toBe('https://mybinder.org/v2/zenodo/10.5281/zenodo.1234/');
+  });
+
+  it('blocks Preview with the reason while a pin is invalid', async () => {
+    const fake = new FakeApi();
+    const model = new ReesModel(fake);
+    await model.scan();
+    model.setSpecifier('numpy', 'latest');
+    expect(model.previewBlocked).toMatch(/numpy: 'latest' is not a version specifier/);
+    await model.preview();
+    expect(fake.requests).toEqual([]);
+    expect(model.error).toMatch(/latest/);
+    model.setIncluded('numpy', false); // an unticked row does not block
+    expect(model.previewBlocked).toBeNull();
+  });
+
+  it('clears the previous proposal when a scan fails', async () => {
+    const fake = new FakeApi();
+    const model = new ReesModel(fake);
+    model.folder = 'one';
+    await model.scan();
+    expect(model.proposal).not.toBeNull();
+    fake.getProposal = async () => {
+      throw new Error('no such folder');
+    };
+    model.folder = 'two';
+    await model.scan();
+    expect(model.error).toBe('no such folder');
+    expect(model.proposal).toBeNull();
+    expect(model.rows).toEqual([]);
+  });
+
+  it("looks an added package up in the kernel's environment", async () => {
+    const model = new ReesModel(new FakeApi());
+    await model.scan();
+    expect(model.addRequirement('SciPy')).toBeNull();
+    const scipy = model.rows.find(r => r.name === 'SciPy');
+    expect(scipy?.installed_version).toBe('1.14.0');
+    expect(scipy?.specifier).toBe('==1.14.0');
+    expect(model.addRequirement('not-there')).toBeNull();
+    expect(model.rows.find(r => r.name === 'not-there')?.installed_version).toBeNull();
+  });
+
+  it('a pin-policy change can keep pins typed by hand', async () => {
+    const model = new ReesModel(new FakeApi());
+    await model.scan();
+    model.setSpecifier('numpy', '>=1.20');
+    expect(model.handTypedPins).toEqual(['numpy']);
+    await model.setPin('~=', false);
+    expect(model.rows.find(r => r.name === 'numpy')?.specifier).toBe('>=1.20');
+    await model.setPin('==', true);
+    expect(model.rows.find(r => r.name === 'numpy')?.specifier).toBe('==1.26.4');
+    expect(model.handTypedPins).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { ReactWidget, UseSignal } from '@jupyterlab/apputils';
+import { Dialog, ReactWidget, UseSignal, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
@@ -215,7 +215,7 @@ function Options(props: IReesPanelOptions): JSX.Element {
           ['>=', trans.__('minimum (>=)')],
           ['none', trans.__('none')]
         ]}
-        onChange={value => void model.setPin(value as PinPolicy)}
+        onChange={value => void changePin(model, trans, value as PinPolicy)}
       />
       <Select
         label={trans.__('Format')}
@@ -282,6 +282,30 @@ function AddRequirement(props: IReesPanelOptions): JSX.Element {
   );
 }
 
+/** A pin-policy change asks before replacing pins typed by hand. */
+async function changePin(
+  model: ReesModel,
+  trans: TranslationBundle,
+  pin: PinPolicy
+): Promise<void> {
+  const typed = model.handTypedPins;
+  if (typed.length === 0) {
+    return model.setPin(pin);
+  }
+  const result = await showDialog({
+    title: trans.__('Replace the pins typed by hand?'),
+    body: trans.__(
+      'The new pin policy would replace the pins you typed for: %1',
+      typed.join(', ')
+    ),
+    buttons: [
+      Dialog.cancelButton({ label: trans.__('Keep them') }),
+      Dialog.okButton({ label: trans.__('Replace') })
+    ]
+  });
+  return model.setPin(pin, result.button.accept);
+}
+
 function Actions(props: IReesPanelOptions): JSX.Element {
   const { model, trans } = props;
   const reason =
@@ -289,7 +313,9 @@ function Actions(props: IReesPanelOptions): JSX.Element {
       ? trans.__('Wait for the current step to finish')
       : model.includedCount === 0
         ? trans.__('Include at least one package to preview')
-        : null;
+        : model.proposal
+          ? model.previewBlocked
+          : null;
   return (
     <div className="jp-rees-row jp-rees-actions">
       <Select
