@@ -26,6 +26,7 @@ STATUS = (
     (workflow.Conflict, 409),
     (workflow.GitFailed, 409),
     (workflow.EnvironmentUnreadable, 502),
+    (workflow.Busy, 429),
     (workflow.WorkflowError, 400),
 )
 
@@ -39,9 +40,10 @@ class ReesHandler(APIHandler):
 
     auth_resource = AUTH_RESOURCE
 
-    def initialize(self, rees: Rees, cache: Any) -> None:
+    def initialize(self, rees: Rees, cache: Any, jobs: Any = None) -> None:
         self.rees = rees
         self.cache = cache
+        self.jobs = jobs
 
     @property
     def root_dir(self) -> str:
@@ -112,22 +114,32 @@ class ProposalHandler(ReesHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        arg = self.get_query_argument
-        overrides = self.parse(workflow.parse_overrides, arg("overrides", ""))
+        keys = ("path", "pin", "kernel", "overrides")
+        args = {k: self.get_query_argument(k, None) for k in keys}
+        request = self.propose_request({k: v for k, v in args.items() if v is not None})
+        self.reply(await self.run(workflow.propose, request, cache=self.cache))
+
+    def propose_request(self, args: dict[str, Any]) -> workflow.ProposeRequest:
+        """The proposal's parameters (query arguments, or a JSON body for a scan job)."""
+        overrides = args.get("overrides", "")
+        if isinstance(overrides, dict):
+            overrides = json.dumps(overrides)
+        if not isinstance(overrides, str):
+            raise tornado.web.HTTPError(400, "'overrides' must map import names to distribution names")
         settings = workflow.Settings.from_rees(self.rees)
-        request = self.parse(
+        arg = functools.partial(_string, args)
+        return self.parse(
             workflow.ProposeRequest,
-            self.folder(arg("path", "")),
+            self.folder(args.get("path", "")),
             pin=arg("pin", settings.pin),
             kernel=arg("kernel", "") or None,
             python=settings.python,
-            overrides={**settings.overrides, **overrides},
+            overrides={**settings.overrides, **self.parse(workflow.parse_overrides, overrides)},
             check_index=settings.check_index,
             index_url=settings.index_url,
             timeout=settings.timeout,
             max_bytes=settings.max_bytes,
         )
-        self.reply(await self.run(workflow.propose, request, cache=self.cache))
 
 
 class KernelsHandler(ReesHandler):
@@ -220,6 +232,89 @@ class BadgeHandler(ReesHandler):
         self.reply(await self.run(workflow.write_badge, request))
 
 
+# ----------------------------------------------------------------------------- jobs
+
+
+class JobStarter(ReesHandler):
+    """POST starts a background job: 202 {job} at once; GET jobs/<id> follows it."""
+
+    def start(self, kind: str, work) -> None:
+        job = self.parse(self.jobs.submit, kind, work)
+        self.set_status(202)
+        self.reply({"job": job.to_json()})
+
+
+class ScanJobHandler(JobStarter, ProposalHandler):
+    """The proposal as a job: its result is exactly what GET proposal answers."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        request = self.propose_request(self.body())
+        cache = self.cache
+
+        def work(progress, cancel):
+            return workflow.to_json(workflow.propose(request, cache=cache, progress=progress, cancel=cancel))
+
+        self.start("scan", work)
+
+
+class VerifyJobHandler(JobStarter):
+    """Rebuild the folder's REES and check its notebooks: {path, run, timeout (per cell),
+    total_timeout}."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        body = self.body()
+        run = body.get("run", False)
+        if not isinstance(run, bool):
+            raise tornado.web.HTTPError(400, "'run' must be true or false")
+        settings = workflow.Settings.from_rees(self.rees)
+        request = self.parse(
+            workflow.VerifyRequest,
+            self.folder(body.get("path", "")),
+            run=run,
+            cell_timeout=body.get("timeout", 300),
+            total_timeout=body.get("total_timeout", 1800),
+            python=settings.python,
+        )
+        cache = self.cache
+
+        def work(progress, cancel):
+            verification = workflow.verify(request, cache=cache, progress=progress, cancel=cancel)
+            return workflow.verification_json(request.folder, verification)
+
+        self.start("verify", work)
+
+
+class JobHandler(ReesHandler):
+    """GET: a job's state, progress and result; DELETE: cancel it (answers once it
+    stopped, or after a few seconds with ``cancelling``)."""
+
+    def job(self, job_id: str) -> Any:
+        job = self.jobs.get(job_id)
+        if job is None:
+            raise tornado.web.HTTPError(404, f"no job {job_id} (finished jobs are kept {self.jobs.keep:.0f} s)")
+        return job
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, job_id: str) -> None:
+        self.reply(self.job(job_id).to_json())
+
+    @tornado.web.authenticated
+    @authorized
+    async def delete(self, job_id: str) -> None:
+        job = self.job(job_id)
+        job.cancel.set()
+        for _ in range(100):
+            if job.finished.is_set():
+                break
+            await asyncio.sleep(0.1)
+        self.reply(job.to_json())
+
+
 ROUTES = [
     ("proposal", ProposalHandler),
     ("kernels", KernelsHandler),
@@ -227,6 +322,9 @@ ROUTES = [
     ("write", WriteHandler),
     ("badge", BadgeHandler),
     ("commit", CommitHandler),
+    ("scan", ScanJobHandler),
+    ("verify", VerifyJobHandler),
+    (r"jobs/(?P<job_id>[0-9a-f]{32})", JobHandler),
 ]
 
 
@@ -234,7 +332,7 @@ def setup_handlers(web_app, server_app=None) -> None:
     host_pattern = ".*$"
     base_url = web_app.settings["base_url"]
     rees = Rees(parent=server_app) if server_app is not None else Rees()
-    init = {"rees": rees, "cache": workflow.scan_cache()}
+    init = {"rees": rees, "cache": workflow.scan_cache(), "jobs": workflow.background_jobs()}
     handlers = [
         (url_path_join(base_url, NAMESPACE, name), handler, init) for name, handler in ROUTES
     ]

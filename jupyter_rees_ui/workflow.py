@@ -69,6 +69,10 @@ class Forbidden(WorkflowError):
     """A path the workflow must not touch (outside the root, hidden)."""
 
 
+class Busy(WorkflowError):
+    """Too much work is already running: try again later."""
+
+
 class NotFound(WorkflowError):
     """No such folder or kernel."""
 
@@ -1026,6 +1030,14 @@ def verify(request: VerifyRequest, *, cache: Any = None, progress: Any = None, c
         raise BadRequest(request.folder.quiet(str(exc))) from exc
 
 
+def background_jobs(*, workers: int = 2, limit: int = 8, keep: float = 600.0) -> Any:
+    """A ``jobs.Jobs``: scans and verifications run in the background with progress and
+    cancel (one per server)."""
+    from .jobs import Jobs
+
+    return Jobs(workers=workers, limit=limit, keep=keep)
+
+
 def verification_json(folder: Folder, verification: Any) -> dict[str, Any]:
     """The verification as the server answers it: paths relative to the server root."""
     data = verification.to_json()
@@ -1048,6 +1060,7 @@ def register_kernel(folder: Folder, verification: Any, *, index_args: Sequence[s
 
 __all__ = [
     "BadRequest",
+    "Busy",
     "Cancelled",
     "BadgeReply",
     "BadgeRequest",
@@ -1070,6 +1083,7 @@ __all__ = [
     "WriteBadgeRequest",
     "Written",
     "apply",
+    "background_jobs",
     "badge",
     "check",
     "commit",

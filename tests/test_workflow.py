@@ -21,6 +21,7 @@ ERRORS = [
     workflow.GitFailed,
     workflow.NothingToCommit,
     workflow.EnvironmentUnreadable,
+    workflow.Busy,
 ]
 
 
@@ -34,6 +35,7 @@ ERRORS = [
         (workflow.GitFailed, 409, 2),
         (workflow.NothingToCommit, 409, 0),
         (workflow.EnvironmentUnreadable, 502, 2),
+        (workflow.Busy, 429, 2),
     ],
 )
 def test_each_domain_error_has_one_status_and_one_exit_code(error, status, code):
