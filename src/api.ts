@@ -3,8 +3,10 @@ import {
   IBadgeReply,
   IChangesReply,
   ICommitReply,
+  IJob,
   IKernel,
   IProposalReply,
+  IVerifyReply,
   IWriteRequest,
   PinPolicy
 } from './tokens';
@@ -85,4 +87,38 @@ export function commitFiles(
     method: 'POST',
     body: JSON.stringify({ path, files, message })
   });
+}
+
+/** Start verifying the folder's REES in the background (POST verify). */
+export async function startVerify(
+  path: string,
+  options: { run?: boolean; timeout?: number } = {}
+): Promise<IJob<IVerifyReply>> {
+  const reply = await requestAPI<{ job: IJob<IVerifyReply> }>('verify', {
+    method: 'POST',
+    body: JSON.stringify({ path, run: options.run ?? false, timeout: options.timeout ?? 300 })
+  });
+  return reply.job;
+}
+
+/** Start a scan in the background (POST scan): its result is the proposal reply. */
+export async function startScan(
+  path: string,
+  options: { kernel?: string; pin?: PinPolicy; overrides?: { [module: string]: string } } = {}
+): Promise<IJob<IProposalReply>> {
+  const reply = await requestAPI<{ job: IJob<IProposalReply> }>('scan', {
+    method: 'POST',
+    body: JSON.stringify({ path, ...options })
+  });
+  return reply.job;
+}
+
+/** A job's state, progress and result (GET jobs/<id>). */
+export function getJob<T>(id: string): Promise<IJob<T>> {
+  return requestAPI<IJob<T>>(`jobs/${encodeURIComponent(id)}`);
+}
+
+/** Cancel a job (DELETE jobs/<id>); answers once it stopped, or with cancelling set. */
+export function cancelJob<T>(id: string): Promise<IJob<T>> {
+  return requestAPI<IJob<T>>(`jobs/${encodeURIComponent(id)}`, { method: 'DELETE' });
 }

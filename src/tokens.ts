@@ -221,3 +221,108 @@ export interface IWriteRequest {
   /** Configuration files to delete (ones Binder would ignore). */
   remove?: string[];
 }
+
+// ----------------------------------------------------------------------------- jobs
+
+/** A background job's state ('running' includes waiting for a free worker). */
+export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface IJobProgress {
+  /** queued | scanning | environment | reading | installing | imports | running | done */
+  phase: string;
+  done: number;
+  total: number;
+  message: string;
+}
+
+/** GET jobs/<id>; POST scan and POST verify answer {job: IJob}. */
+export interface IJob<T = unknown> {
+  id: string;
+  kind: 'scan' | 'verify';
+  state: JobState;
+  progress: IJobProgress;
+  /** A cancel was asked and the work has not stopped yet. */
+  cancelling?: boolean;
+  /** When done: a scan's is the proposal reply, a verification's IVerifyReply. */
+  result: T | null;
+  error: { message: string; kind: string } | null;
+}
+
+// ----------------------------------------------------------------------------- verify
+
+/** Only 'missing-module' and 'install-failed' are the REES's fault. */
+export type VerifyFailureKind =
+  | 'missing-module'
+  | 'install-failed'
+  | 'index-unreachable'
+  | 'timeout'
+  | 'runtime-error';
+
+export interface IVerifyFailure {
+  kind: VerifyFailureKind;
+  message: string;
+  module: string | null;
+  /** The requirement line to add, when one is known. */
+  suggestion: string | null;
+  /** The REES line the installer refused. */
+  line: string | null;
+  /** Index among all cells of the notebook. */
+  cell: number | null;
+  /** For runtime errors: data | network | code | conda. */
+  reason: string | null;
+  rees_fault: boolean;
+}
+
+export interface IImportCheck {
+  module: string;
+  status: 'ok' | 'missing' | 'error' | 'skipped' | 'optional-missing';
+  message: string;
+  cell: number | null;
+  line: number;
+}
+
+export interface INotebookVerdict {
+  /** Relative to the verified folder. */
+  path: string;
+  imports: IImportCheck[];
+  /** null: not run. */
+  executed: boolean | null;
+  seconds: number | null;
+  failures: IVerifyFailure[];
+  ok: boolean;
+  rees_fault: boolean;
+}
+
+export interface IInstallVerdict {
+  ok: boolean;
+  installer: 'uv' | 'pip';
+  requirements: string[];
+  failures: IVerifyFailure[];
+  /** Refused lines left out to check the rest. */
+  left_out: string[];
+  output: string;
+  seconds: number;
+  cached: boolean;
+}
+
+export interface IVerification {
+  root: string;
+  rees_files: string[];
+  python_version: string;
+  python: string;
+  python_used: string;
+  environment: string;
+  install: IInstallVerdict;
+  notebooks: INotebookVerdict[];
+  notes: string[];
+  ran: boolean;
+  ok: boolean;
+  rees_fault: boolean;
+  unreachable: boolean;
+  summary: string;
+}
+
+export interface IVerifyReply {
+  path: string;
+  verification: IVerification;
+}

@@ -4,6 +4,7 @@ import * as React from 'react';
 
 import { ActionButton, InlineError, Select } from '../components/Controls';
 import { ProposalView } from '../components/ProposalView';
+import { VerifyCard } from '../components/VerifyCard';
 import {
   binderSummaryText,
   changeLabel,
@@ -14,6 +15,7 @@ import {
 } from '../formatters';
 import { Busy, ReesModel } from '../model';
 import { IFileChange, ILocation, PinPolicy, ReesFormat } from '../tokens';
+import { proposalHasRees } from '../verification';
 
 export interface IReesPanelOptions {
   model: ReesModel;
@@ -128,6 +130,14 @@ function ReesView(props: IReesPanelOptions): JSX.Element {
       )}
       {model.written && (
         <Written {...props} written={model.written} headingRef={focus.written} />
+      )}
+      {proposal && (model.written || proposalHasRees(proposal)) && (
+        <VerifyCard
+          key={model.scannedPath}
+          path={model.scannedPath}
+          trans={trans}
+          open={(path, cell) => props.openSite(path, cell, 1)}
+        />
       )}
     </div>
   );
