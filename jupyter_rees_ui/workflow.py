@@ -65,6 +65,10 @@ class BadRequest(WorkflowError):
     """The input is not valid (a pin, a name, a format, a path that is not a path)."""
 
 
+class NotPython(BadRequest):
+    """The project is not a Python one (R, Julia): no Python REES is written."""
+
+
 class Forbidden(WorkflowError):
     """A path the workflow must not touch (outside the root, hidden)."""
 
@@ -611,10 +615,56 @@ def _changes(request: ReesRequest, files: Mapping[str, str]) -> list[Any]:
     )
 
 
+def _refuse_non_python(folder: Folder) -> None:
+    """``NotPython`` when the folder's REES selects R or Julia, or no notebook or file
+    of the project is Python."""
+    from .adapters import rees_files
+    from .core.rees import non_python_refusal
+
+    reason = non_python_refusal(rees_files.layout(folder.path), *project_languages(folder.path))
+    if reason is not None:
+        raise NotPython(reason)
+
+
+_SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", ".git", ".ipynb_checkpoints"})
+
+
+def project_languages(root: Path, *, limit: int = 200) -> tuple[dict[str, str], bool]:
+    """(notebook path -> kernel language, whether any Python code was found), stopping
+    at the first ``.py`` file or Python notebook; at most ``limit`` notebooks are read."""
+    import os
+
+    from .adapters.files import read_notebook_file
+    from .core.rees import PYTHON_LANGUAGES
+    from .core.scan import notebook_language
+
+    languages: dict[str, str] = {}
+    read = 0
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
+        if any(name.endswith(".py") for name in names):
+            return languages, True
+        for name in sorted(names):
+            if not name.endswith(".ipynb") or read >= limit:
+                continue
+            read += 1
+            path = Path(folder) / name
+            try:
+                language, _kernel = notebook_language(read_notebook_file(path))
+            except Exception:  # an unreadable notebook says nothing about the project
+                continue
+            if language in PYTHON_LANGUAGES:
+                return languages, True
+            languages[path.relative_to(root).as_posix()] = language
+    return languages, False
+
+
 def plan(request: ReesRequest) -> Plan:
-    """What writing the reviewed rows would change, file by file, with layout notes."""
+    """What writing the reviewed rows would change, file by file, with layout notes.
+    A project that is not Python (R, Julia) is refused (``NotPython``)."""
     from .adapters import rees_files
 
+    _refuse_non_python(request.folder)
     with _domain_errors(request.folder):
         files = _render(request)
         changes = _changes(request, files)
@@ -632,6 +682,7 @@ def apply(request: ReesRequest, expected: Mapping[str, str | None]) -> Written:
 
     if not isinstance(expected, Mapping):
         raise BadRequest("'expected' must map file paths to the hashes shown in the preview")
+    _refuse_non_python(request.folder)
     with _domain_errors(request.folder), rees_files.folder_lock(request.folder.path):
         # under the folder's lock: of writes carrying the same hashes, exactly one wins
         planned = _changes(request, _render(request))
@@ -1073,6 +1124,7 @@ __all__ = [
     "Forbidden",
     "GitFailed",
     "NotFound",
+    "NotPython",
     "NothingToCommit",
     "Plan",
     "ProposalReply",

@@ -157,3 +157,42 @@ def test_check_cli_fails_on_an_unverified_line_and_resolves_on_request(tmp_path,
     broken = rees("check", str(project), "--resolve")
     assert broken.returncode == 1
     assert "does not resolve" in broken.stdout and "not-on-this-index" in broken.stdout
+
+
+# --------------------------------------------------------------------------- non-Python projects
+
+from jupyter_rees_ui.core.rees import non_python_refusal  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("existing", "languages", "python_code", "refused"),
+    [
+        ({}, {"a.ipynb": "python"}, True, None),
+        ({}, {"a.ipynb": "r"}, False, "not Python"),
+        ({}, {"a.ipynb": "julia"}, False, "not Python"),
+        ({"binder/runtime.txt": "r-2024-01-15\n", "binder/install.R": None}, {}, True, "selects R"),
+        ({"runtime.txt": "r-4.3-2024-01-15"}, {}, True, "selects R"),
+        ({"binder/Project.toml": None}, {}, True, "Julia"),
+        ({"DESCRIPTION": None}, {"a.ipynb": "r"}, False, "R project"),
+        ({"binder/runtime.txt": "python-3.11"}, {"a.ipynb": "python"}, True, None),
+        ({}, {}, False, None),  # nothing found: nothing to refuse
+    ],
+)
+def test_non_python_projects_are_refused(existing, languages, python_code, refused):
+    reason = non_python_refusal(existing, languages, python_code)
+    assert (reason is None) == (refused is None)
+    if refused:
+        assert refused in reason
+
+
+def test_write_refuses_an_r_project_and_leaves_its_files(tmp_path):
+    project = tmp_path / "rproject"
+    (project / "binder").mkdir(parents=True)
+    nb = {"nbformat": 4, "nbformat_minor": 5, "cells": [],
+          "metadata": {"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}}}
+    (project / "analysis.ipynb").write_text(json.dumps(nb))
+    (project / "binder" / "install.R").write_text('install.packages("ggplot2")\n')
+    result = rees("write", str(project), "--yes")
+    assert result.returncode == 2
+    assert "not Python" in result.stderr
+    assert sorted(p.name for p in (project / "binder").iterdir()) == ["install.R"]

@@ -944,6 +944,54 @@ def check_layout(
     return tuple(notes)
 
 
+#: notebook languages a Python REES serves
+PYTHON_LANGUAGES = frozenset({"python", "python2", "python3", "ipython", "ipython2", "ipython3"})
+
+
+def non_python_refusal(
+    existing: Mapping[str, str | None],
+    languages: Mapping[str, str],
+    python_code: bool,
+) -> str | None:
+    """Why no requirements.txt / runtime.txt / environment.yml must be written, or None.
+
+    ``existing``: the folder's layout (as for ``check_layout``: paths -> runtime.txt text);
+    ``languages``: notebook path -> kernel language; ``python_code``: whether any Python
+    notebook or ``.py`` file was found. A REES that selects R (``runtime.txt`` r-DATE, a
+    root DESCRIPTION) or Julia (Project.toml) is not ours to replace: a Python
+    runtime.txt would switch Binder to the Python buildpack and silently drop install.R
+    or Project.toml. A project with no Python code at all gets no Python REES either."""
+    folder = config_dir(existing)
+
+    def at(name: str) -> str:
+        return name if folder == "." else f"{folder}/{name}"
+
+    kept = [at(n) for n in ("install.R", "Project.toml", "JuliaProject.toml", "DESCRIPTION", RUNTIME_TXT)
+            if at(n) in existing]
+    keep = f" ({', '.join(kept)} left untouched)" if kept else ""
+    runtime = existing.get(at(RUNTIME_TXT))
+    if _is_r_runtime(runtime):
+        return (
+            f"{at(RUNTIME_TXT)} selects R ({(runtime or '').strip()}): writing a Python REES would "
+            f"switch Binder to the Python buildpack and drop install.R{keep}. Keep the R REES; "
+            "add Python packages for R projects to requirements.txt by hand if you need them."
+        )
+    julia = next((at(n) for n in ("Project.toml", "JuliaProject.toml") if at(n) in existing), None)
+    if julia is not None:
+        return f"{julia} makes this a Julia project for Binder: no Python REES is written{keep}."
+    if folder == "." and "DESCRIPTION" in existing:
+        return f"DESCRIPTION makes this an R project for Binder: no Python REES is written{keep}."
+    if not python_code and languages:
+        found = sorted(set(languages.values()))
+        return (
+            f"the notebooks are {', '.join(found)}, not Python: a requirements.txt or runtime.txt "
+            "would make Binder build a Python environment and ignore install.R / Project.toml"
+            f"{keep}. Write an R REES (runtime.txt r-YYYY-MM-DD + install.R) or a Julia one "
+            "(Project.toml) instead."
+        )
+    return None
+
+
 def is_python_runtime(text: str) -> bool:
     """Whether a runtime.txt text is one repo2docker builds as Python."""
     return bool(re.fullmatch(r"python-\d+(\.\d+)?", text.strip()))
@@ -968,6 +1016,7 @@ __all__ = [
     "merge_environment_yml",
     "merge_rees_file",
     "merge_requirements_txt",
+    "non_python_refusal",
     "pin_changes",
     "python_minor",
     "render_environment_yml",
