@@ -15,6 +15,7 @@ from jupyter_rees_ui.core.model import ProposedRequirement
 PACKAGE = Path(workflow.__file__).parent
 ERRORS = [
     workflow.BadRequest,
+    workflow.NotPython,
     workflow.Forbidden,
     workflow.NotFound,
     workflow.Conflict,
@@ -29,6 +30,7 @@ ERRORS = [
     "error, status, code",
     [
         (workflow.BadRequest, 400, 2),
+        (workflow.NotPython, 400, 2),
         (workflow.Forbidden, 403, 2),
         (workflow.NotFound, 404, 2),
         (workflow.Conflict, 409, 1),
