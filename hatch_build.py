@@ -8,8 +8,8 @@ three changes.
    pre-commit hook or a CI job installing from a git checkout) is the Python half only:
    the ``jupyter rees`` command and the server extension, without the sidebar. The sdist
    still needs the frontend and fails without it.
-3. JupyterLab (for ``jupyter labextension build``) is a build dependency only where npm
-   can run, so that Python-only build installs nothing it cannot use.
+3. JupyterLab (for ``jupyter labextension build``) is a build dependency only where Node.js
+   can run, so that a Python-only build installs nothing it cannot use.
 """
 
 from __future__ import annotations
@@ -35,12 +35,12 @@ class ReesBuildHook(BuildHookInterface):
 
     def dependencies(self) -> list[str]:
         # hatch-jupyter-builder is imported only in initialize, after it is installed.
-        return [BUILDER, JUPYTERLAB] if _npm_available() else [BUILDER]
+        return [BUILDER, JUPYTERLAB] if _node_available() else [BUILDER]
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         build_dir = Path(self.root) / BUILD_DIR
         built = (build_dir / BUILT_MARKER).is_file()
-        if self.target_name == "wheel" and not built and not _npm_available():
+        if self.target_name == "wheel" and not built and not _node_available():
             sys.stderr.write(
                 "jupyter_rees_ui: Node.js (npm) is not on PATH and the labextension is not "
                 "built: this wheel has the `jupyter rees` command and the server extension, "
@@ -60,8 +60,10 @@ class ReesBuildHook(BuildHookInterface):
             shared["install.json"] = f"{SHARE_DIR}/install.json"
 
 
-def _npm_available() -> bool:
-    return shutil.which("npm") is not None
+def _node_available() -> bool:
+    """Both node and npm on PATH (npm is a script that needs node: removing node alone,
+    as CI jobs do, leaves npm behind)."""
+    return shutil.which("node") is not None and shutil.which("npm") is not None
 
 
 def get_build_hook() -> type[BuildHookInterface]:
