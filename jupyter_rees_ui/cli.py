@@ -470,7 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--remote", help="git remote to use (default: origin, else the first)")
     p.add_argument("--ref", help="branch, tag or commit (default: the current branch)")
     p.add_argument("--notebook", metavar="PATH", help="open this file (relative to the folder)")
-    p.add_argument("--mode", choices=["lab", "doc"], default="lab", help="full JupyterLab or a single document")
+    p.add_argument("--mode", choices=workflow.MODES, default="lab", help="full JupyterLab, a single document, the classic notebook or a Voila dashboard")
     p.add_argument("--doi", help="a Zenodo/Figshare/Dataverse DOI instead of the git remote")
     p.add_argument("--provider", choices=["zenodo", "figshare", "dataverse", "hydroshare"], help="with --doi: the archive (guessed from the DOI when omitted)")
     p.add_argument("--env-repo", metavar="URL", help="open this folder's repository in another repository's image (nbgitpuller); the environment repo must install nbgitpuller")

@@ -182,6 +182,16 @@ class WriteHandler(ReesBodyHandler):
         self.reply(await self.run(workflow.apply, request, body.get("expected", {})))
 
 
+class BuildCheckHandler(ReesBodyHandler):
+    """POST the preview's body: what repo2docker would build from it (nothing written)."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        request, _body = self.rees_request()
+        self.reply(await self.run(workflow.check_build, request))
+
+
 class CommitHandler(ReesHandler):
     @tornado.web.authenticated
     @authorized
@@ -212,6 +222,8 @@ class BadgeHandler(ReesHandler):
             mode=arg("mode", "") or "lab",
             doi=arg("doi", "") or None,
             provider=arg("provider", "") or None,
+            env_repo=arg("env_repo", "") or None,
+            env_ref=arg("env_ref", "") or "HEAD",
         )
         self.reply(await self.run(workflow.badge, request))
 
@@ -320,6 +332,7 @@ ROUTES = [
     ("kernels", KernelsHandler),
     ("preview", PreviewHandler),
     ("write", WriteHandler),
+    ("check-build", BuildCheckHandler),
     ("badge", BadgeHandler),
     ("commit", CommitHandler),
     ("scan", ScanJobHandler),

@@ -29,6 +29,7 @@ from typing import Any
 from .core.model import (
     BINDER_DIRS,
     InstalledPin,
+    BINDER_MODES,
     DECLARING_FILES,
     FORMAT_FILES,
     FORMATS,
@@ -48,7 +49,7 @@ from .core.model import (
 ROW_STATUSES = tuple(s.value for s in RowStatus)
 EXPORT_FILES = {**FORMAT_FILES, "guix": "manifest.scm"}  # propose can also print a Guix manifest
 BADGE_FORMATS = ("markdown", "rst", "html")
-MODES = ("lab", "doc")
+MODES = BINDER_MODES
 PYTHON_VERSION = re.compile(r"^3\.\d{1,2}$")
 HTTPS_LINK = re.compile(r"^https://[^\s\"'<>]+$")
 PYPI_JSON = "https://pypi.org/pypi"
@@ -698,6 +699,30 @@ def apply(request: ReesRequest, expected: Mapping[str, str | None]) -> Written:
     return Written(request.folder.api_path, tuple(written), repo2docker_check.summarize(request.folder.path))
 
 
+@dataclass(frozen=True)
+class BuildCheck:
+    """repo2docker's verdict on the previewed REES, before anything is written;
+    ``available`` False (with the command that installs it) when it is not installed."""
+
+    path: str
+    available: bool
+    install: str
+    binder: dict[str, Any] | None = None
+
+
+def check_build(request: ReesRequest) -> BuildCheck:
+    """What Binder would build if the reviewed rows were written: repo2docker's dry run
+    on a temporary copy of the folder's configuration with the planned files in it."""
+    from .adapters import repo2docker_check
+
+    if not repo2docker_check.available():
+        return BuildCheck(request.folder.api_path, False, repo2docker_check.INSTALL_HINT)
+    with _domain_errors(request.folder):
+        planned = _changes(request, _render(request))
+        summary = repo2docker_check.summarize_planned(request.folder.path, planned)
+    return BuildCheck(request.folder.api_path, True, repo2docker_check.INSTALL_HINT, summary)
+
+
 # ----------------------------------------------------------------------------- badge
 
 
@@ -734,6 +759,8 @@ class BadgeReply:
     pushed: bool | None = None
     snippets: Mapping[str, str] | None = None  # markdown, rst, html
     readme: Any = None  # the FileChange inserting the badge into the README
+    refs: Mapping[str, Sequence[str]] | None = None  # branches and tags to offer as refs
+    mode: str = "lab"
 
 
 def _link(request: BadgeRequest) -> tuple[Any, dict[str, Any]]:
@@ -776,10 +803,12 @@ def badge(request: BadgeRequest, *, strict: bool = False) -> BadgeReply:
     from .core import binder
 
     folder = request.folder
+    refs = None
     try:
         git.toplevel(folder.path)
         repository = True
         remotes = tuple(r.name for r in git.remotes(folder.path))
+        refs = git.list_refs(folder.path)
     except git.GitError:
         repository, remotes = False, ()
     try:
@@ -790,7 +819,10 @@ def badge(request: BadgeRequest, *, strict: bool = False) -> BadgeReply:
             if isinstance(exc, GitFailed) and not request.doi:
                 raise type(exc)(f"{exc} (or give a DOI for an archived copy)") from exc
             raise
-        return BadgeReply(folder.api_path, None, repository=repository, remotes=remotes, message=str(exc))
+        return BadgeReply(
+            folder.api_path, None, repository=repository, remotes=remotes, message=str(exc),
+            refs=refs, mode=request.mode,
+        )
     with _domain_errors(folder):
         readme = rees_files.preview_badge(folder.path, link, readme=request.readme)
     return BadgeReply(
@@ -804,6 +836,8 @@ def badge(request: BadgeRequest, *, strict: bool = False) -> BadgeReply:
         pushed=found.get("pushed"),
         snippets={fmt: binder.badge(link, fmt) for fmt in BADGE_FORMATS},
         readme=readme,
+        refs=refs,
+        mode=request.mode,
     )
 
 

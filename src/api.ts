@@ -1,6 +1,8 @@
 import { requestAPI } from './request';
 import {
+  IBadgeOptions,
   IBadgeReply,
+  IBuildCheckReply,
   IChangesReply,
   ICommitReply,
   IJob,
@@ -60,11 +62,17 @@ export function writeRees(request: IWriteRequest): Promise<IChangesReply> {
 
 export function getBadge(
   path: string,
-  options: { notebook?: string; doi?: string } = {}
+  options: IBadgeOptions = {}
 ): Promise<IBadgeReply> {
-  return requestAPI<IBadgeReply>(
-    'badge' + query({ path, notebook: options.notebook, doi: options.doi })
-  );
+  return requestAPI<IBadgeReply>('badge' + query({ path, ...options }));
+}
+
+/** repo2docker's verdict on what the request would write (nothing is written). */
+export function checkBuild(request: IWriteRequest): Promise<IBuildCheckReply> {
+  return requestAPI<IBuildCheckReply>('check-build', {
+    method: 'POST',
+    body: JSON.stringify(request)
+  });
 }
 
 export function writeBadge(

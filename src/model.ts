@@ -10,9 +10,12 @@ import {
   isValidSpecifier,
   reviewed
 } from './formatters';
+import { defaultNotebook } from './badge';
 import { changedRows } from './grouping';
 import {
+  IBadgeOptions,
   IBadgeReply,
+  IBuildCheckReply,
   IBinderSummary,
   IChangesReply,
   ICommitReply,
@@ -41,10 +44,8 @@ export interface IReesApi {
   getKernels(): Promise<IKernel[]>;
   previewRees(request: IWriteRequest): Promise<IChangesReply>;
   writeRees(request: IWriteRequest): Promise<IChangesReply>;
-  getBadge(
-    path: string,
-    options: { notebook?: string; doi?: string }
-  ): Promise<IBadgeReply>;
+  getBadge(path: string, options: IBadgeOptions): Promise<IBadgeReply>;
+  checkBuild?(request: IWriteRequest): Promise<IBuildCheckReply>;
   writeBadge(
     path: string,
     link: string,
@@ -57,7 +58,14 @@ export interface IReesApi {
   ): Promise<ICommitReply>;
 }
 
-export type Busy = 'scanning' | 'previewing' | 'writing' | 'committing' | null;
+export type Busy =
+  | 'scanning'
+  | 'previewing'
+  | 'writing'
+  | 'committing'
+  | 'checking'
+  | 'linking'
+  | null;
 
 interface IEdit {
   included?: boolean;
@@ -153,7 +161,8 @@ export class ReesModel {
   /** A badge for an archived copy (Zenodo, Figshare… DOI) when there is no git remote. */
   async badgeFromDoi(doi: string): Promise<void> {
     await this._run('writing', async () => {
-      this._badge = await this._api.getBadge(this._scannedPath, { doi: doi.trim() });
+      this._badgeOptions = { ...this._badgeOptions, doi: doi.trim() };
+      this._badge = await this._api.getBadge(this._scannedPath, this._badgeQuery());
     });
   }
 
@@ -169,7 +178,7 @@ export class ReesModel {
         [readme.path]: readme.old_sha256
       });
       this._addToCommit([readme.path]);
-      this._badge = await this._api.getBadge(this._scannedPath, {});
+      this._badge = await this._api.getBadge(this._scannedPath, this._badgeQuery());
     });
   }
 
@@ -185,7 +194,7 @@ export class ReesModel {
       const reply = await this._api.commitFiles(this._scannedPath, files, message);
       this._committed = reply.commit;
       this._toCommit = [];
-      this._badge = await this._api.getBadge(this._scannedPath, {});
+      this._badge = await this._api.getBadge(this._scannedPath, this._badgeQuery());
     });
   }
 
@@ -331,7 +340,9 @@ export class ReesModel {
         previous && reply.path === this._scannedPath
           ? changedRows(previous.requirements, reply.proposal.requirements)
           : new Set<string>();
+      this._buildCheck = null;
       if (reply.path !== this._scannedPath) {
+        this._badgeOptions = {};
         this._edits.clear();
         this._added = [];
         this._remove.clear();
@@ -362,6 +373,45 @@ export class ReesModel {
       }
     }
     this._invalidate();
+  }
+
+  /** What the Binder card asked for (notebook, ref, mode, DOI, nbgitpuller). */
+  get badgeOptions(): IBadgeOptions {
+    return { ...this._badgeOptions };
+  }
+
+  /** The notebook the link opens: the one picked, else the folder's first. */
+  get badgeNotebook(): string {
+    return this._badgeOptions.notebook ?? defaultNotebook(this._proposal?.files ?? []);
+  }
+
+  /** Change what the badge links to and fetch it again. */
+  async setBadgeOptions(options: IBadgeOptions): Promise<void> {
+    this._badgeOptions = { ...this._badgeOptions, ...options };
+    await this.loadBadge();
+  }
+
+  /** Fetch the Binder link and badge for the scanned folder (nothing is written). */
+  async loadBadge(): Promise<void> {
+    await this._run('linking', async () => {
+      this._badge = await this._api.getBadge(this._scannedPath, this._badgeQuery());
+    });
+  }
+
+  /** repo2docker's verdict on the reviewed rows before writing (null: not asked yet). */
+  get buildCheck(): IBuildCheckReply | null {
+    return this._buildCheck;
+  }
+
+  /** Ask repo2docker what Binder would build from the reviewed rows. */
+  async checkBuild(): Promise<void> {
+    const check = this._api.checkBuild;
+    if (!check) {
+      return;
+    }
+    await this._run('checking', async () => {
+      this._buildCheck = await check.call(this._api, this._request());
+    });
   }
 
   /** Rows that differ from the previous scan of the same folder. */
@@ -457,7 +507,7 @@ export class ReesModel {
       this._committed = null;
       this._changes = null;
       try {
-        this._badge = await this._api.getBadge(this._scannedPath, {});
+        this._badge = await this._api.getBadge(this._scannedPath, this._badgeQuery());
       } catch (error) {
         this._badge = {
           path: this._scannedPath,
@@ -489,6 +539,10 @@ export class ReesModel {
     };
   }
 
+  private _badgeQuery(): IBadgeOptions {
+    return { ...this._badgeOptions, notebook: this.badgeNotebook };
+  }
+
   private _addToCommit(paths: string[]): void {
     for (const path of paths) {
       if (!this._toCommit.includes(path)) {
@@ -511,6 +565,7 @@ export class ReesModel {
   /** Anything that changes what would be written drops a stale preview. */
   private _invalidate(): void {
     this._changes = null;
+    this._buildCheck = null;
     this._emit();
   }
 
@@ -549,6 +604,8 @@ export class ReesModel {
   private _error: string | null = null;
   private _errorFrom: Busy = null;
   private _changedRows = new Set<string>();
+  private _badgeOptions: IBadgeOptions = {};
+  private _buildCheck: IBuildCheckReply | null = null;
   private _proposal: IProposal | null = null;
   private _scannedPath = '';
   private _edits = new Map<string, IEdit>();

@@ -150,6 +150,32 @@ export interface IBadgeReply {
   snippets?: { markdown: string; rst: string; html: string };
   /** What inserting the badge into the README would change. */
   readme?: IFileChange;
+  /** Branches and tags to offer as the link's ref. */
+  refs?: { branches: string[]; tags: string[] } | null;
+  mode?: BinderMode;
+}
+
+/** What the Binder card asks the badge for. */
+export interface IBadgeOptions {
+  /** The file Binder opens, relative to the folder; '' opens JupyterLab's default. */
+  notebook?: string;
+  ref?: string;
+  remote?: string;
+  mode?: BinderMode;
+  doi?: string;
+  /** nbgitpuller: open this folder's repository in this environment repository. */
+  env_repo?: string;
+  env_ref?: string;
+}
+
+/** repo2docker's verdict on the previewed REES, before writing. */
+export interface IBuildCheckReply {
+  path: string;
+  /** False when jupyter-repo2docker is not installed on the server. */
+  available: boolean;
+  /** The command that installs it. */
+  install: string;
+  binder: IBinderSummary | null;
 }
 
 export interface ICommitResult {
@@ -174,6 +200,8 @@ export interface ICommitReply {
 export const PIN_POLICIES = ['==', '~=', '>=', 'none'] as const;
 export type PinPolicy = (typeof PIN_POLICIES)[number];
 export const REES_FORMATS = ['requirements', 'environment'] as const;
+export const BINDER_MODES = ['lab', 'doc', 'classic', 'voila'] as const;
+export type BinderMode = (typeof BINDER_MODES)[number];
 export type ReesFormat = (typeof REES_FORMATS)[number];
 export const TARGETS = ['binder', '.binder', '.'] as const;
 export type Target = (typeof TARGETS)[number];

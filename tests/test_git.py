@@ -20,6 +20,7 @@ from jupyter_rees_ui.adapters.git import (
     current_ref,
     remote_url,
     remotes,
+    list_refs,
     repository_link,
     subfolder,
 )
@@ -269,3 +270,38 @@ def test_repository_link_detached_uses_sha_or_given_tag(repo):
 def test_repository_link_without_remote(repo):
     with pytest.raises(NoRemoteError, match="enter the provider by hand"):
         repository_link(repo)
+
+
+def test_commit_note_names_the_real_branch_and_remote(repo):
+    git(repo, "remote", "add", "upstream", "https://github.com/me/project")
+    git(repo, "checkout", "--quiet", "-b", "binder-ready")
+    result = commit_files(repo, write_rees(repo))
+    assert "git push -u upstream binder-ready" in result.note
+    assert "BRANCH" not in result.note
+
+
+def test_repository_link_for_a_chosen_ref(pushed_repo):
+    git(pushed_repo, "remote", "set-url", "origin", "https://github.com/me/project")
+    git(pushed_repo, "update-ref", "refs/remotes/origin/main", "HEAD")
+    git(pushed_repo, "branch", "draft")
+    git(pushed_repo, "tag", "v1.0")
+    pushed_sha = git(pushed_repo, "rev-parse", "HEAD")
+    (pushed_repo / "more.txt").write_text("x\n")
+    git(pushed_repo, "add", "more.txt")
+    git(pushed_repo, "commit", "--quiet", "-m", "local only")
+    local_sha = git(pushed_repo, "rev-parse", "HEAD")
+
+    result = repository_link(pushed_repo, ref="draft")
+    assert result.pushed is False
+    assert any("git push -u origin draft" in note for note in result.notes)
+    result = repository_link(pushed_repo, ref="v1.0")
+    assert result.pushed is None and any("git push origin v1.0" in n for n in result.notes)
+    result = repository_link(pushed_repo, ref=pushed_sha)
+    assert (result.pushed, result.notes) == (True, ())
+    result = repository_link(pushed_repo, ref=local_sha[:10])
+    assert result.pushed is False and any("on no branch of origin" in n for n in result.notes)
+    result = repository_link(pushed_repo, ref="no-such-ref")
+    assert any("not a branch, tag or commit" in n for n in result.notes)
+
+    refs = list_refs(pushed_repo)
+    assert set(refs["branches"]) == {"main", "draft"} and refs["tags"] == ["v1.0"]

@@ -120,6 +120,30 @@ async def test_preview_then_write_creates_the_rees(jp_fetch, demo):
     assert f"python-{proposal['python_version']}" in runtime
 
 
+async def test_check_build_before_writing(jp_fetch, demo, monkeypatch):
+    pytest.importorskip("repo2docker")
+    proposal = (await get_json(jp_fetch, "proposal", path="demo"))["proposal"]
+    body = {
+        "path": "demo",
+        "requirements": proposal["requirements"],
+        "python_version": proposal["python_version"],
+        "format": "environment",
+    }
+    reply = await post_json(jp_fetch, "check-build", body)
+    assert reply["available"] is True and "jupyter_rees_ui[repo2docker]" in reply["install"]
+    assert reply["binder"]["buildpack"] == "CondaBuildPack"
+    assert reply["binder"]["files_used"] == ["binder/environment.yml"]
+    assert reply["binder"]["ok"] is True
+    assert not (demo / "binder").exists(), "a check must not write anything"
+
+    from jupyter_rees_ui.adapters import repo2docker_check
+
+    monkeypatch.setattr(repo2docker_check, "available", lambda: False)
+    reply = await post_json(jp_fetch, "check-build", body)
+    assert reply["available"] is False and reply["binder"] is None
+    assert reply["install"] == "pip install 'jupyter_rees_ui[repo2docker]'"
+
+
 async def test_extras_reach_the_written_line(jp_fetch, demo):
     body = {
         "path": "demo",
@@ -252,6 +276,38 @@ async def test_badge_readme_and_commit_in_a_git_repository(jp_fetch, demo_repo):
     assert result["commit"]["files"] == ["README.md"]
     assert git(demo_repo, "log", "-1", "--format=%s").strip() == "Add a Binder badge"
     assert "notes.txt" in git(demo_repo, "status", "--porcelain")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"mode": "classic", "notebook": "01-load-data.ipynb"}, "/main?urlpath=tree/01-load-data.ipynb"),
+        ({"mode": "voila", "notebook": "01-load-data.ipynb"}, "/main?urlpath=voila/render/01-load-data.ipynb"),
+        ({"ref": "v1"}, "/v1"),
+    ],
+)
+async def test_badge_mode_and_ref(jp_fetch, demo_repo, query, expected):
+    git(demo_repo, "tag", "v1")
+    reply = await get_json(jp_fetch, "badge", path="demo", **query)
+    assert reply["link"] == "https://mybinder.org/v2/gh/owner/demo-repo" + expected
+    assert reply["refs"] == {"branches": ["main"], "tags": ["v1"]}
+    assert reply["mode"] == query.get("mode", "lab")
+    # nothing is pushed: the notes name the real branch or tag to push
+    assert any(("git push -u origin main" in n) or ("git push origin v1" in n) for n in reply["notes"])
+
+
+async def test_badge_nbgitpuller_variant(jp_fetch, demo_repo):
+    reply = await get_json(
+        jp_fetch, "badge", path="demo", notebook="01-load-data.ipynb",
+        env_repo="https://github.com/owner/environment", env_ref="main",
+    )
+    assert reply["link"].startswith("https://mybinder.org/v2/gh/owner/environment/main?urlpath=git-pull")
+    assert "demo-repo" in reply["link"]
+
+
+async def test_badge_unknown_mode_is_refused(jp_fetch, demo_repo):
+    message = await expect_error(jp_fetch, "badge", 400, params={"path": "demo", "mode": "retro"})
+    assert "mode" in message
 
 
 async def test_commit_outside_a_repository_is_a_clear_error(jp_fetch, demo):

@@ -20,6 +20,7 @@ VOCABULARY = {
     "TARGETS": model.Target,
     "REES_FILE_NAMES": model.ReesFileName,
     "ROW_STATUSES": model.RowStatus,
+    "BINDER_MODES": model.BinderMode,
 }
 
 
@@ -62,6 +63,7 @@ def _choices(command: str, option: str) -> tuple[str, ...]:
 def test_the_cli_offers_the_enums():
     assert _choices("write", "--pin") == model.PIN_POLICIES
     assert _choices("write", "--dir") == model.TARGETS
+    assert _choices("badge", "--mode") == model.BINDER_MODES
     assert set(_choices("write", "--format")) == set(model.FORMATS)
     assert set(_choices("propose", "--format")) == set(model.FORMATS) | {"guix"}
 

@@ -190,6 +190,42 @@ def _remote_branch(root: Path, remote: str, branch: str) -> str | None:
     return result.stdout.strip() or None if result.returncode == 0 else None
 
 
+def _ref_pushed(root: Path, remote: str, ref: str) -> tuple[bool | None, str | None]:
+    """Whether a ref other than HEAD's is on ``remote`` as last fetched, and what to do
+    when it is not: a local branch must be pushed by name, a tag with ``git push REMOTE
+    TAG`` (not recorded locally, so unknown), a commit must be on some branch of the
+    remote. Nothing here contacts the remote."""
+    if _remote_branch(root, remote, ref) is not None:
+        return True, None
+    local = run_git(root, "rev-parse", "--verify", "--quiet", f"refs/heads/{ref}", check=False)
+    if local.returncode == 0:
+        return False, f"Branch {ref} is not on {remote} (as last fetched): git push -u {remote} {ref} before sharing the link."
+    tag = run_git(root, "rev-parse", "--verify", "--quiet", f"refs/tags/{ref}", check=False)
+    if tag.returncode == 0:  # whether a tag was pushed is not recorded locally
+        return None, f"Make sure tag {ref} is on {remote} (git push {remote} {ref}) before sharing the link."
+    sha = run_git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+    if sha.returncode != 0:
+        return None, f"{ref} is not a branch, tag or commit of this repository."
+    pushed = is_pushed(root, sha.stdout.strip(), remote=remote)
+    if pushed is False:
+        return False, f"Commit {ref} is on no branch of {remote} (as last fetched): push it before sharing the link."
+    return pushed, None
+
+
+def list_refs(root: Path, *, limit: int = 50) -> dict[str, list[str]]:
+    """Local branches (most recent first) and tags (newest first) to offer as refs."""
+    toplevel(root)
+    branches = run_git(
+        root, "for-each-ref", "--sort=-committerdate", f"--count={limit}",
+        "--format=%(refname:short)", "refs/heads", check=False,
+    ).stdout.split()
+    tags = run_git(
+        root, "for-each-ref", "--sort=-creatordate", f"--count={limit}",
+        "--format=%(refname:short)", "refs/tags", check=False,
+    ).stdout.split()
+    return {"branches": branches, "tags": tags}
+
+
 def subfolder(root: Path) -> str:
     """``root`` relative to the repository's top level, POSIX ('' at the top). Binder
     reads ``binder/`` only at the top level, and opens paths relative to it."""
@@ -248,7 +284,11 @@ def repository_link(
     except BinderError as err:
         raise GitError(f"Remote {chosen.name!r}: {err}") from err
     pushed = is_pushed(root, info.sha, remote=chosen.name)
-    if ref == info.branch and _remote_branch(root, chosen.name, ref) is None:
+    if ref not in (info.branch, info.sha):
+        pushed, note = _ref_pushed(root, chosen.name, ref)
+        if note:
+            notes.append(note)
+    elif ref == info.branch and _remote_branch(root, chosen.name, ref) is None:
         pushed = False
         notes.append(
             f"Branch {ref} is not on {chosen.name} (as last fetched): "
@@ -360,7 +400,10 @@ def commit_files(root: Path, paths: Sequence[str], message: str = DEFAULT_MESSAG
     elif info.upstream:
         note = f"Push to {info.upstream} (git push) before sharing the Binder link."
     else:
-        note = "Push this branch (git push -u origin BRANCH) before sharing the Binder link."
+        found = remotes(top)
+        remote = found[0].name if found else "origin"
+        branch = info.branch or "HEAD"
+        note = f"Push this branch (git push -u {remote} {branch}) before sharing the Binder link."
     return CommitResult(
         sha=info.sha or "",
         branch=info.branch,
@@ -389,6 +432,7 @@ __all__ = [
     "commit_files",
     "current_ref",
     "is_pushed",
+    "list_refs",
     "remote_url",
     "remotes",
     "repository_link",

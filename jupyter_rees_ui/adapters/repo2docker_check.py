@@ -11,8 +11,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +23,8 @@ from ..core.check import CheckError, environment_dependencies, requirement_names
 from ..core.model import ReesFileName, to_json, values
 
 TIMEOUT = 60
+#: files larger than this are not copied for a check (configuration files are small)
+_MAX_COPY = 1 << 20
 
 # What to run when the check is missing; shown by the CLI and the sidebar.
 INSTALL_HINT = "pip install 'jupyter_rees_ui[repo2docker]'"
@@ -166,6 +171,50 @@ def summarize(folder: Path) -> dict:
     return data
 
 
+def _copy_configuration(folder: Path, into: Path) -> None:
+    """The files repo2docker reads: regular files at the top of ``folder`` and in its
+    binder/ and .binder/ folders (links and large files are left out)."""
+    for source_dir, target_dir in (
+        (folder, into),
+        (folder / "binder", into / "binder"),
+        (folder / ".binder", into / ".binder"),
+    ):
+        try:
+            if not stat.S_ISDIR(source_dir.lstat().st_mode):
+                continue
+            entries = list(source_dir.iterdir())
+        except OSError:
+            continue
+        target_dir.mkdir(exist_ok=True)
+        for entry in entries:
+            try:
+                info = entry.lstat()
+            except OSError:
+                continue
+            if stat.S_ISREG(info.st_mode) and info.st_size <= _MAX_COPY:
+                shutil.copyfile(entry, target_dir / entry.name)
+
+
+def summarize_planned(folder: Path, changes) -> dict | None:
+    """The check run on what the folder would be after writing ``changes`` (the
+    preview's FileChanges), in a temporary copy: nothing in ``folder`` is written.
+    None when jupyter-repo2docker is not installed."""
+    if not available():
+        return None
+    with tempfile.TemporaryDirectory(prefix="rees-check-") as tmp:
+        copy = Path(tmp) / Path(folder).name
+        copy.mkdir()
+        _copy_configuration(Path(folder), copy)
+        for change in changes:
+            target = copy / change.path
+            if change.new is None:
+                target.unlink(missing_ok=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(change.new, encoding="utf-8")
+        return summarize(copy)
+
+
 __all__ = [
     "INSTALL_HINT",
     "NOT_INSTALLED",
@@ -175,4 +224,5 @@ __all__ = [
     "available",
     "check",
     "summarize",
+    "summarize_planned",
 ]

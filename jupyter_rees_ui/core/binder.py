@@ -13,12 +13,23 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote, unquote, urlsplit
 
+from .model import BINDER_MODES
+
 MYBINDER = "https://mybinder.org"
 BADGE_IMAGE = "badge_logo.svg"
 
 Provider = Literal["gh", "gl", "gist", "git", "zenodo", "figshare", "dataverse", "hydroshare"]
 BadgeFormat = Literal["markdown", "rst", "html"]
-Mode = Literal["lab", "doc"]
+Mode = Literal["lab", "doc", "classic", "voila"]
+#: how Binder opens the link (core.model.BinderMode); voila needs voila in the REES
+MODES = BINDER_MODES
+#: the urlpath prefix of each mode, for a file and for no file
+_URLPATHS = {
+    "lab": ("lab/tree/", None),
+    "doc": ("doc/tree/", None),
+    "classic": ("tree/", "tree"),
+    "voila": ("voila/render/", "voila/tree"),
+}
 
 _SCP_LIKE = re.compile(r"^(?:(?P<user>[^@/:]+)@)?(?P<host>[A-Za-z0-9.\-]+):(?P<path>(?!//).+)$")
 _SCHEMES = {"http", "https", "ssh", "git", "git+ssh", "ssh+git"}
@@ -143,14 +154,18 @@ def _clean_path(path: str | None) -> str | None:
 
 
 def urlpath(mode: str, path: str | None) -> str | None:
-    """The ``urlpath`` value that opens ``path`` in JupyterLab (``lab``) or in
-    single-document mode (``doc``): a URL path, so the file path is percent-encoded."""
-    if mode not in ("lab", "doc"):
-        raise BinderError(f"mode must be 'lab' or 'doc', not {mode!r}")
+    """The ``urlpath`` value that opens ``path`` in JupyterLab (``lab``), in its
+    single-document mode (``doc``), in the classic notebook interface (``classic``) or
+    as a Voila dashboard (``voila``): a URL path, so the file path is percent-encoded.
+    Without a path, ``lab`` and ``doc`` open Binder's default and the others their
+    file tree."""
+    if mode not in _URLPATHS:
+        raise BinderError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    prefix, without_path = _URLPATHS[mode]
     cleaned = _clean_path(path)
     if cleaned is None:
-        return None
-    return f"{mode}/tree/{quote(cleaned, safe='/')}"
+        return without_path
+    return f"{prefix}{quote(cleaned, safe='/')}"
 
 
 def _query(value: str | None) -> str:
@@ -387,6 +402,7 @@ def insert_badge(
 
 __all__ = [
     "MARKERS",
+    "MODES",
     "MYBINDER",
     "BinderError",
     "BinderLink",

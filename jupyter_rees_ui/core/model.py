@@ -64,12 +64,23 @@ class RowStatus(str, Enum):
     OWN = "own"  # the user's own line: shown, editable, removable
 
 
+class BinderMode(str, Enum):
+    """How a Binder link opens: JupyterLab, its single-document mode, the classic
+    notebook interface, or a Voila dashboard."""
+
+    LAB = "lab"
+    DOC = "doc"
+    CLASSIC = "classic"
+    VOILA = "voila"
+
+
 def values(vocabulary: type[Enum]) -> tuple[str, ...]:
     """The plain strings of an enum, in definition order."""
     return tuple(member.value for member in vocabulary)
 
 
 PIN_POLICIES = values(PinPolicy)
+BINDER_MODES = values(BinderMode)
 #: the two config folders repo2docker looks for
 BINDER_DIRS = (Target.BINDER.value, Target.HIDDEN_BINDER.value)
 FORMATS = values(ReesFormat)
@@ -282,6 +293,8 @@ __all__ = [
     "FORMATS",
     "FORMAT_FILES",
     "PIN_POLICIES",
+    "BINDER_MODES",
+    "BinderMode",
     "TARGETS",
     "PinPolicy",
     "ReesFileName",

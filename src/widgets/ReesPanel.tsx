@@ -3,6 +3,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { ActionButton, InlineError, Select } from '../components/Controls';
+import { BinderCard } from '../components/BinderCard';
 import { ProposalView } from '../components/ProposalView';
 import { VerifyCard } from '../components/VerifyCard';
 import {
@@ -139,6 +140,7 @@ function ReesView(props: IReesPanelOptions): JSX.Element {
           open={(path, cell) => props.openSite(path, cell, 1)}
         />
       )}
+      <BinderCard model={model} trans={trans} copy={props.copy} />
     </div>
   );
 }
@@ -345,7 +347,75 @@ function Actions(props: IReesPanelOptions): JSX.Element {
         disabledReason={reason}
         onClick={() => void model.preview()}
       />
-      <InlineError message={model.errorFrom === 'previewing' ? model.error : null} />
+      <ActionButton
+        className="jp-rees-check-build"
+        label={trans.__('Check with repo2docker')}
+        disabledReason={reason}
+        onClick={() => void model.checkBuild()}
+      />
+      <ActionButton
+        className="jp-rees-get-badge"
+        label={trans.__('Binder badge')}
+        disabledReason={
+          model.busy !== null ? trans.__('Wait for the current step to finish') : null
+        }
+        onClick={() => void model.loadBadge()}
+      />
+      <InlineError
+        message={
+          model.errorFrom === 'previewing' || model.errorFrom === 'checking'
+            ? model.error
+            : null
+        }
+      />
+      {!model.written && <BuildVerdict {...props} />}
+    </div>
+  );
+}
+
+/**
+ * repo2docker's verdict: before writing (on the previewed files, in a temporary copy)
+ * or after. Says how to install repo2docker when the server does not have it.
+ */
+function BuildVerdict(props: IReesPanelOptions & { after?: boolean }): JSX.Element | null {
+  const { model, trans } = props;
+  const check = model.buildCheck;
+  const summary = props.after && !check ? model.binderSummary : check?.binder ?? null;
+  if (check && !check.available) {
+    return (
+      <div className="jp-rees-note jp-mod-warning jp-rees-binder-summary" role="status">
+        {trans.__('repo2docker is not installed on the server, so Binder’s build cannot be checked here. Install it with:')}{' '}
+        <code className="jp-rees-command">{check.install}</code>
+      </div>
+    );
+  }
+  if (!summary) {
+    if (props.after && model.written) {
+      return (
+        <div className="jp-rees-row">
+          <ActionButton
+            className="jp-rees-check-build"
+            label={trans.__('Check with repo2docker')}
+            disabledReason={
+              model.busy !== null ? trans.__('Wait for the current step to finish') : null
+            }
+            onClick={() => void model.checkBuild()}
+          />
+          <InlineError message={model.errorFrom === 'checking' ? model.error : null} />
+        </div>
+      );
+    }
+    return null;
+  }
+  return (
+    <div
+      className={
+        'jp-rees-note jp-rees-binder-summary' + (summary.ok ? '' : ' jp-mod-warning')
+      }
+      role="status"
+    >
+      {check && !props.after ? trans.__('If written: ') : ''}
+      {binderSummaryText(summary)}
     </div>
   );
 }
@@ -430,33 +500,6 @@ function Preview(
   );
 }
 
-function DoiForm(props: IReesPanelOptions): JSX.Element {
-  const { model, trans } = props;
-  const [doi, setDoi] = React.useState('');
-  return (
-    <form
-      className="jp-rees-row jp-rees-doi"
-      onSubmit={event => {
-        event.preventDefault();
-        if (doi.trim()) {
-          void model.badgeFromDoi(doi);
-        }
-      }}
-    >
-      <TextInput
-        className="jp-rees-input"
-        placeholder={trans.__('or a DOI, e.g. 10.5281/zenodo.1234')}
-        label={trans.__('DOI of an archived copy')}
-        value={doi}
-        onChange={setDoi}
-      />
-      <button type="submit" className="jp-mod-styled" disabled={model.busy !== null}>
-        {trans.__('Make badge')}
-      </button>
-    </form>
-  );
-}
-
 function Written(
   props: IReesPanelOptions & {
     written: IFileChange[];
@@ -476,74 +519,7 @@ function Written(
           <li key={change.path}>{changeLabel(change)}</li>
         ))}
       </ul>
-      {model.binderSummary && (
-        <div
-          className={
-            'jp-rees-note jp-rees-binder-summary' +
-            (model.binderSummary.ok ? '' : ' jp-mod-warning')
-          }
-        >
-          {binderSummaryText(model.binderSummary)}
-        </div>
-      )}
-      {badge && (
-        <div className="jp-rees-badge">
-          <h3>{trans.__('Binder badge')}</h3>
-          {badge.link && badge.snippets ? (
-            <>
-              <textarea
-                className="jp-mod-styled jp-rees-badge-text"
-                readOnly
-                value={badge.snippets.markdown}
-                aria-label={trans.__('Binder badge Markdown')}
-              />
-              <div className="jp-rees-row">
-                <button
-                  className="jp-mod-styled"
-                  onClick={() => props.copy(badge.snippets?.markdown ?? '')}
-                >
-                  {trans.__('Copy Markdown')}
-                </button>
-                <a
-                  className="jp-rees-link"
-                  href={badge.link}
-                  target="_blank"
-                  rel="noopener noreferrer"
-                >
-                  {trans.__('Open the link')}
-                </a>
-              </div>
-              {badge.readme && badge.readme.status !== 'unchanged' && (
-                <details className="jp-rees-readme">
-                  <summary>
-                    {trans.__('Add the badge to %1', badge.readme.path)}
-                  </summary>
-                  <DiffView diff={badge.readme.diff} />
-                  <button
-                    className="jp-mod-styled jp-mod-accept jp-rees-add-badge"
-                    disabled={model.busy !== null}
-                    onClick={() => void model.addBadgeToReadme()}
-                  >
-                    {trans.__('Add to %1', badge.readme.path)}
-                  </button>
-                </details>
-              )}
-              {badge.readme && badge.readme.status === 'unchanged' && (
-                <div className="jp-rees-note">
-                  {trans.__('%1 has this badge.', badge.readme.path)}
-                </div>
-              )}
-            </>
-          ) : null}
-          {badge.message && <div className="jp-rees-note">{badge.message}</div>}
-          {!badge.link && <DoiForm {...props} />}
-          {badge.notes.map(note => (
-            <div key={note} className="jp-rees-note">
-              {note}
-            </div>
-          ))}
-        </div>
-      )}
+      <BuildVerdict {...props} after />
       {model.toCommit.length > 0 && badge?.repository !== false && (
         <form
           className="jp-rees-commit"

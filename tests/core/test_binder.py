@@ -145,7 +145,24 @@ def test_paths_stay_in_the_repository(path):
 
 def test_mode_checked():
     with pytest.raises(BinderError, match="mode"):
-        binder_link("git@github.com:o/r.git", "main", path="a.ipynb", mode="classic")
+        binder_link("git@github.com:o/r.git", "main", path="a.ipynb", mode="retro")
+
+
+@pytest.mark.parametrize(
+    ("mode", "path", "query"),
+    [
+        ("lab", None, ""),
+        ("doc", None, ""),
+        ("classic", "sub/a b.ipynb", "?urlpath=tree/sub/a%2520b.ipynb"),
+        ("classic", None, "?urlpath=tree"),
+        ("voila", "dash.ipynb", "?urlpath=voila/render/dash.ipynb"),
+        ("voila", None, "?urlpath=voila/tree"),
+    ],
+)
+def test_each_mode_opens_its_interface(mode, path, query):
+    link = binder_link("git@github.com:o/r.git", "main", path=path, mode=mode)
+    assert link.url == f"https://mybinder.org/v2/gh/o/r/main{query}"
+    assert link.mode == mode
 
 
 def test_other_binderhub():
