@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .core.model import (
     BINDER_DIRS,
@@ -53,6 +53,11 @@ MODES = BINDER_MODES
 PYTHON_VERSION = re.compile(r"^3\.\d{1,2}$")
 HTTPS_LINK = re.compile(r"^https://[^\s\"'<>]+$")
 PYPI_JSON = "https://pypi.org/pypi"
+
+if TYPE_CHECKING:  # the adapters' reply types, imported where they are used (contract.py resolves them)
+    from .adapters.git import CommitResult
+    from .adapters.rees_files import FileChange
+    from .core.rees import ReesNote
 
 
 # ----------------------------------------------------------------------------- errors
@@ -562,8 +567,8 @@ class Plan:
     path, and layout notes (files Binder would ignore, a Python version it cannot build)."""
 
     path: str
-    changes: tuple[Any, ...]  # adapters.rees_files.FileChange
-    notes: tuple[Any, ...] = ()  # core.rees.ReesNote
+    changes: tuple[FileChange, ...]
+    notes: tuple[ReesNote, ...] = ()
 
     @property
     def expected(self) -> dict[str, str | None]:
@@ -578,7 +583,7 @@ class Written:
     install it when repo2docker is not installed)."""
 
     path: str
-    changes: tuple[Any, ...]
+    changes: tuple[FileChange, ...]
     binder: dict[str, Any] | None = None
 
 
@@ -758,7 +763,7 @@ class BadgeReply:
     ref: str | None = None
     pushed: bool | None = None
     snippets: Mapping[str, str] | None = None  # markdown, rst, html
-    readme: Any = None  # the FileChange inserting the badge into the README
+    readme: FileChange | None = None  # the change inserting the badge into the README
     refs: Mapping[str, Sequence[str]] | None = None  # branches and tags to offer as refs
     mode: str = "lab"
 
@@ -901,7 +906,7 @@ class CommitRequest:
 @dataclass(frozen=True)
 class CommitReply:
     path: str
-    commit: Any  # adapters.git.CommitResult
+    commit: CommitResult
 
 
 def commit(request: CommitRequest) -> CommitReply:

@@ -101,7 +101,17 @@ export interface IFileChange {
   diff: string;
   old_sha256: string | null;
   status: 'create' | 'update' | 'unchanged' | 'delete';
+  /** Requirements whose line the change adds, changes or removes. */
+  pins: IPinChange[];
+  /** What the change means beyond the diff. */
+  notes: IReesNote[];
+}
 
+/** A requirement whose line differs between the old and the new file (null: absent). */
+export interface IPinChange {
+  name: string;
+  old: string | null;
+  new: string | null;
 }
 
 /** Something to know before writing (e.g. a file Binder would ignore). */

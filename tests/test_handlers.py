@@ -20,16 +20,29 @@ def demo(jp_root_dir: Path) -> Path:
     return target
 
 
+CONTRACT = json.loads((Path(__file__).resolve().parents[1] / "docs" / "rest-api.schema.json").read_text())
+
+
+def conforms(reply, endpoint: str, part: str = "reply"):
+    """Validate a reply against the committed contract (docs/rest-api.schema.json)."""
+    import jsonschema
+
+    schema = {**CONTRACT["endpoints"][endpoint][part], "$defs": CONTRACT["$defs"]}
+    jsonschema.validate(reply, schema, cls=jsonschema.Draft202012Validator)
+    return reply
+
+
 async def get_json(jp_fetch, endpoint, **params):
     response = await jp_fetch("jupyter-rees-ui", endpoint, params=params)
     assert response.code == 200
-    return json.loads(response.body)
+    return conforms(json.loads(response.body), f"GET {endpoint}")
 
 
 async def post_json(jp_fetch, endpoint, body):
+    conforms(body, f"POST {endpoint}", "body")
     response = await jp_fetch("jupyter-rees-ui", endpoint, method="POST", body=json.dumps(body))
     assert response.code == 200
-    return json.loads(response.body)
+    return conforms(json.loads(response.body), f"POST {endpoint}")
 
 
 async def expect_error(jp_fetch, endpoint, status, *, method="GET", params=None, body=None):
@@ -42,6 +55,7 @@ async def expect_error(jp_fetch, endpoint, status, *, method="GET", params=None,
             body=None if body is None else (body if isinstance(body, str) else json.dumps(body)),
         )
     assert err.value.code == status, err.value.response.body
+    conforms(json.loads(err.value.response.body), f"{method} {endpoint}", "error")
     message = json.loads(err.value.response.body)["message"]
     assert message
     return message
