@@ -225,7 +225,7 @@ def test_the_cli_keeps_nothing_with_no_cache_and_answers_the_same_warm(folder):
     cold, warm = rees("propose", str(folder)), rees("propose", str(folder))
     assert (cold.stdout, cold.stderr) == (warm.stdout, warm.stderr) == (bypass.stdout, bypass.stderr)
     kinds = {p.name for p in cache_folder().glob("*/*")}
-    assert kinds == {"scans", "environments"}
+    assert kinds == {"scans", "environments", "answers"}
 
 
 def test_other_kernels_are_read_only_when_asked(folder, tmp_path, monkeypatch):
@@ -248,3 +248,53 @@ def test_other_kernels_are_read_only_when_asked(folder, tmp_path, monkeypatch):
     assert any("2 different kernels" in str(note) for note in proposal.notes)
     workflow.propose(workflow.ProposeRequest(workflow.local_folder(str(folder)), compare_kernels=True))
     assert mark.exists()
+
+
+def rees_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "jupyter_rees_ui.cli", *args], capture_output=True, text=True,
+                          timeout=120, cwd=cwd, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+
+
+def answers_kept() -> int:
+    return len(list(cache_folder().glob("*/answers/*.bin")))
+
+
+def test_an_answer_is_replayed_only_while_its_inputs_are_unchanged(folder):
+    cold = rees_cli("propose", str(folder))
+    assert cold.returncode == 0 and answers_kept() == 1
+    warm = rees_cli("propose", str(folder))
+    assert (warm.stdout, warm.stderr, warm.returncode) == (cold.stdout, cold.stderr, cold.returncode)
+
+    (folder / "b.ipynb").write_text(notebook("import pandas as pd", "import yaml"))
+    settle(folder / "b.ipynb")
+    changed = rees_cli("propose", str(folder))
+    assert "yaml" in changed.stdout.lower() and "yaml" not in cold.stdout.lower()
+
+    (folder / "requirements.txt").write_text("numpy\n")
+    failing = rees_cli("check", str(folder))
+    assert failing.returncode == 1 and "missing: pandas" in failing.stdout
+    again = rees_cli("check", str(folder))
+    assert (again.stdout, again.returncode) == (failing.stdout, 1)
+    (folder / "requirements.txt").write_text("numpy\npandas\nrequests\npyyaml\n")
+    fixed = rees_cli("check", str(folder))
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+
+
+def test_a_folder_edited_during_the_run_is_not_remembered(folder, capsys):
+    from jupyter_rees_ui.adapters.answers import RememberedAnswer
+
+    def edit_while_running() -> int:
+        print("an answer")
+        (folder / "b.ipynb").write_text(notebook("import pandas as pd", "import scipy"))
+        return 0
+
+    answer = RememberedAnswer(["propose", str(folder)], str(folder))
+    assert answer.record(edit_while_running) == 0
+    assert answers_kept() == 0 and answer.replay() is None
+    settle(folder / "b.ipynb")
+    assert answer.record(lambda: print("another") or 0) == 0
+    assert answers_kept() == 1
+    capsys.readouterr()
+    assert answer.replay() == 0 and capsys.readouterr().out == "another\n"
+    assert rees_cli("propose", str(folder), "--no-cache").returncode == 0
+    assert answers_kept() == 1

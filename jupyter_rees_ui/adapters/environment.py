@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-from jupyter_core.paths import jupyter_path
 
 from ..core.model import Environment, InstalledDistribution, Proposal, Source
 
@@ -39,6 +36,11 @@ class _Cached:
 
 _cache: dict[str, _Cached] = {}
 _cache_lock = threading.Lock()
+
+# What this process read, so that an answer remembered from it can be checked later
+# (adapters.answers): each environment's stamp, and each kernelspec looked up.
+environments_read: dict[str, tuple[tuple[str, str, int], ...]] = {}
+kernels_looked_up: dict[str, Any] = {}
 
 # What changes what the child interpreter finds on its sys.path, besides its site folders.
 PATH_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONSAFEPATH")
@@ -89,6 +91,7 @@ class PendingEnvironment:
         stamp = _first_stamp(self.interpreter, report)
         with _cache_lock:
             _cache[self.key] = _Cached(stamp, environment)
+        environments_read[self.key] = stamp
         if self.store is not None:
             self.store.put(self.key, (stamp, report))
         self.environment = environment
@@ -117,12 +120,14 @@ def start_introspection(
         cached = _cache.get(key)
     if cached is not None and _current_stamp(cached.stamp) == cached.stamp:
         pending.environment = cached.environment
+        environments_read[key] = cached.stamp
         return pending
     stored = store.get(key) if store is not None else None
     if _valid_stored(stored) and _current_stamp(stored[0]) == stored[0]:
         pending.environment = environment_from_report(stored[1], interpreter)
         with _cache_lock:
             _cache[key] = _Cached(stored[0], pending.environment)
+        environments_read[key] = stored[0]
         return pending
     pending.process = _start_script(interpreter, env)
     return pending
@@ -225,6 +230,20 @@ def _first_stamp(interpreter: str, report: dict[str, Any]) -> tuple[tuple[str, s
         stamp.append(("m", path, int(entry["mtime_ns"])))
         stamp.append(("l", path, _listing(path)))
     return tuple(stamp)
+
+
+def environment_unchanged(stamp: tuple[tuple[str, str, int], ...]) -> bool:
+    """Whether an environment stamped so (``environments_read``) is still as it was."""
+    return _current_stamp(stamp) == stamp
+
+
+def kernel_lookup(kernel_name: str) -> Any:
+    """What looking a kernelspec up answers now, in the form ``kernels_looked_up`` keeps."""
+    try:
+        _kernel_spec(kernel_name)
+    except (LookupError, OSError, ValueError):
+        pass
+    return kernels_looked_up[kernel_name]
 
 
 def _current_stamp(previous: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, int], ...]:
@@ -367,6 +386,17 @@ class KernelCommand:
 
 
 def _kernel_spec(kernel_name: str) -> KernelCommand:
+    """``_find_kernel_spec``, remembered in ``kernels_looked_up``."""
+    try:
+        spec = _find_kernel_spec(kernel_name)
+    except (LookupError, OSError, ValueError) as error:
+        kernels_looked_up[kernel_name] = ["missing", type(error).__name__]
+        raise
+    kernels_looked_up[kernel_name] = [list(spec.argv), sorted((str(k), str(v)) for k, v in spec.env.items())]
+    return spec
+
+
+def _find_kernel_spec(kernel_name: str) -> KernelCommand:
     """A kernelspec by name, read from its ``kernel.json`` where one is installed.
 
     jupyter_client's own lookup imports ipykernel (and with it IPython) for the native
@@ -379,6 +409,8 @@ def _kernel_spec(kernel_name: str) -> KernelCommand:
     # ~/.ipython/kernels, which costs as much again.
     ipython_dir = os.environ.get("IPYTHONDIR") or os.path.join(os.path.expanduser("~"), ".ipython")
     wanted = kernel_name.lower()
+    from jupyter_core.paths import jupyter_path
+
     for kernel_dir in [*jupyter_path("kernels"), os.path.join(ipython_dir, "kernels")]:
         try:
             names = os.listdir(kernel_dir)
@@ -441,6 +473,8 @@ def _python_from_argv(argv: list[str], env: dict[str, str]) -> str | None:
                 if os.path.exists(path):
                     return path
     # jupyter_client starts the command through PATH (the spec's env may change it).
+    import shutil
+
     return shutil.which(candidate, path=env.get("PATH"))
 
 
@@ -451,6 +485,8 @@ def _interpreter_path(python: str) -> str:
             if os.path.exists(os.path.join(python, relative)):
                 return os.path.abspath(os.path.join(python, relative))
     if os.sep not in python and not os.path.isabs(python):
+        import shutil
+
         python = shutil.which(python) or python
     # Keep venv symlinks: bin/python in a venv differs from the interpreter it links to.
     return os.path.abspath(python)

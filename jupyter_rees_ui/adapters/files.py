@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import gc
 import json
 import mmap
@@ -32,10 +33,29 @@ from ..core.implicit import ImplicitTrigger
 from ..core.model import ImportSite, InstallHint, Location, ScanIssue, ScanResult
 from ..core.scan import CodeScan, merge_scans, scan_code, scan_notebook_code
 
-try:  # a fast notebook reader that skips outputs without building them
-    import msgspec
-except ImportError:  # pragma: no cover - json is the fallback
-    msgspec = None  # type: ignore[assignment]
+
+
+@functools.lru_cache(maxsize=None)
+def _notebook_reader() -> tuple[Any, Any] | None:
+    """(msgspec, the notebook type it decodes) -- a fast reader that skips outputs
+    without building them -- or None without msgspec (json is the fallback). Imported
+    on first use: a run that reads no notebook (every scan remembered) goes without."""
+    try:
+        import msgspec
+    except ImportError:  # pragma: no cover
+        return None
+
+    # Built from real types: string annotations here could not name a local class.
+    cell = msgspec.defstruct("Cell", [("cell_type", str, ""), ("source", str | list[str], "")])
+    notebook = msgspec.defstruct(
+        "Notebook",
+        [
+            ("cells", list[cell], msgspec.field(default_factory=list)),  # type: ignore[valid-type]
+            ("metadata", dict[str, Any], msgspec.field(default_factory=dict)),
+            ("nbformat", int, 4),
+        ],
+    )
+    return msgspec, notebook
 
 #: ``progress(phase, done, total, message)``, as long-running work reports it
 Progress = Callable[[str, int, int, str], None]
@@ -515,6 +535,7 @@ def _read_in_processes(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> list[CodeScan | None]:
+    _notebook_reader()  # imported once here, not in every worker
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -673,9 +694,11 @@ def read_notebook_bytes(data: bytes | mmap.mmap) -> Mapping[str, Any]:
 
     Raises ValueError when the bytes are not a JSON object.
     """
-    if msgspec is not None:
+    reader = _notebook_reader()
+    if reader is not None:
+        msgspec, notebook_type = reader
         try:
-            nb = msgspec.json.decode(data, type=_Notebook)
+            nb = msgspec.json.decode(data, type=notebook_type)
         except msgspec.ValidationError:
             nb = None  # valid JSON of an unexpected shape: read it plainly below
         except msgspec.DecodeError as error:
@@ -693,18 +716,6 @@ def read_notebook_bytes(data: bytes | mmap.mmap) -> Mapping[str, Any]:
     if not isinstance(value, dict):
         raise ValueError("the top level is not a JSON object")
     return value
-
-
-if msgspec is not None:
-
-    class _Cell(msgspec.Struct):
-        cell_type: str = ""
-        source: str | list[str] = ""
-
-    class _Notebook(msgspec.Struct):
-        cells: list[_Cell] = msgspec.field(default_factory=list)
-        metadata: dict[str, Any] = msgspec.field(default_factory=dict)
-        nbformat: int = 4
 
 
 def _decode_source(data: bytes) -> str:

@@ -1,0 +1,195 @@
+"""A command's answer remembered with everything it was computed from, so that running
+it again on an unchanged folder prints the same answer without scanning or resolving.
+
+This is the pre-commit case: ``jupyter rees check .`` on every commit, most commits
+touching no notebook. The answer (what the command printed and its exit code) is kept
+in the user's cache folder under the command line, and reused only while all of these
+are as they were:
+
+* the command line, the working directory and the variables that choose interpreters
+  and kernelspecs (PATH, PYTHONPATH, JUPYTER_PATH, ...);
+* this package's code (its version and every module's size and mtime);
+* the folder's listing and each listed file's size and mtime (no file modified within
+  ``RACY_NS`` of the run, as for the scan cache);
+* the environments that gave the pins (their site folders' mtimes and listings) and
+  the kernelspecs looked up (what each answers now);
+* for ``check``, the entries of the folder, ``binder/`` and ``.binder/`` (the REES
+  files' sizes and mtimes among them).
+
+Anything else (a network check, a write) is never remembered.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .store import Store
+
+VARIABLES = (
+    "PATH", "PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONSAFEPATH",
+    "JUPYTER_PATH", "JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR", "JUPYTER_PREFER_ENV_PATH",
+    "JUPYTER_PLATFORM_DIRS", "IPYTHONDIR", "HOME", "CONDA_PREFIX", "VIRTUAL_ENV",
+)
+REES_DIRS = ("binder", ".binder", ".")
+PROGRESS = "\r\x1b[K"  # the CLI's progress line on a terminal: shown, not kept
+
+
+def answer_store() -> Store:
+    return Store("answers", max_entries=256, max_bytes=128 << 20)
+
+
+def code_version() -> str:
+    """The package's version and every module's and data file's size and mtime."""
+    from .. import __version__
+
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    parts = [__version__, sys.executable]
+    for folder, dirs, names in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "labextension"))
+        for name in sorted(names):
+            if name.endswith((".py", ".json", ".txt", ".toml")):
+                info = os.stat(os.path.join(folder, name))
+                parts.append(f"{name}:{info.st_size}:{info.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+def folder_state(root: str, started_ns: int | None = None) -> tuple[int, int, bool]:
+    """(number of files, checksum of their paths, sizes and mtimes, whether a file was
+    modified within ``RACY_NS`` before ``started_ns`` or since)."""
+    from .files import RACY_NS, list_files
+
+    now = time.time_ns() if started_ns is None else started_ns
+    checksum = 0
+    racy = False
+    listed = list_files(root)  # type: ignore[arg-type]
+    for relative in listed:
+        try:
+            info = os.lstat(os.path.join(root, relative))
+        except OSError:
+            line = f"{relative}\0-"
+        else:
+            line = f"{relative}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_mode}"
+            racy = racy or info.st_mtime_ns >= now - RACY_NS
+        checksum = zlib.crc32(line.encode("utf-8", "surrogateescape") + b"\n", checksum)
+    return len(listed), checksum, racy
+
+
+def rees_state(root: str) -> tuple[int, ...]:
+    """A checksum of what a check reads to find the REES: the entries (names, sizes,
+    mtimes) of the folder, of ``binder/`` and of ``.binder/`` (-1: no such folder)."""
+    found = []
+    for folder in REES_DIRS:
+        checksum = 0
+        try:
+            with os.scandir(os.path.join(root, folder)) as entries:
+                for entry in sorted(entries, key=lambda e: e.name):
+                    info = entry.stat(follow_symlinks=True) if not entry.is_dir() else None
+                    line = f"{entry.name}\0{info.st_size if info else 'dir'}\0{info.st_mtime_ns if info else ''}\n"
+                    checksum = zlib.crc32(line.encode("utf-8", "surrogateescape"), checksum)
+        except OSError:
+            checksum = -1
+        found.append(checksum)
+    return tuple(found)
+
+
+class RememberedAnswer:
+    """The remembered answer of one command line in one folder."""
+
+    def __init__(self, argv: Sequence[str], folder: str, *, reads_rees: bool = False, store: Store | None = None):
+        self.folder = folder
+        self.reads_rees = reads_rees
+        self.store = store if store is not None else answer_store()
+        self.key = "\0".join(
+            [
+                "\x1f".join(argv),
+                os.getcwd(),
+                os.path.realpath(folder),
+                *(f"{name}={os.environ.get(name, '')}" for name in VARIABLES),
+                code_version(),
+            ]
+        )
+
+    def _inputs(self, started_ns: int | None = None) -> tuple[Any, ...]:
+        count, checksum, racy = folder_state(self.folder, started_ns)
+        rees = rees_state(self.folder) if self.reads_rees else ()
+        return count, checksum, racy, rees
+
+    def replay(self) -> int | None:
+        """Print the remembered answer and return its exit code; None when there is
+        none or something it depended on changed."""
+        stored = self.store.get(self.key)
+        if not (isinstance(stored, tuple) and len(stored) == 5):
+            return None
+        inputs, environments, kernels, printed, code = stored
+        if not isinstance(code, int) or inputs != self._inputs():
+            return None
+        from .environment import environment_unchanged, kernel_lookup
+
+        try:
+            if not all(kernel_lookup(name) == answer for name, answer in kernels):
+                return None
+            if not all(environment_unchanged(stamp) for stamp in environments):
+                return None
+        except (TypeError, ValueError):
+            return None
+        for where, text in printed:  # in the order it was printed, stdout and stderr
+            stream = sys.stdout if where == 1 else sys.stderr
+            stream.write(text)
+            stream.flush()
+        return code
+
+    def record(self, command: Callable[[], int]) -> int:
+        """Run ``command``, printing as it goes, and remember its answer when nothing it
+        read was modified while it ran."""
+        from . import environment
+
+        environment.environments_read.clear()  # what this command reads, from here on
+        environment.kernels_looked_up.clear()
+        started = time.time_ns()
+        before = self._inputs(started)
+        printed: list[tuple[int, str]] = []
+        out, err = _Tee(sys.stdout, 1, printed), _Tee(sys.stderr, 2, printed)
+        sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
+        try:
+            code = command()
+        finally:
+            sys.stdout, sys.stderr = out.stream, err.stream
+        after = self._inputs(started)
+        if before == after and not after[2]:  # unchanged while running, nothing racy
+            self.store.put(
+                self.key,
+                (
+                    after,
+                    tuple(environment.environments_read.values()),
+                    tuple(sorted(environment.kernels_looked_up.items())),
+                    tuple(printed),
+                    code,
+                ),
+            )
+        return code
+
+
+class _Tee:
+    """A text stream that writes through and keeps a copy."""
+
+    def __init__(self, stream: Any, number: int, printed: list[tuple[int, str]]):
+        self.stream, self.number, self.printed = stream, number, printed
+
+    def write(self, text: str) -> int:
+        if text and not text.startswith(PROGRESS):
+            if self.printed and self.printed[-1][0] == self.number:
+                self.printed[-1] = (self.number, self.printed[-1][1] + text)
+            else:
+                self.printed.append((self.number, text))
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
