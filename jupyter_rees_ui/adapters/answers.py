@@ -26,6 +26,7 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from .store import Store
@@ -66,7 +67,7 @@ def folder_state(root: str, started_ns: int | None = None) -> tuple[int, int, bo
     now = time.time_ns() if started_ns is None else started_ns
     checksum = 0
     racy = False
-    listed = list_files(root)  # type: ignore[arg-type]
+    listed = list_files(Path(root))
     for relative in listed:
         try:
             info = os.lstat(os.path.join(root, relative))
