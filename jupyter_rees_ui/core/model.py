@@ -8,9 +8,9 @@ the tests share one JSON contract (``to_json``) that ``src/tokens.ts`` mirrors.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from collections.abc import Mapping
 from typing import Any, Literal
 
 # ----------------------------------------------------------------------------- vocabulary
@@ -243,6 +243,25 @@ class ProposedRequirement:
         return f"{text} ; {self.marker}" if self.url else f"{text}; {self.marker}"
 
 
+def shortlist(items: Sequence[str], limit: int = 3) -> str:
+    """``a, b, c and 12 more``: a list that keeps a message on one line."""
+    shown = ", ".join(items[:limit])
+    return f"{shown} and {len(items) - limit:,} more" if len(items) > limit else shown
+
+
+@dataclass(frozen=True)
+class Note:
+    """A proposal-wide message and the files it is about: the sidebar lists them on
+    demand, the command line names the first few (``str(note)``)."""
+
+    message: str
+    files: tuple[str, ...] = ()  # relative POSIX paths, sorted
+    code: str = ""  # what the note is about: kernels, kernel, install-line, environment, python-versions
+
+    def __str__(self) -> str:
+        return f"{self.message}: {shortlist(self.files)}" if self.files else self.message
+
+
 @dataclass(frozen=True)
 class InstalledPin:
     """A distribution of the kernel's environment, as a row added by hand would pin it."""
@@ -260,10 +279,15 @@ class Proposal:
     issues: tuple[ScanIssue, ...] = ()
     files: tuple[str, ...] = ()
     local_modules: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()  # proposal-wide messages (e.g. several kernels in one folder)
+    notes: tuple[Note, ...] = ()  # proposal-wide messages (e.g. several kernels in one folder)
     # canonical name -> version (and its pin under the policy) of every distribution in
     # the environment read, so a package added by hand is looked up in the kernel's
     installed: Mapping[str, InstalledPin] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if any(isinstance(note, str) for note in self.notes):  # plain text: a note about no file
+            notes = tuple(Note(note) if isinstance(note, str) else note for note in self.notes)
+            object.__setattr__(self, "notes", notes)
 
     def to_json(self) -> dict[str, Any]:
         return to_json(self)
@@ -308,6 +332,7 @@ __all__ = [
     "InstallHint",
     "InstalledDistribution",
     "Location",
+    "Note",
     "Proposal",
     "ProposedRequirement",
     "ScanIssue",
@@ -315,5 +340,6 @@ __all__ = [
     "Source",
     "TRUST_LEVELS",
     "Trust",
+    "shortlist",
     "to_json",
 ]

@@ -45,12 +45,14 @@ from .model import (
     InstalledDistribution,
     InstallHint,
     Location,
+    Note,
     Proposal,
     ProposedRequirement,
     ScanIssue,
     ScanResult,
     Source,
     Trust,
+    shortlist,
 )
 from .stdlib import PYTHON3_NAMES, python2_only_names
 
@@ -631,14 +633,18 @@ def build_proposal(
     mapping = bundled_mapping() if mapping is None else mapping
     overrides = dict(overrides or {})
     row_pins = {canonicalize_name(k): v for k, v in (pins or {}).items()}
-    notes: list[str] = []
+    notes: list[Note] = []
 
     hints: dict[NormalizedName, list[InstallHint]] = defaultdict(list)
     for hint in sorted(scan.installs, key=lambda h: (h.location, h.requirement)):
         if hint.name is None:
             notes.append(
-                f"could not read a distribution name from the install line "
-                f"'{hint.requirement}' ({_where(hint.location)})"
+                Note(
+                    f"could not read a distribution name from the install line "
+                    f"'{hint.requirement}' ({_where(hint.location)})",
+                    (hint.location.path,),
+                    code="install-line",
+                )
             )
             continue
         for name in _hint_names(hint):
@@ -743,7 +749,7 @@ def build_proposal(
         )
 
     notes.extend(_kernel_notes(scan, env))
-    notes.extend(f"the environment could not be read completely: {e}" for e in env.errors)
+    notes.extend(Note(f"the environment could not be read completely: {e}", code="environment") for e in env.errors)
     requirements = [rows[k] for k in sorted(rows)]
     if kernel_environments:
         requirements = _flag_kernel_conflicts(requirements, scan, env, kernel_environments)
@@ -889,18 +895,21 @@ def _where(location: Location) -> str:
     return f"{location.path}{cell}, line {location.line}"
 
 
-def _kernel_notes(scan: ScanResult, env: Environment) -> list[str]:
+def _kernel_notes(scan: ScanResult, env: Environment) -> list[Note]:
+    """One note that the notebooks use several kernels, and one per kernel with its
+    notebooks (a folder of thousands would otherwise print them all on one line)."""
     kernels: dict[str, list[str]] = defaultdict(list)
     for notebook, kernel in scan.kernels:
         kernels[kernel].append(notebook)
     if len(kernels) < 2:
         return []
-    listing = "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in sorted(kernels.items()))
-    return [
-        (
-            f"the notebooks use {len(kernels)} different kernels ({listing}); "
-            f"versions were read from {env.description or env.python}"
-        )
+    summary = Note(
+        f"the notebooks use {len(kernels)} different kernels; versions were read from {env.description or env.python}",
+        code="kernels",
+    )
+    counts = {k: f"{len(v):,} notebook{'s' if len(v) != 1 else ''}" for k, v in kernels.items()}
+    return [summary] + [
+        Note(f"kernel '{k}' ({counts[k]})", tuple(sorted(v)), code="kernel") for k, v in sorted(kernels.items())
     ]
 
 
@@ -928,7 +937,7 @@ def _flag_kernel_conflicts(
                 notebooks_by_kernel[kernel].add(site.path)
         for kernel, notebooks in sorted(notebooks_by_kernel.items()):
             other = indexes[kernel].get(key)
-            used_by = ", ".join(sorted(notebooks))
+            used_by = shortlist(sorted(notebooks))
             if other is None:
                 if row.installed_version is not None:
                     warnings.append(
@@ -944,7 +953,7 @@ def _flag_kernel_conflicts(
     return flagged
 
 
-def _python_version_notes(env: Environment, kernel_environments: Mapping[str, Environment]) -> list[str]:
+def _python_version_notes(env: Environment, kernel_environments: Mapping[str, Environment]) -> list[Note]:
     others = {
         kernel: other.python_version
         for kernel, other in sorted(kernel_environments.items())
@@ -953,7 +962,9 @@ def _python_version_notes(env: Environment, kernel_environments: Mapping[str, En
     if not others:
         return []
     listing = ", ".join(f"'{k}' runs Python {v}" for k, v in others.items())
-    return [f"kernels run different Python versions: {listing}; the proposal uses {env.python_version}"]
+    return [
+        Note(f"kernels run different Python versions: {listing}; the proposal uses {env.python_version}", code="python-versions")
+    ]
 
 
 def mark_index_checks(proposal: Proposal, found: Mapping[str, bool | None]) -> Proposal:
