@@ -235,7 +235,7 @@ def test_plain_json_reader_when_msgspec_is_missing(tmp_path: Path, monkeypatch: 
 
     write(tmp_path, {"a.ipynb": notebook("import numpy"), "bad.ipynb": "{"})
     with_msgspec = scan_folder(tmp_path)
-    monkeypatch.setattr(files, "msgspec", None)
+    monkeypatch.setattr(files, "_notebook_reader", lambda: None)
     without = scan_folder(tmp_path)
     assert without.imports == with_msgspec.imports
     assert [(i.kind, i.location) for i in without.issues] == [(i.kind, i.location) for i in with_msgspec.issues]
