@@ -593,7 +593,7 @@ def scan_both_ways(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[object
 
     fast = scan()
     with monkeypatch.context() as patch:
-        patch.setattr(files, "msgspec", None)
+        patch.setattr(files, "_notebook_reader", lambda: None)
         plain = scan()
     return fast, plain
 

@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..core.model import BINDER_DIRS
 from .store import Store
 
 VARIABLES = (
@@ -36,7 +37,7 @@ VARIABLES = (
     "JUPYTER_PATH", "JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR", "JUPYTER_PREFER_ENV_PATH",
     "JUPYTER_PLATFORM_DIRS", "IPYTHONDIR", "HOME", "CONDA_PREFIX", "VIRTUAL_ENV",
 )
-REES_DIRS = ("binder", ".binder", ".")
+REES_DIRS = (*BINDER_DIRS, ".")
 PROGRESS = "\r\x1b[K"  # the CLI's progress line on a terminal: shown, not kept
 
 
