@@ -523,9 +523,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         if _rememberable(args):  # the same command on an unchanged folder: the same answer
-            from .adapters.answers import RememberedAnswer
-
-            answer = RememberedAnswer(sys.argv[1:] if argv is None else argv, args.dir, reads_rees=args.func is cmd_check)
+            answer = workflow.remembered_answer(sys.argv[1:] if argv is None else argv, args.dir, reads_rees=args.func is cmd_check)
             code = answer.replay()
             return answer.record(lambda: args.func(args)) if code is None else code
         return args.func(args)

@@ -336,6 +336,14 @@ def kernels() -> list[dict[str, Any]]:
     return list_kernels()
 
 
+def remembered_answer(argv: Sequence[str], folder: str, *, reads_rees: bool = False) -> Any:
+    """The answer a command line gave on this folder, replayed while nothing it was
+    computed from changed (``adapters.answers.RememberedAnswer``: ``replay()``, ``record()``)."""
+    from .adapters.answers import RememberedAnswer
+
+    return RememberedAnswer(argv, folder, reads_rees=reads_rees)
+
+
 def scan_cache() -> Any:
     """A cache that keeps each file's scan until the file changes (one per server)."""
     from .adapters.files import ScanCache
