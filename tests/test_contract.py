@@ -31,6 +31,7 @@ MIRRORS = {
     "IReviewedRequirement": ["ReviewedRow"],
     "IWriteRequest": ["WriteBody"],
     "IPinChange": ["PinChange"],
+    "IProposalNote": ["Note"],
 }
 
 
