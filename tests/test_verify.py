@@ -222,8 +222,9 @@ def test_errors_are_classified(ename, evalue, kind, reason):
     assert verify.classify_error(ename, evalue)[2] == reason
 
 
-def test_run_reports_timeouts_and_data_errors_without_blaming_the_rees(tmp_path, wheels, cache):
-    """--run: ipykernel comes from the configured index (uv's cache makes it quick)."""
+def test_run_reports_timeouts_and_data_errors_without_blaming_the_rees(tmp_path, wheels, cache, monkeypatch):
+    """--run (and --register-kernel): ipykernel comes from the configured index (uv's
+    cache makes it quick)."""
     root = project(
         tmp_path / "run",
         "tinyalpha==1.0\n",
@@ -244,6 +245,24 @@ def test_run_reports_timeouts_and_data_errors_without_blaming_the_rees(tmp_path,
     assert data.kind == "runtime-error" and data.reason == "data" and data.cell == 1
     assert not result.rees_fault
     assert not (root / "data").exists() and not list(root.glob("*.nbconvert*"))  # the user's files untouched
+    # The rebuilt environment, registered as a kernel (in a data folder of the test).
+    data = tmp_path / "jupyter-data"
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(data))
+    name = workflow.register_kernel(workflow.local_folder(root), result)
+    spec = json.loads((data / "kernels" / name / "kernel.json").read_text())
+    assert spec["display_name"] == "run (from its REES)"
+    assert spec["argv"][0].startswith(result.environment)
+
+
+def test_the_cache_keeps_the_most_recently_used_environments(tmp_path):
+    for i, name in enumerate(["old", "middle", "new"]):
+        (tmp_path / name).mkdir()
+        marker = tmp_path / name / verify.MARKER_FILE
+        marker.write_text("{}")
+        os.utime(marker, (1000 + i, 1000 + i))
+    (tmp_path / "building").mkdir()  # no marker yet: never pruned
+    assert verify.prune_cache(tmp_path, keep=2) == ["old"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["building", "middle", "new"]
 
 
 @pytest.mark.parametrize(

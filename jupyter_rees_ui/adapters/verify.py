@@ -51,6 +51,7 @@ DEFAULT_CELL_TIMEOUT = 300.0
 DEFAULT_TOTAL_TIMEOUT = 1800.0
 INSTALL_TIMEOUT = 1800.0
 MARKER_FILE = "rees-verify.json"  # in a cached environment: how its install went
+KEEP_ENVIRONMENTS = 8  # the most recently used rebuilt environments kept in the cache
 
 Progress = Callable[[str, int, int, str], None]
 
@@ -673,6 +674,7 @@ def verify_folder(
     env_dir = Path(cache_dir or cache_root()) / key
     with _locked(env_dir.with_suffix(".lock")):
         install = _build(spec, root, env_dir, chosen, uv, python, index_args, ctx)
+    prune_cache(env_dir.parent, keep=KEEP_ENVIRONMENTS)
     verdicts = _check_notebooks(scan, spec, proposal, env_dir, install, ctx)
     if run and (install.ok or install.left_out):
         verdicts = _run_notebooks(root, verdicts, env_dir, chosen, uv, kernel_index_args if kernel_index_args is not None else index_args, cell_timeout, total_timeout, notes, ctx)
@@ -711,8 +713,9 @@ def _cache_key(spec: ReesSpec, installer: str, python: str, version: str, index_
 def _build(spec: ReesSpec, root: Path, env_dir: Path, installer: str, uv: str | None, python: str, index_args: Sequence[str], ctx: _Context) -> InstallVerdict:
     marker = env_dir / MARKER_FILE
     if marker.is_file():
-        with contextlib.suppress(ValueError, TypeError, KeyError):
+        with contextlib.suppress(ValueError, TypeError, KeyError, OSError):
             saved = json.loads(marker.read_text(encoding="utf-8"))
+            os.utime(marker)  # used now: the last to be pruned
             failures = tuple(Failure(**f) for f in saved.pop("failures"))
             return replace(InstallVerdict(**{**saved, "failures": failures}), cached=True)
     if env_dir.exists():
@@ -787,6 +790,24 @@ def _build(spec: ReesSpec, root: Path, env_dir: Path, installer: str, uv: str | 
         data.pop("cached")
         marker.write_text(json.dumps(data), encoding="utf-8")
     return verdict
+
+
+def prune_cache(folder: Path, *, keep: int) -> list[str]:
+    """Delete the rebuilt environments of ``folder`` beyond the ``keep`` most recently
+    used (a finished build's marker is touched on each use); their names."""
+    built = []
+    for entry in folder.iterdir() if folder.is_dir() else ():
+        marker = entry / MARKER_FILE
+        with contextlib.suppress(OSError):
+            if entry.is_dir() and marker.is_file():
+                built.append((marker.stat().st_mtime, entry))
+    removed = []
+    for _mtime, entry in sorted(built, key=lambda item: item[0], reverse=True)[keep:]:
+        shutil.rmtree(entry, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            entry.with_suffix(".lock").unlink()
+        removed.append(entry.name)
+    return removed
 
 
 def _marker_skips(line: ReesLine | None) -> bool:
@@ -890,6 +911,11 @@ def _ensure_ipykernel(env_dir: Path, installer: str, uv: str | None, index_args:
 
 
 def _run_notebooks(root: Path, verdicts: list[NotebookVerdict], env_dir: Path, installer: str, uv: str | None, index_args: Sequence[str], cell_timeout: float, total_timeout: float, notes: list[str], ctx: _Context) -> list[NotebookVerdict]:
+    import importlib.util
+
+    if importlib.util.find_spec("nbclient") is None:
+        notes.append("nbclient is not installed, so the notebooks were not run: pip install 'jupyter_rees_ui[verify]'")
+        return verdicts
     problem = _ensure_ipykernel(env_dir, installer, uv, index_args, ctx)
     if problem:
         notes.append(problem + " (notebooks not run)")
