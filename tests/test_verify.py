@@ -209,6 +209,22 @@ def test_environment_yml_gives_python_and_pip_lines(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("conda", "pip"),
+    [
+        ("numpy", "numpy"),
+        ("numpy=1.26", "numpy==1.26.*"),
+        ("numpy=1.26.4=py311_0", "numpy==1.26.4.*"),
+        ("numpy==1.26.4", "numpy==1.26.4"),
+        ("numpy>=1.20", "numpy>=1.20"),
+        ("conda-forge::pytables=3.9", "tables==3.9.*"),
+        ("numpy 1.26", "numpy==1.26.*"),
+    ],
+)
+def test_conda_specs_become_pip_requirements(conda, pip):
+    assert verify.conda_to_pip(conda) == pip
+
+
+@pytest.mark.parametrize(
     ("ename", "evalue", "kind", "reason"),
     [
         ("ModuleNotFoundError", "No module named 'tinybeta'", "missing-module", None),

@@ -298,25 +298,47 @@ def _read_environment(path: Path, where: str, name: str) -> ReesSpec:
         bare = re.split(r"[=<>!\s]", spec.split("::")[-1], maxsplit=1)[0]
         if bare in ("python", "pip", ""):
             continue
-        conda.append(bare)
+        conda.append(spec)
     notes = [] if found_python else [f"{_rel(where, name)} names no python=X.Y: Binder uses its default Python {BINDER_DEFAULT_PYTHON}"]
     if conda:
+        pip_specs = [conda_to_pip(spec) for spec in conda]
         notes.append(
             "conda packages are installed here from the package index under their PyPI names "
-            f"({', '.join(conda)}); one the index lacks is reported, not blamed on the REES"
+            f"({', '.join(pip_specs)}); one the index lacks is reported, not blamed on the REES"
         )
-        lines += [ReesLine(pypi, canonicalize_name(pypi), origin="conda") for pypi in map(_pypi_name, conda)]
+        for text in pip_specs:
+            lines += _requirement_lines(text, origin="conda")
     if version.startswith("2."):
         raise VerifyError("the REES asks for Python 2: verify rebuilds only Python 3 environments")
     rel = _rel(where, name)
     return ReesSpec(folder=where, files=(rel,), python_version=version, lines=tuple(lines), texts=((rel, text),), notes=tuple(notes))
 
 
-def _pypi_name(conda: str) -> str:
-    from ..core.conda_names import CONDA_NAMES
+def conda_to_pip(spec: str) -> str:
+    """A conda dependency as a pip requirement: its PyPI name, and ``=1.2`` (conda's
+    prefix match) as ``==1.2.*``; a build string is dropped."""
+    spec = spec.split("::")[-1].strip()
+    match = re.match(r"^([A-Za-z0-9_.-]+)\s*(.*)$", spec)
+    if not match:
+        return spec
+    name, version = _pypi_name(match.group(1)), match.group(2).strip()
+    if version.startswith("=") and not version.startswith("=="):
+        version = version[1:].split("=", 1)[0]
+        version = "==" + (version if version.endswith("*") else version + ".*")
+    elif version and version[0].isdigit():  # "numpy 1.26" (a match spec with a space)
+        version = "==" + version.split()[0] + ("" if version.endswith("*") else ".*")
+    try:
+        return str(Requirement(f"{name}{version}"))
+    except InvalidRequirement:
+        return name
 
-    reverse = {v: k for k, v in CONDA_NAMES.items()}
-    return reverse.get(conda, conda)
+
+def _pypi_name(conda: str) -> str:
+    """The PyPI name of a conda package (the first, when it packages several)."""
+    from ..core.conda_names import pypi_names
+
+    names = pypi_names(conda)
+    return conda if names == (canonicalize_name(conda),) else names[0]
 
 
 # ----------------------------------------------------------------------------- processes
