@@ -500,9 +500,13 @@ def _from_hint(
     if dist is None:
         warnings.append(f"{name} is installed by the notebook but not in the kernel's environment")
     elif specifier and not SpecifierSet(specifier).contains(dist.version, prereleases=True):
+        # the kernel's version is the one the notebooks last ran with, and the one the
+        # other pins were taken beside: an old in-notebook pin often conflicts with them
         warnings.append(
-            f"the notebook installs {name}{specifier} but the kernel has {dist.version}"
+            f"the notebook installs {name}{specifier} but the kernel has {dist.version}: "
+            f"pinned the kernel's version (set the pin to {specifier} to keep the notebook's)"
         )
+        specifier = None
     display = dist.name if dist else _hint_display(hints, name)
     return Resolution(
         module, "install-hint", display, source=source, specifier=specifier, url=url,
@@ -799,9 +803,19 @@ def _row(
         source = "conda"
 
     kind = _row_kind(s.kind for s in sites) if sites else "required"
-    trust = _row_trust(group, dist)
+    trust = _row_trust(group, dist, sites)
     if trust != "unverified":
         warnings = [w for w in warnings if not w.startswith(DECISION)]
+    elif dist is None and _scripts_only(sites) and not any(w.startswith(DECISION) for w in warnings):
+        scripts = ", ".join(sorted({s.location.path for s in sites}))
+        warnings = [
+            _decision(
+                f"'{first.module}' is imported only by {scripts}, not by a notebook, and the "
+                "kernel's environment does not have it",
+                first.module.split(".", 1)[0],
+            ),
+            *(w for w in warnings if "is not installed in the kernel's environment; the mapping" not in w),
+        ]
     return ProposedRequirement(
         name=first.name or key,
         modules=tuple(sorted({r.module for r in group if r.module})),
@@ -871,10 +885,20 @@ def _python2_sites(
     return kept, tuple(issues)
 
 
-def _row_trust(group: Sequence[Resolution], dist: InstalledDistribution | None) -> Trust:
-    """Installed: verified. Otherwise the best of the answers that led to the row."""
+def _scripts_only(sites: Sequence[ImportSite]) -> bool:
+    """Whether every import of a row is in a ``.py`` file (none in a notebook)."""
+    return bool(sites) and all(s.location.cell is None and s.location.path.endswith(".py") for s in sites)
+
+
+def _row_trust(
+    group: Sequence[Resolution], dist: InstalledDistribution | None, sites: Sequence[ImportSite] = ()
+) -> Trust:
+    """Installed: verified. Imported only by ``.py`` files and not installed: the
+    notebooks ran without it, so unverified. Otherwise the best of the answers."""
     if dist is not None:
         return "verified"
+    if _scripts_only(sites) and all(r.rule in ("mapping", "identity") for r in group):
+        return "unverified"
     levels = [r.trust for r in group if r.trust != "local"] or ["local"]
     return min(levels, key=TRUST_LEVELS.index)
 

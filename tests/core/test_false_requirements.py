@@ -164,3 +164,21 @@ def test_submodules_of_one_distribution_are_one_row_and_one_warning(tmp_path):
     assert list(rows) == ["frobnicate"]
     assert len(rows["frobnicate"].warnings) == 1
     assert "'frobnicate'" in rows["frobnicate"].warnings[0]
+
+
+def test_a_package_only_a_script_imports_and_the_kernel_lacks_is_a_decision(tmp_path):
+    rows, _ = rows_of(tmp_path, {"fabfile.py": "import fabric\n", "nb.ipynb": ["import cv2"]})
+    fabric = next(row for name, row in rows.items() if name.lower() == "fabric")
+    assert (fabric.trust, fabric.included) == ("unverified", False)
+    assert fabric.warnings[0].startswith(DECISION) and "fabfile.py" in fabric.warnings[0]
+    assert (rows["opencv-python"].trust, rows["opencv-python"].included) == ("known", True)
+
+
+def test_an_in_notebook_pin_the_kernel_disagrees_with_gives_the_kernels_version(tmp_path):
+    env = Environment(
+        python="/p", python_version="3.11",
+        distributions=(InstalledDistribution("arviz", "0.23.4", files=("arviz/__init__.py",)),),
+    )
+    rows, _ = rows_of(tmp_path, {"nb.ipynb": ["!pip install arviz==0.6.1", "import arviz"]}, env)
+    assert rows["arviz"].line == "arviz==0.23.4"
+    assert any("pinned the kernel's version" in w for w in rows["arviz"].warnings)

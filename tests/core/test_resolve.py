@@ -331,7 +331,7 @@ def test_local_modules_are_not_requirements():
     [
         ("scikit-learn==1.4.0", "scikit-learn", "==1.4.0", None),
         ("scikit-learn>=1.2,<2", "scikit-learn", "<2,>=1.2", None),
-        ("scikit-learn==1.3.2", "scikit-learn", "==1.3.2", "the kernel has 1.4.0"),
+        ("scikit-learn==1.3.2", "scikit-learn", "==1.4.0", "pinned the kernel's version"),
         ("scikit-learn", "scikit-learn", "==1.4.0", None),  # no spec written: pin installed
     ],
 )
