@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from . import workflow
 from .core.model import (
@@ -112,6 +112,26 @@ class CommitBody:
     message: str = workflow.DEFAULT_MESSAGE
 
 
+@dataclass(frozen=True)
+class ScanBody:
+    """POST scan: GET proposal's parameters as a JSON body; starts a job."""
+
+    path: str = ""
+    kernel: str = ""
+    pin: PinPolicy = PinPolicy.EXACT
+    overrides: str | dict[str, str] = ""  # JSON text or an object
+
+
+@dataclass(frozen=True)
+class VerifyBody:
+    """POST verify: rebuild the folder's REES and check its notebooks; starts a job."""
+
+    path: str = ""
+    run: bool = False  # also execute the notebooks
+    timeout: float = 300  # seconds per cell
+    total_timeout: float = 1800  # seconds for all notebooks
+
+
 # ----------------------------------------------------------------------------- replies
 
 
@@ -136,6 +156,41 @@ class ErrorReply:
     status: int
 
 
+@dataclass(frozen=True)
+class JobProgress:
+    phase: str  # queued | scanning | environment | reading | installing | imports | running | done
+    done: int
+    total: int
+    message: str
+
+
+@dataclass(frozen=True)
+class JobError:
+    message: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Job:
+    """GET jobs/<id> and DELETE jobs/<id>. ``result`` once done: a scan's is exactly the
+    GET proposal reply; a verification's is {path, verification}."""
+
+    id: str
+    kind: Literal["scan", "verify"]
+    state: Literal["running", "done", "failed", "cancelled"]
+    progress: JobProgress
+    cancelling: bool
+    result: Any
+    error: JobError | None
+
+
+@dataclass(frozen=True)
+class JobStarted:
+    """POST scan and POST verify: 202 with the job just started."""
+
+    job: Job
+
+
 #: method, route -> (request type or None, reply type)
 ENDPOINTS: dict[tuple[str, str], tuple[type | None, type]] = {
     ("GET", "proposal"): (ProposalQuery, workflow.ProposalReply),
@@ -145,6 +200,10 @@ ENDPOINTS: dict[tuple[str, str], tuple[type | None, type]] = {
     ("GET", "badge"): (BadgeQuery, workflow.BadgeReply),
     ("POST", "badge"): (BadgeBody, workflow.Written),
     ("POST", "commit"): (CommitBody, workflow.CommitReply),
+    ("POST", "scan"): (ScanBody, JobStarted),
+    ("POST", "verify"): (VerifyBody, JobStarted),
+    ("GET", "jobs/<id>"): (None, Job),
+    ("DELETE", "jobs/<id>"): (None, Job),
 }
 
 

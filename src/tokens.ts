@@ -280,7 +280,7 @@ export interface IJob<T = unknown> {
   state: JobState;
   progress: IJobProgress;
   /** A cancel was asked and the work has not stopped yet. */
-  cancelling?: boolean;
+  cancelling: boolean;
   /** When done: a scan's is the proposal reply, a verification's IVerifyReply. */
   result: T | null;
   error: { message: string; kind: string } | null;

@@ -32,6 +32,8 @@ MIRRORS = {
     "IWriteRequest": ["WriteBody"],
     "IPinChange": ["PinChange"],
     "IProposalNote": ["Note"],
+    "IJob": ["Job"],
+    "IJobProgress": ["JobProgress"],
 }
 
 
@@ -50,7 +52,7 @@ def typescript_interfaces() -> dict[str, dict[str, bool]]:
     """interface name -> {field: optional}."""
     text = (ROOT / "src" / "tokens.ts").read_text(encoding="utf-8")
     found = {}
-    for name, body in re.findall(r"export interface (\w+) \{(.*?)\n\}", text, re.S):
+    for name, body in re.findall(r"export interface (\w+)(?:<[^>{]*>)? \{(.*?)\n\}", text, re.S):
         body = re.sub(r"/\*.*?\*/|//[^\n]*", "", body, flags=re.S)
         fields = {}
         depth = 0
