@@ -1,6 +1,6 @@
 """Server-side options, read from the Jupyter server config (``c.Rees.…``)."""
 
-from traitlets import Bool, Dict, Enum, Float, Int, Unicode
+from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode
 from traitlets.config import Configurable
 
 from .core.model import PIN_POLICIES
@@ -44,4 +44,11 @@ class Rees(Configurable):
         256 << 20,
         help="Largest notebook or Python file read by a scan, in bytes; larger files are "
         "reported as problems and not read (0: no limit).",
+    ).tag(config=True)
+
+    binderhubs = List(
+        Unicode(),
+        default_value=[],
+        help="BinderHubs (https://host[/prefix]) whose launch links may go into a README "
+        "besides mybinder.org.",
     ).tag(config=True)

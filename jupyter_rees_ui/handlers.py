@@ -240,6 +240,7 @@ class BadgeHandler(ReesHandler):
             _string(body, "link"),
             expected=body.get("expected") or {},
             readme=readme,
+            binderhubs=tuple(self.rees.binderhubs),
         )
         self.reply(await self.run(workflow.write_badge, request))
 

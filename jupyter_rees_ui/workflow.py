@@ -51,7 +51,6 @@ EXPORT_FILES = {**FORMAT_FILES, "guix": "manifest.scm"}  # propose can also prin
 BADGE_FORMATS = ("markdown", "rst", "html")
 MODES = BINDER_MODES
 PYTHON_VERSION = re.compile(r"^3\.\d{1,2}$")
-HTTPS_LINK = re.compile(r"^https://[^\s\"'<>]+$")
 PYPI_JSON = "https://pypi.org/pypi"
 
 if TYPE_CHECKING:  # the adapters' reply types, imported where they are used (contract.py resolves them)
@@ -866,14 +865,25 @@ def snippet(link: str, fmt: str) -> str:
 
 @dataclass(frozen=True)
 class WriteBadgeRequest:
+    """Insert the badge of ``link`` into the README. The link is taken apart (a launch
+    link of mybinder.org or one of ``binderhubs``, provider, spec, urlpath) and built
+    again from its checked parts: free text never reaches the README."""
+
     folder: Folder
     link: str
     expected: Mapping[str, str | None] = field(default_factory=dict)
     readme: str | None = None
+    binderhubs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if not isinstance(self.link, str) or not HTTPS_LINK.match(self.link):
-            raise BadRequest("'link' must be an https Binder link")
+        from .core import binder
+
+        try:
+            binder.parse_link(self.link, self.binderhubs)
+        except binder.BinderError as exc:
+            raise BadRequest(f"link: {exc}") from exc
+        if self.readme is not None and not isinstance(self.readme, str):
+            raise BadRequest("readme: must be a string")
         if not isinstance(self.expected, Mapping):
             raise BadRequest("'expected' must map file paths to the hashes shown in the preview")
 
@@ -881,9 +891,11 @@ class WriteBadgeRequest:
 def write_badge(request: WriteBadgeRequest) -> Written:
     """Insert the badge into the README (between markers) as previewed."""
     from .adapters import rees_files
+    from .core import binder
 
+    link = binder.parse_link(request.link, request.binderhubs)
     with _domain_errors(request.folder), rees_files.folder_lock(request.folder.path):
-        change = rees_files.preview_badge(request.folder.path, request.link, readme=request.readme)
+        change = rees_files.preview_badge(request.folder.path, link, readme=request.readme)
         if change.status != "unchanged" and request.expected.get(change.path, "?") != change.old_sha256:
             raise Conflict(f"{change.path} changed since the preview: preview again")
         written = rees_files.write(request.folder.path, [change])
@@ -918,11 +930,24 @@ class CommitReply:
 
 
 def commit(request: CommitRequest) -> CommitReply:
-    from .adapters import git
+    """Commit the files, each refused (before git runs) unless it is one this tool
+    manages and holds what it wrote: a REES file in the config folder or at the root
+    (or its deletion), the README with our badge."""
+    from .adapters import git, rees_files
+    from .core import validate
 
-    message = request.message.strip() or DEFAULT_MESSAGE
+    try:
+        message = validate.message(request.message, "message").strip() or DEFAULT_MESSAGE
+        files = [validate.relative_path(f, "files") for f in validate.string_list(list(request.files), "files")]
+    except validate.InvalidInput as exc:
+        raise BadRequest(str(exc)) from exc
     with _domain_errors(request.folder):
-        result = git.commit_files(request.folder.path, list(request.files), message)
+        git.toplevel(request.folder.path)  # not a repository: say that first
+        for path in files:
+            problem = rees_files.unmanaged(request.folder.path, path)
+            if problem is not None:
+                raise BadRequest(f"files: {path[:80]!r} {problem}; only the REES and the README badge are committed")
+        result = git.commit_files(request.folder.path, files, message)
     return CommitReply(request.folder.api_path, result)
 
 
@@ -938,7 +963,7 @@ def rees_paths(folder: Folder) -> tuple[str, ...]:
     if where == ".":
         rees = (ReesFileName.REQUIREMENTS_TXT, ReesFileName.RUNTIME_TXT, ReesFileName.ENVIRONMENT_YML)
         found += [n.value for n in rees if (base / n.value).is_file()]
-    return tuple(found)
+    return tuple(path for path in found if rees_files.unmanaged(base, path) is None)
 
 
 # ----------------------------------------------------------------------------- check

@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -94,7 +95,7 @@ LONG = "x" * 300
 )
 async def test_a_name_over_255_bytes_is_a_400(jp_fetch, demo, endpoint, method, params, body):
     message = await refused(jp_fetch, endpoint, body, method=method, params=params)
-    assert "255" in message
+    assert "255" in message or "removes" in message
 
 
 async def test_a_link_to_a_fifo_does_not_hang_the_proposal(jp_fetch, demo):
@@ -136,3 +137,96 @@ async def test_of_20_concurrent_writes_with_the_same_expectation_exactly_one_win
     assert codes == [200] + [409] * 19
     winner = next(i for code, i in results if code == 200)
     assert f"numpy==2.{winner}" in (demo / "binder" / "requirements.txt").read_text()
+
+
+BAD_LINKS = [
+    "https://mybinder.org/v2/gh/o/r/main\n",
+    "https://evil.example/v2/gh/o/r/main",
+    "https://evil.example/x)](javascript:alert(1))",
+    "https://mybinder.org/v2/gh/o/r/x)](javascript:alert(1))",
+    'https://mybinder.org/v2/gh/o/r/main?urlpath=lab/tree/a"onmouseover=x',
+    "https://mybinder.org/v2/nosuch/o/r/main",
+    "https://mybinder.org.evil.example/v2/gh/o/r/main",
+    "javascript:alert(1)",
+    5,
+]
+
+
+@pytest.mark.parametrize("link", BAD_LINKS)
+async def test_a_badge_link_not_built_from_binder_parts_is_a_400(jp_fetch, demo, link):
+    before = sorted(p.name for p in demo.iterdir())
+    readme = (demo / "README.md").read_bytes() if (demo / "README.md").exists() else None
+    message = await refused(jp_fetch, "badge", {"path": "demo", "link": link, "expected": {}})
+    assert "link" in message
+    assert sorted(p.name for p in demo.iterdir()) == before
+    assert ((demo / "README.md").read_bytes() if readme is not None else None) == readme
+
+
+@pytest.mark.parametrize("readme", ["analysis.ipynb", "notes.md", 5, ["README.md"]])
+async def test_the_badge_goes_only_into_a_readme_text_file(jp_fetch, demo, readme):
+    link = "https://mybinder.org/v2/gh/o/r/main"
+    message = await refused(jp_fetch, "badge", {"path": "demo", "link": link, "readme": readme})
+    assert "readme" in message.lower() or "README" in message
+
+
+@pytest.fixture
+def repository(demo, monkeypatch):
+    for key, value in {
+        "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "t@example.org",
+        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+    }.items():
+        monkeypatch.setenv(key, value)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(demo)], check=True)
+    subprocess.run(["git", "-C", str(demo), "add", "."], check=True)
+    subprocess.run(["git", "-C", str(demo), "commit", "-qm", "initial"], check=True)
+    return demo
+
+
+def staged(folder: Path) -> str:
+    return subprocess.run(
+        ["git", "-C", str(folder), "diff", "--cached", "--name-only"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+@pytest.mark.parametrize(
+    ("files", "message", "field"),
+    [
+        (["secrets.env"], "m", "secrets.env"),
+        (["binder/requirements.txt", "secrets.env"], "m", "secrets.env"),
+        (["sub/requirements.txt"], "m", "sub/requirements.txt"),
+        (["binder/requirements.txt"], "a\x00b", "message"),
+        (["binder/requirements.txt"], "m" * (128 * 1024 + 1), "message"),
+        (["binder/require\x00ments.txt"], "m", "files"),
+        (["binder/" + "x" * 300], "m", "files"),
+    ],
+)
+async def test_commit_takes_only_what_this_tool_wrote(jp_fetch, repository, files, message, field):
+    (repository / "secrets.env").write_text("TOKEN=hunter2\n")
+    (repository / "sub").mkdir()
+    (repository / "sub" / "requirements.txt").write_text("numpy\n")
+    (repository / "binder").mkdir()
+    (repository / "binder" / "requirements.txt").write_text("# Written by jupyter-rees-ui\nnumpy==1\n")
+    head = subprocess.run(["git", "-C", str(repository), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
+    reply = await refused(jp_fetch, "commit", {"path": "demo", "files": files, "message": message})
+    assert field in reply
+    assert staged(repository) == "", "nothing is staged by a refused commit"
+    after = subprocess.run(["git", "-C", str(repository), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
+    assert after == head
+
+
+async def test_a_hand_written_rees_file_is_not_committed(jp_fetch, repository):
+    (repository / "binder").mkdir()
+    (repository / "binder" / "requirements.txt").write_text("numpy\n")
+    message = await refused(jp_fetch, "commit", {"path": "demo", "files": ["binder/requirements.txt"]})
+    assert "not written by this tool" in message
+
+
+@pytest.mark.parametrize("path", [".hidden/requirements.txt", "sub/requirements.txt", "a/binder/Pipfile"])
+async def test_remove_deletes_only_rees_files_where_binder_looks(jp_fetch, demo, path):
+    target = demo / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("numpy\n")
+    body = {"path": "demo", "requirements": [], "python_version": "3.11", "remove": [path]}
+    assert "removes" in await refused(jp_fetch, "preview", body)
+    assert target.exists()

@@ -213,8 +213,11 @@ def preview(
         changes[relative] = _change(relative, old, digest, new)
     for path in sorted(set(remove)):
         relative = PurePosixPath(path.replace("\\", "/")).as_posix()
-        if relative.rsplit("/", 1)[-1] not in REMOVABLE:
-            raise PathError(f"{path!r} is not a configuration file this tool removes.")
+        if not removable(relative):
+            raise PathError(
+                f"{path[:80]!r} is not a configuration file this tool removes (only REES files "
+                "at the root, in binder/ or in .binder/)."
+            )
         if relative not in changes:
             old, digest = _read(resolve_inside(root, relative))
             changes[relative] = _change(relative, old, digest, None)
@@ -264,7 +267,7 @@ def write(
     else:
         planned = list(changes)
         for change in planned:
-            if change.new is None and change.path.rsplit("/", 1)[-1] not in REMOVABLE:
+            if change.new is None and not removable(change.path):
                 raise PathError(f"{change.path!r} is not a configuration file this tool removes.")
             _old, digest = _read(resolve_inside(root, change.path))
             if digest != change.old_sha256:
@@ -322,6 +325,54 @@ def notes(
     )
 
 
+#: the folders whose REES files this tool writes, removes and commits
+CONFIG_FOLDERS = ("", *model.BINDER_DIRS)
+
+
+def removable(relative: str) -> bool:
+    """Whether a path (relative to the project folder) is a REES file where Binder
+    looks for one: at the root, in binder/ or in .binder/ (never elsewhere)."""
+    folder, _, name = relative.rpartition("/")
+    return folder in CONFIG_FOLDERS and name in REMOVABLE
+
+
+def is_readme(name: str) -> bool:
+    """A README text file name (README, README.md, README.rst…), never a notebook."""
+    return name in README_NAMES
+
+
+def unmanaged(root: Path, relative: str) -> str | None:
+    """Why ``relative`` is not a file this tool manages, or None when it is: a REES
+    file at the root, in binder/ or .binder/ that starts with our header (runtime.txt:
+    one python-X.Y line) or that is gone (a removal), or a README holding our badge."""
+    posix = PurePosixPath(relative.replace("\\", "/")).as_posix()
+    if is_readme(posix):
+        try:
+            text, _digest = _read(resolve_inside(root, posix))
+        except PathError as err:
+            return f"cannot be read ({err})"
+        if text is None:
+            return "does not exist"
+        if binder.MARKERS["markdown"][0] not in text and binder.MARKERS["rst"][0] not in text:
+            return "holds no Binder badge written by this tool"
+        return None
+    if not removable(posix):
+        return "is not a REES file in the project's root, binder/ or .binder/"
+    try:
+        text, _digest = _read(resolve_inside(root, posix))
+    except PathError as err:
+        return f"cannot be read ({err})"
+    if text is None:
+        return None  # a REES file removed: committing the removal
+    name = posix.rpartition("/")[2]
+    if name == rees.RUNTIME_TXT:
+        return None if rees.is_python_runtime(text) else "is not a runtime.txt this tool writes"
+    first = text.partition("\n")[0]
+    if rees.HEADER_MARK not in first:
+        return "was not written by this tool (no header line)"
+    return None
+
+
 def find_readme(root: Path) -> str | None:
     for name in README_NAMES:
         if (Path(root) / name).is_file():
@@ -341,6 +392,8 @@ def preview_badge(
     name = readme or find_readme(root) or ("README.rst" if fmt == "rst" else "README.md")
     if "/" in name.strip("/"):
         raise PathError(f"{name!r} must be a file at the top of the folder.")
+    if not is_readme(name):
+        raise PathError(f"{name[:80]!r} is not a README text file ({', '.join(README_NAMES)}).")
     fmt = fmt or binder.readme_format(name)
     old, digest = _read(resolve_inside(root, name))
     new = binder.insert_badge(
@@ -356,7 +409,11 @@ __all__ = [
     "ConflictError",
     "FileChange",
     "PathError",
+    "CONFIG_FOLDERS",
     "find_readme",
+    "is_readme",
+    "removable",
+    "unmanaged",
     "folder_lock",
     "layout",
     "notes",

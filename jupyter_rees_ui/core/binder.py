@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote, unquote, urlsplit
@@ -246,7 +247,7 @@ def doi_link(
                 )
         if provider not in ("zenodo", "figshare", "dataverse"):
             raise BinderError(f"Unknown archive {provider!r}.")
-        spec, kind = f"{value}/", provider
+        spec, kind = f"{quote(value, safe='/:;')}/", provider
     hub = binderhub.rstrip("/")
     target = urlpath(mode, path)
     return BinderLink(
@@ -295,6 +296,64 @@ def nbgitpuller_link(
         repo_url=environment.repo_url,
         binderhub=environment.binderhub,
     )
+
+
+PROVIDERS = ("gh", "gl", "gist", "git", "zenodo", "figshare", "dataverse", "hydroshare")
+# What a spec or urlpath may hold once percent-encoded: never a quote, bracket,
+# parenthesis, angle bracket, backslash, space or control character (they would end
+# the link inside Markdown, reStructuredText or HTML).
+_LINK_PART = r"[A-Za-z0-9._~%/:@+=,;!$*\-]+"
+_LAUNCH = re.compile(rf"(?P<provider>[a-z]+)/(?P<spec>{_LINK_PART})(?:\?urlpath=(?P<urlpath>{_LINK_PART}))?")
+MAX_LINK = 4096
+
+
+def hub_url(value: str) -> str:
+    """A BinderHub's base URL (``https://host[/prefix]``), checked and without a trailing slash."""
+    parts = urlsplit(value.strip()) if isinstance(value, str) else None
+    if (
+        parts is None
+        or parts.scheme != "https"
+        or not parts.hostname
+        or parts.username
+        or parts.password
+        or parts.query
+        or parts.fragment
+        or not re.fullmatch(r"[A-Za-z0-9._~%/\-]*", parts.path)
+    ):
+        raise BinderError(f"{value!r} is not a BinderHub address (https://host[/path]).")
+    return f"https://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+
+
+def parse_link(url: str, binderhubs: Sequence[str] = ()) -> BinderLink:
+    """A Binder launch link taken apart into hub, provider, spec and urlpath, each
+    checked, and built again from those parts. Only links to mybinder.org or one of
+    ``binderhubs`` are accepted; anything else (another host, a trailing newline, a
+    character that would end the link in a README) raises BinderError."""
+    if not isinstance(url, str) or len(url) > MAX_LINK:
+        raise BinderError("The link must be a Binder launch link (https://mybinder.org/v2/...).")
+    hubs = [MYBINDER] + [hub_url(hub) for hub in binderhubs]
+    for hub in hubs:
+        prefix = f"{hub}/v2/"
+        if not url.startswith(prefix):
+            continue
+        match = _LAUNCH.fullmatch(url[len(prefix) :])
+        if match is None or match["provider"] not in PROVIDERS:
+            raise BinderError(f"{url[:80]!r} is not a Binder launch link (provider/spec[?urlpath=...]).")
+        target = match["urlpath"]
+        mode, _, rest = (unquote(target).partition("/tree/") if target else ("lab", "", ""))
+        link = BinderLink(
+            provider=match["provider"],  # type: ignore[arg-type]
+            spec=match["spec"],
+            url=f"{hub}/v2/{match['provider']}/{match['spec']}" + (f"?urlpath={target}" if target else ""),
+            path=rest or None,
+            mode=mode if mode in ("lab", "doc") else "lab",  # type: ignore[arg-type]
+            binderhub=hub,
+        )
+        if link.url != url:  # every part was checked, so this cannot differ; never trust it if it does
+            raise BinderError(f"{url[:80]!r} is not a Binder launch link.")
+        return link
+    known = ", ".join(hubs)
+    raise BinderError(f"{url[:80]!r} is not a launch link of a known BinderHub ({known}; see c.Rees.binderhubs).")
 
 
 def badge(link: BinderLink | str, fmt: str = "markdown", *, binderhub: str = MYBINDER) -> str:
@@ -403,6 +462,9 @@ def insert_badge(
 __all__ = [
     "MARKERS",
     "MODES",
+    "PROVIDERS",
+    "hub_url",
+    "parse_link",
     "MYBINDER",
     "BinderError",
     "BinderLink",
