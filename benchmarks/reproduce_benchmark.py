@@ -503,7 +503,7 @@ def log(*parts: object) -> None:
 
 
 def run_project(project: Project, manifest: Manifest, corpus: Path, tools: list[str], k: int,
-                peers: Path | None, server: str | None) -> ProjectResult:
+                peers: Path | None, server: str | None, reuse: dict | None = None) -> ProjectResult:
     started = time.monotonic()
     result = ProjectResult(project.name)
     source = corpus / project.name / project.subdir
@@ -530,9 +530,15 @@ def run_project(project: Project, manifest: Manifest, corpus: Path, tools: list[
     log(project.name, "author env", "ok" if ok else "FAILED " + message[-200:])
     if not ok:
         return result
-    result.author_imports = import_closure(author, imports.third_party, pristine)
-    for nb in chosen:
-        result.author_runs[str(nb.relative_to(pristine))] = execute(author / "bin" / "python", nb)
+    earlier = (reuse or {}).get(project.name)
+    if earlier and earlier.get("author_ok") and earlier.get("third_party") == result.third_party and \
+            sorted(earlier.get("author_runs", {})) == sorted(str(nb.relative_to(pristine)) for nb in chosen):
+        # The author environment does not change between runs: its verdicts are reused.
+        result.author_imports, result.author_runs = earlier["author_imports"], earlier["author_runs"]
+    else:
+        result.author_imports = import_closure(author, imports.third_party, pristine)
+        for nb in chosen:
+            result.author_runs[str(nb.relative_to(pristine))] = execute(author / "bin" / "python", nb)
 
     for tool in tools:
         tr = ToolResult(tool)
@@ -664,7 +670,7 @@ def report(results: list[ProjectResult], manifest: Manifest, tools: list[str], k
         "",
         f"{len(results)} public notebook projects ({nbs} notebooks), requirement files removed. "
         f"Our tool at commit {commit}; peers {', '.join(PEERS)}; {os.cpu_count()} cores; "
-        f"{elapsed / 60:.0f} min for the whole run.",
+        (f"{elapsed / 60:.0f} min for the whole run." if elapsed else "Rendered from the raw results of a run."),
         "",
         render_table(all_figures),
         "",
@@ -768,7 +774,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run-per-project", type=int, default=1, help="notebooks executed per project (0: none)")
     parser.add_argument("--pipreqs-server", help="pipreqs --pypi-server (when its default host does not resolve)")
     parser.add_argument("--write", action="store_true", help="write benchmarks/RESULTS-reproduce.md")
-    parser.add_argument("--json", type=Path, help="also dump the raw results here")
+    parser.add_argument("--json", type=Path, help="also write the raw results here (JSON lines)")
+    parser.add_argument("--report", type=Path, help="only render the report from raw results (--json) of a run")
+    parser.add_argument("--reuse", type=Path, help="raw results of an earlier run (--json): the author "
+                        "environments' verdicts are taken from it instead of being executed again")
     args = parser.parse_args(argv)
     try:
         manifest = load_manifest()
@@ -779,20 +788,43 @@ def main(argv: list[str] | None = None) -> int:
         print(f"--corpus {args.corpus}: not a folder", file=sys.stderr)
         return 2
     chosen = [p for p in manifest.projects if not args.projects or p.name in args.projects]
+    if args.report:
+        results = [result_from_dict(json.loads(line)) for line in args.report.read_text().splitlines() if line]
+        order = {p.name: i for i, p in enumerate(manifest.projects)}
+        results.sort(key=lambda r: order.get(r.name, len(order)))
+        tools = [t for t in args.tools if any(t in r.tools for r in results)]
+        text = report(results, manifest, tools, args.run_per_project, 0.0)
+        print(text)
+        if args.write:
+            (HERE / "RESULTS-reproduce.md").write_text(text, encoding="utf-8")
+        return 0
+    reuse = {r["name"]: r for r in map(json.loads, args.reuse.read_text().splitlines()) if r} if args.reuse else None
     started = time.monotonic()
     WORK.mkdir(parents=True, exist_ok=True)
     peers = peers_venv() if set(args.tools) - {"ours"} else None
+    def one(project: Project) -> ProjectResult:
+        result = run_project(project, manifest, args.corpus, args.tools, args.run_per_project,
+                             peers, args.pipreqs_server, reuse)
+        if args.json:  # one line per finished project, so an interrupted run keeps what it measured
+            with args.json.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(asdict_result(result), default=str) + "\n")
+        return result
+
+    if args.json:
+        args.json.write_text("")
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        results = list(pool.map(lambda p: run_project(p, manifest, args.corpus, args.tools, args.run_per_project,
-                                                      peers, args.pipreqs_server), chosen))
+        results = list(pool.map(one, chosen))
     elapsed = time.monotonic() - started
     text = report(results, manifest, args.tools, args.run_per_project, elapsed)
     print(text)
-    if args.json:
-        args.json.write_text(json.dumps([asdict_result(r) for r in results], indent=1, default=str))
     if args.write:
         (HERE / "RESULTS-reproduce.md").write_text(text, encoding="utf-8")
     return 0
+
+
+def result_from_dict(data: dict) -> ProjectResult:
+    tools = {name: ToolResult(**raw) for name, raw in data.pop("tools", {}).items()}
+    return ProjectResult(**data, tools=tools)
 
 
 def asdict_result(result: ProjectResult) -> dict:
