@@ -58,6 +58,7 @@ MANIFEST = HERE / "reproduce_corpus.json"
 WORK = HERE / ".work" / "reproduce"
 PEERS = ["pipreqs==0.5.0", "pigar==2.2.0"]
 TOOLS = ("ours", "pipreqs", "pigar")
+RUNTIME_SUFFIX = " + author's runtime.txt"
 DEFAULT_PYTHON = "3.10"  # repo2docker's Python when a folder has no runtime.txt
 KERNEL_PACKAGES = ["ipykernel"]
 INSTALL_TIMEOUT = 900
@@ -618,8 +619,8 @@ def figures(results: list[ProjectResult], tool: str | None) -> Figures:
             f.wrote += tr.wrote
             f.installed += tr.installed
             imports = tr.imports if tr.wrote else {n: "nothing written" for n in r.third_party}
-            runs = {nb: tr.runs.get(nb, {"ok": False, "ename": "InstallFailed", "evalue": ""})
-                    for nb in r.author_runs}
+            runs = {} if tool.endswith(RUNTIME_SUFFIX) else {
+                nb: tr.runs.get(nb, {"ok": False, "ename": "InstallFailed", "evalue": ""}) for nb in r.author_runs}
         f.imports += len(imports)
         f.resolved += sum(1 for e in imports.values() if e is None)
         for nb, res in runs.items():
@@ -643,9 +644,10 @@ def render_table(all_figures: dict[str, Figures]) -> str:
     ]
     for tool, f in all_figures.items():
         label = "author environment (baseline)" if tool == "author" else tool
+        runs = f"{f.ran}/{f.runs}" if f.runs else "not run"
+        fault = "–" if tool == "author" or not f.runs else f.fault
         lines.append(f"| {label} | {f.wrote}/{f.projects} | {f.installed}/{f.projects} ({pct(f.installed, f.projects)}) | "
-                     f"{f.resolved}/{f.imports} ({pct(f.resolved, f.imports)}) | {f.ran}/{f.runs} | "
-                     f"{'–' if tool == 'author' else f.fault} |")
+                     f"{f.resolved}/{f.imports} ({pct(f.resolved, f.imports)}) | {runs} | {fault} |")
     return "\n".join(lines)
 
 
@@ -658,10 +660,12 @@ def render_classes(all_figures: dict[str, Figures]) -> str:
     return "\n".join(lines)
 
 
-def report(results: list[ProjectResult], manifest: Manifest, tools: list[str], k: int, elapsed: float) -> str:
+def report(results: list[ProjectResult], manifest: Manifest, tools: list[str], k: int, elapsed: float,
+           commit: str = "") -> str:
     all_figures = {"author": figures(results, None), **{t: figures(results, t) for t in tools}}
+    tools = [t for t in tools if not t.endswith(RUNTIME_SUFFIX)]  # the extra rows are in the tables only
     nbs = sum(r.notebooks for r in results)
-    commit = run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"]).stdout.strip()
+    commit = commit or run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"]).stdout.strip()
     out = [
         "# Reproduction: does the REES rebuild the notebooks' environment?",
         "",
@@ -670,7 +674,7 @@ def report(results: list[ProjectResult], manifest: Manifest, tools: list[str], k
         "",
         f"{len(results)} public notebook projects ({nbs} notebooks), requirement files removed. "
         f"Our tool at commit {commit}; peers {', '.join(PEERS)}; {os.cpu_count()} cores; "
-        (f"{elapsed / 60:.0f} min for the whole run." if elapsed else "Rendered from the raw results of a run."),
+        + (f"{elapsed / 60:.0f} min for the whole run." if elapsed else "Rendered from the raw results of a run."),
         "",
         render_table(all_figures),
         "",
@@ -680,6 +684,7 @@ def report(results: list[ProjectResult], manifest: Manifest, tools: list[str], k
         f" (the smallest that import a third-party module), {CELL_TIMEOUT} s per cell,"
         f" {NOTEBOOK_TIMEOUT} s per notebook.",
         "",
+        *python_version_note(results, tools),
         "## Why notebooks did not execute",
         "",
         render_classes(all_figures),
@@ -760,6 +765,53 @@ def report(results: list[ProjectResult], manifest: Manifest, tools: list[str], k
     return "\n".join(out) + "\n"
 
 
+def runtime_pass(done: list[ProjectResult], manifest: Manifest, jobs: int) -> list[ProjectResult]:
+    """Peers' requirements again, on the author's Python, as if their user had added a
+    runtime.txt: do their lines install when the Python is right?"""
+    projects = {p.name: p for p in manifest.projects}
+
+    def one(r: ProjectResult) -> ProjectResult:
+        extra = ProjectResult(r.name)
+        for tool, tr in r.tools.items():
+            if tool == "ours" or tool.endswith(RUNTIME_SUFFIX) or not tr.wrote or not r.author_ok:
+                continue
+            copy = WORK / "runs" / r.name / tool
+            req, _ = rees_files(copy)
+            python = projects[r.name].python
+            out = ToolResult(tool + RUNTIME_SUFFIX, wrote=True, lines=tr.lines, python=python)
+            venv = WORK / "envs" / f"{tool}-runtime-{r.name}"
+            out.installed, message = make_venv(venv, python, req, key=digest(python, req.read_text()))
+            out.install_error = "" if out.installed else message
+            if not out.installed:
+                make_venv(venv, python, [], key="empty")
+            out.imports = import_closure(venv, set(r.third_party), copy)
+            extra.tools[out.tool] = out
+            log(r.name, out.tool, "installed" if out.installed else "INSTALL FAILED " + message[-200:])
+        return extra
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return list(pool.map(one, done))
+
+
+def merge(results: list[ProjectResult], extras: list[ProjectResult]) -> None:
+    by_name = {r.name: r for r in results}
+    for extra in extras:
+        if extra.name in by_name:
+            by_name[extra.name].tools.update(extra.tools)
+
+
+def python_version_note(results: list[ProjectResult], tools: list[str]) -> list[str]:
+    """How many failed installs fail only because a pin needs a newer Python than the REES's."""
+    parts = []
+    for t in tools:
+        failed = [r.tools[t] for r in results if t in r.tools and r.tools[t].wrote and not r.tools[t].installed]
+        by_python = sum(1 for tr in failed if re.search(r"does not satisfy Python|requires-python|Requires-Python", tr.install_error))
+        if failed:
+            parts.append(f"{t}: {by_python} of {len(failed)} failed installs fail on a pin that needs a newer Python"
+                         f" than the REES's ({DEFAULT_PYTHON} when it has no runtime.txt)")
+    return (["; ".join(parts) + ".", ""]) if parts else []
+
+
 def one_line(text: str, limit: int = 200) -> str:
     text = " ".join((text or "").split()).replace("|", "/")
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -776,6 +828,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="write benchmarks/RESULTS-reproduce.md")
     parser.add_argument("--json", type=Path, help="also write the raw results here (JSON lines)")
     parser.add_argument("--report", type=Path, help="only render the report from raw results (--json) of a run")
+    parser.add_argument("--runtime-pass", type=Path, help="with --report: install the peers' requirements again on "
+                        "the author's Python and write those results here (JSON lines)")
+    parser.add_argument("--runtime-results", type=Path, help="with --report: results of a --runtime-pass to show too")
+    parser.add_argument("--commit", default="", help="with --report: the commit the run measured")
+    parser.add_argument("--elapsed", type=float, default=0.0, help="with --report: the run's minutes")
     parser.add_argument("--reuse", type=Path, help="raw results of an earlier run (--json): the author "
                         "environments' verdicts are taken from it instead of being executed again")
     args = parser.parse_args(argv)
@@ -790,10 +847,15 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [p for p in manifest.projects if not args.projects or p.name in args.projects]
     if args.report:
         results = [result_from_dict(json.loads(line)) for line in args.report.read_text().splitlines() if line]
+        if args.runtime_pass:
+            extras = runtime_pass(results, manifest, args.jobs)
+            args.runtime_pass.write_text("".join(json.dumps(asdict_result(e), default=str) + "\n" for e in extras))
+        if args.runtime_results:
+            merge(results, [result_from_dict(json.loads(line)) for line in args.runtime_results.read_text().splitlines() if line])
         order = {p.name: i for i, p in enumerate(manifest.projects)}
         results.sort(key=lambda r: order.get(r.name, len(order)))
-        tools = [t for t in args.tools if any(t in r.tools for r in results)]
-        text = report(results, manifest, tools, args.run_per_project, 0.0)
+        tools = [t for t in [*args.tools, *(t + RUNTIME_SUFFIX for t in args.tools)] if any(t in r.tools for r in results)]
+        text = report(results, manifest, tools, args.run_per_project, args.elapsed * 60, args.commit)
         print(text)
         if args.write:
             (HERE / "RESULTS-reproduce.md").write_text(text, encoding="utf-8")
