@@ -593,11 +593,16 @@ class Figures:
         return self.resolved / self.imports if self.imports else 1.0
 
 
-def rees_fault(author_run: dict | None, run_: dict, imports_error_class: str) -> bool:
-    """A failure is the REES's fault when it is a missing module, or when the notebook ran
-    in the author environment and fails in the rebuilt one."""
-    if imports_error_class == "missing module":
+def rees_fault(author_run: dict | None, run_: dict, cls: str, usable: set[str] = frozenset()) -> bool:
+    """A failure is the REES's fault when the install failed, when a module that imports in
+    the author environment is missing, or when the notebook ran in the author environment
+    and fails in the rebuilt one."""
+    if cls == "install failure":
         return True
+    if cls == "missing module":
+        match = re.search(r"No module named '([\w.]+)'", run_.get("evalue", ""))
+        if match and match.group(1).split(".")[0] in usable:
+            return True
     return bool(author_run and author_run.get("ok")) and not run_.get("ok")
 
 
@@ -621,15 +626,18 @@ def figures(results: list[ProjectResult], tool: str | None) -> Figures:
             imports = tr.imports if tr.wrote else {n: "nothing written" for n in r.third_party}
             runs = {} if tool.endswith(RUNTIME_SUFFIX) else {
                 nb: tr.runs.get(nb, {"ok": False, "ename": "InstallFailed", "evalue": ""}) for nb in r.author_runs}
-        f.imports += len(imports)
-        f.resolved += sum(1 for e in imports.values() if e is None)
+        # Only imports that work in the author environment count: one that fails there too
+        # (a module nobody provides, a broken release) is no REES's to fix.
+        usable = {n for n, e in r.author_imports.items() if e is None}
+        f.imports += sum(1 for n in imports if n in usable)
+        f.resolved += sum(1 for n, e in imports.items() if e is None and n in usable)
         for nb, res in runs.items():
             f.runs += 1
             cls = "install failure" if res.get("ename") == "InstallFailed" else classify(res)
             f.ran += cls == "ok"
             f.classes[cls] = f.classes.get(cls, 0) + 1
             if tool is not None and cls != "ok":
-                f.fault += cls in {"install failure", "missing module"} or rees_fault(r.author_runs.get(nb), res, cls)
+                f.fault += rees_fault(r.author_runs.get(nb), res, cls, usable)
     return f
 
 
@@ -678,8 +686,9 @@ def report(results: list[ProjectResult], manifest: Manifest, tools: list[str], k
         "",
         render_table(all_figures),
         "",
-        f"Import closure: third-party modules the notebooks import (per project, outside `try:`),"
-        f" imported in the rebuilt environment; a failed install leaves only the standard library,"
+        f"Import closure: third-party modules the notebooks import (per project, outside `try:`)"
+        f" that import in the author environment, imported in the rebuilt one; a failed install"
+        f" leaves only the standard library,"
         f" as a failed Binder build leaves nothing. Execution: up to {k} notebooks per project"
         f" (the smallest that import a third-party module), {CELL_TIMEOUT} s per cell,"
         f" {NOTEBOOK_TIMEOUT} s per notebook.",
@@ -689,8 +698,9 @@ def report(results: list[ProjectResult], manifest: Manifest, tools: list[str], k
         "",
         render_classes(all_figures),
         "",
-        "A failure is the REES's fault when the install failed, a module is missing, or the notebook",
-        "ran in the author environment and fails in the rebuilt one. Data/network: a data file",
+        "A failure is the REES's fault when the install failed, a module that imports in the author",
+        "environment is missing, or the notebook ran in the author environment and fails in the",
+        "rebuilt one. Data/network: a data file",
         "absent from the snapshot or a download this machine cannot make.",
         "",
         "## Per project",

@@ -98,8 +98,9 @@ def test_figures_count_installs_closure_and_fault():
     broken = bench.ToolResult("ours", wrote=True, installed=False, imports={"numpy": "No module"})
     results = [
         bench.ProjectResult("p1", author_ok=True, third_party=["numpy", "pandas"],
+                            author_imports={"numpy": None, "pandas": None},
                             author_runs={"a.ipynb": {"ok": True}}, tools={"ours": ok}),
-        bench.ProjectResult("p2", author_ok=True, third_party=["numpy"],
+        bench.ProjectResult("p2", author_ok=True, third_party=["numpy"], author_imports={"numpy": None},
                             author_runs={"b.ipynb": {"ok": True}}, tools={"ours": broken}),
     ]
     f = bench.figures(results, "ours")
@@ -107,3 +108,15 @@ def test_figures_count_installs_closure_and_fault():
     assert f.classes == {"ok": 1, "install failure": 1}
     table = bench.render_table({"author": bench.figures(results, None), "ours": f})
     assert "| ours | 2/2 | 1/2 (50.0 %) | 2/3 (66.7 %) | 1/2 | 1 |" in table
+
+
+@pytest.mark.parametrize("author, rebuilt, usable, fault", [
+    ({"ok": True}, {"ok": False, "ename": "ValueError"}, set(), True),   # ran for the author only
+    ({"ok": False, "ename": "FileNotFoundError"}, {"ok": False, "ename": "FileNotFoundError"}, set(), False),
+    ({"ok": False, "ename": "ModuleNotFoundError", "evalue": "No module named 'gone'"},
+     {"ok": False, "ename": "ModuleNotFoundError", "evalue": "No module named 'gone'"}, set(), False),
+    ({"ok": False, "ename": "FileNotFoundError"},
+     {"ok": False, "ename": "ModuleNotFoundError", "evalue": "No module named 'seaborn'"}, {"seaborn"}, True),
+])
+def test_rees_fault(author, rebuilt, usable, fault):
+    assert bench.rees_fault(author, rebuilt, bench.classify(rebuilt), usable) is fault
