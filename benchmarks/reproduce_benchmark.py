@@ -620,6 +620,8 @@ def figures(results: list[ProjectResult], tool: str | None) -> Figures:
         else:
             tr = r.tools.get(tool)
             if tr is None:
+                if tool.endswith(RUNTIME_SUFFIX) and tool[: -len(RUNTIME_SUFFIX)] in r.tools:
+                    f.projects -= 1  # not part of that pass: leave the project out of the row
                 continue
             f.wrote += tr.wrote
             f.installed += tr.installed
@@ -767,6 +769,9 @@ def report(results: list[ProjectResult], manifest: Manifest, tools: list[str], k
             "- Peers write no runtime.txt, so their REES gets repo2docker's default Python"
             f" ({DEFAULT_PYTHON}); pipreqs pins the newest release on the index, pigar pins what its",
             "  own venv has or the newest release.",
+            f"- The rows \"{RUNTIME_SUFFIX.strip(' +')}\" install the peers' files again on the author's Python,"
+            "  as if their user had added a runtime.txt (imports only, over the projects that pass covered",
+            "  where the peer wrote a file).",
             "- The author-like environments are reconstructions (stated needs, relaxed where they",
             "  cannot install today); notebooks that failed there too are not counted against a REES.",
             "- Python 2 notebooks run on a Python 3 author environment here (uv makes no Python 2",
