@@ -124,6 +124,9 @@ def load_manifest(path: Path = MANIFEST) -> Manifest:
 
 def run(command: list[str], *, timeout: float = 600, cwd: Path | None = None,
         env: dict | None = None) -> subprocess.CompletedProcess:
+    # The copies live inside this repository's checkout: git (a notebook's `!git checkout -b`,
+    # a tool's git lookup) must not find it from there.
+    env = {**(env or os.environ), "GIT_CEILING_DIRECTORIES": str(WORK)}
     try:
         return subprocess.run([str(c) for c in command], capture_output=True, text=True,
                               timeout=timeout, cwd=cwd, env=env, stdin=subprocess.DEVNULL, check=False)
