@@ -197,6 +197,7 @@ ENDPOINTS: dict[tuple[str, str], tuple[type | None, type]] = {
     ("GET", "kernels"): (None, KernelsReply),
     ("POST", "preview"): (PreviewBody, workflow.Plan),
     ("POST", "write"): (WriteBody, workflow.Written),
+    ("POST", "check-build"): (PreviewBody, workflow.BuildCheck),
     ("GET", "badge"): (BadgeQuery, workflow.BadgeReply),
     ("POST", "badge"): (BadgeBody, workflow.Written),
     ("POST", "commit"): (CommitBody, workflow.CommitReply),

@@ -34,6 +34,7 @@ MIRRORS = {
     "IProposalNote": ["Note"],
     "IJob": ["Job"],
     "IJobProgress": ["JobProgress"],
+    "IBuildCheckReply": ["BuildCheck"],
 }
 
 
