@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import tornado
@@ -35,6 +36,13 @@ def status_of(error: workflow.WorkflowError) -> int:
     return next(status for kind, status in STATUS if isinstance(error, kind))
 
 
+#: The extension's own threads for its request handlers: a few, so that slow scans or
+#: git calls never take the server's default pool (kernels, contents) with them.
+EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="jupyter-rees")
+#: Work running now, by what it computes (single flight).
+IN_FLIGHT: dict[Any, asyncio.Future[Any]] = {}
+
+
 class ReesHandler(APIHandler):
     """Common plumbing: the server root, options, JSON errors, work in an executor."""
 
@@ -63,12 +71,23 @@ class ReesHandler(APIHandler):
         return data
 
     async def run(self, fn, /, *args, **kwargs):
-        """Run blocking work in the default executor and turn known errors into HTTP ones."""
+        """Run blocking work in the extension's own small executor (never the server's
+        default pool, which other endpoints need) and turn known errors into HTTP ones."""
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(None, functools.partial(fn, *args, **kwargs))
+            return await loop.run_in_executor(EXECUTOR, functools.partial(fn, *args, **kwargs))
         except workflow.WorkflowError as exc:
             raise tornado.web.HTTPError(status_of(exc), str(exc)) from exc
+
+    async def run_once(self, key: Any, fn, /, *args, **kwargs):
+        """``run``, shared: while work under ``key`` is running, an identical request
+        waits for its answer instead of starting it again (single flight)."""
+        pending = IN_FLIGHT.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(self.run(fn, *args, **kwargs))
+            IN_FLIGHT[key] = pending
+            pending.add_done_callback(lambda _done: IN_FLIGHT.pop(key, None))
+        return await asyncio.shield(pending)
 
     def parse(self, fn, /, *args, **kwargs):
         """Build a request; a bad value is a 400 (or 403/404 for paths) with the reason."""
@@ -117,7 +136,8 @@ class ProposalHandler(ReesHandler):
         keys = ("path", "pin", "kernel", "overrides")
         args = {k: self.get_query_argument(k, None) for k in keys}
         request = self.propose_request({k: v for k, v in args.items() if v is not None})
-        self.reply(await self.run(workflow.propose, request, cache=self.cache))
+        key = ("proposal", str(request.folder.path.resolve()), repr(request))
+        self.reply(await self.run_once(key, workflow.propose, request, cache=self.cache))
 
     def propose_request(self, args: dict[str, Any]) -> workflow.ProposeRequest:
         """The proposal's parameters (query arguments, or a JSON body for a scan job)."""

@@ -230,3 +230,38 @@ async def test_remove_deletes_only_rees_files_where_binder_looks(jp_fetch, demo,
     body = {"path": "demo", "requirements": [], "python_version": "3.11", "remove": [path]}
     assert "removes" in await refused(jp_fetch, "preview", body)
     assert target.exists()
+
+
+async def test_50_identical_proposal_requests_cost_one_scan(jp_fetch, demo, jp_web_app):
+    from jupyter_rees_ui.handlers import ProposalHandler
+
+    for i in range(30):
+        (demo / f"extra{i}.py").write_text(f"import numpy\nx = {i}\n")
+    def rules(router):
+        for rule in getattr(router, "rules", []):
+            yield rule
+            yield from rules(rule.target)
+
+    cache = next(
+        rule.target_kwargs["cache"]
+        for rule in rules(jp_web_app.default_router)
+        if rule.target is ProposalHandler
+    )
+    before = cache.reads
+    replies = await asyncio.gather(
+        *(jp_fetch("jupyter-rees-ui", "proposal", params={"path": "demo"}) for _ in range(50))
+    )
+    assert {r.code for r in replies} == {200}
+    files = len(json.loads(replies[0].body)["proposal"]["files"])
+    assert cache.reads - before <= files, "each file read once for all 50 requests"
+
+
+def test_the_scan_cache_is_bounded(tmp_path):
+    from jupyter_rees_ui.adapters.files import ScanCache, scan_folder
+
+    for i in range(20):
+        (tmp_path / f"m{i}.py").write_text("import numpy\n")
+        os.utime(tmp_path / f"m{i}.py", (1_000_000, 1_000_000))
+    cache = ScanCache(max_entries=5)
+    scan_folder(tmp_path, cache=cache)
+    assert len(cache) == 5

@@ -96,6 +96,12 @@ class _Entry:
 RACY_NS = 50_000_000
 
 
+#: A server's scan cache keeps at most this many files' results (a few KB each), and
+#: the listings of this many folders.
+MAX_CACHED_FILES = 50_000
+MAX_LISTINGS = 64
+
+
 class ScanCache:
     """Per-file scan results keyed by absolute path, valid while (size, mtime) match.
 
@@ -104,10 +110,11 @@ class ScanCache:
     that a warm re-scan re-reads only what changed.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_entries: int = MAX_CACHED_FILES) -> None:
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
         self.reads = 0
+        self.max_entries = max_entries  # the oldest results are forgotten beyond this
         # Local module names of the last listing: recomputed only when the listing changes.
         self._layout: tuple[tuple[str, ...], LocalNames] | None = None
         self._listings: dict[str, tuple[str, ...]] = {}  # folder -> its last listing
@@ -116,7 +123,10 @@ class ScanCache:
         return self._listings.get(folder, ())
 
     def remember_listing(self, folder: str, files: tuple[str, ...]) -> None:
+        self._listings.pop(folder, None)
         self._listings[folder] = files
+        while len(self._listings) > MAX_LISTINGS:
+            del self._listings[next(iter(self._listings))]
 
     def local_names(self, files: tuple[str, ...]) -> LocalNames:
         layout = self._layout
@@ -133,7 +143,10 @@ class ScanCache:
         with self._lock:
             self.reads += 1
             if mtime_ns < read_at_ns - RACY_NS:
+                self._entries.pop(path, None)  # re-inserted last: the newest entry
                 self._entries[path] = _Entry(size, mtime_ns, scan, all_syntax)
+                while len(self._entries) > self.max_entries:  # bounded: the oldest go first
+                    del self._entries[next(iter(self._entries))]
             else:
                 self._entries.pop(path, None)
 
