@@ -831,7 +831,7 @@ def python_version_note(results: list[ProjectResult], tools: list[str]) -> list[
 
 
 def one_line(text: str, limit: int = 200) -> str:
-    text = " ".join((text or "").split()).replace("|", "/")
+    text = " ".join((text or "").split()).replace("|", "/").replace(str(REPO), "<checkout>")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
