@@ -8,17 +8,22 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { SidePanel } from '@jupyterlab/ui-components';
 import { Panel } from '@lumino/widgets';
 
 import * as api from './api';
 import { reesIcon } from './icons';
-import { ReesModel } from './model';
+import { IReesSnapshot, ReesModel } from './model';
 import { CommandIDs, PinPolicy, ReesFormat } from './tokens';
 import { ReesPanel } from './widgets/ReesPanel';
 
 const PLUGIN_ID = 'jupyter-rees-ui:plugin';
+/** Where the last proposal is kept across reloads. */
+const STATE_KEY = 'jupyter-rees-ui:proposal';
+/** How long after a save the folder is scanned again. */
+const RESCAN_DELAY_MS = 1500;
 
 /** What a file editor's content offers to place the cursor (FileEditor has it). */
 interface ITextContent {
@@ -39,7 +44,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     ICommandPalette,
     IDefaultFileBrowser,
     ISettingRegistry,
-    ITranslator
+    ITranslator,
+    IStateDB
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -48,7 +54,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     browser: IDefaultFileBrowser | null,
     settingRegistry: ISettingRegistry | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    state: IStateDB | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyter_rees_ui');
     const model = new ReesModel(api);
@@ -130,6 +137,41 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
 
     void model.loadKernels();
+
+    // The last proposal comes back after a reload.
+    if (state) {
+      void state.fetch(STATE_KEY).then(saved => {
+        if (saved) {
+          model.restore(saved as unknown as IReesSnapshot);
+          followBrowser = false;
+        }
+      });
+      let saveTimer = 0;
+      model.stateChanged.connect(() => {
+        window.clearTimeout(saveTimer);
+        saveTimer = window.setTimeout(() => {
+          const snapshot = model.snapshot();
+          if (snapshot && !model.busy) {
+            void state.save(
+              STATE_KEY,
+              snapshot as unknown as Parameters<IStateDB['save']>[1]
+            );
+          }
+        }, 1000);
+      });
+    }
+
+    // Saving a notebook or .py file of the scanned folder scans it again (debounced;
+    // the server re-reads only what changed) and marks the rows that changed.
+    let rescanTimer = 0;
+    app.serviceManager.contents.fileChanged.connect((_, change) => {
+      const path = change.newValue?.path;
+      if (change.type !== 'save' || !path || !/\.(ipynb|py)$/i.test(path)) {
+        return;
+      }
+      window.clearTimeout(rescanTimer);
+      rescanTimer = window.setTimeout(() => void model.rescanIfScanned(path), RESCAN_DELAY_MS);
+    });
 
     if (settingRegistry) {
       void settingRegistry.load(PLUGIN_ID).then(settings => {

@@ -16,6 +16,7 @@ import {
   IBadgeOptions,
   IBadgeReply,
   IBuildCheckReply,
+  IJob,
   IBinderSummary,
   IChangesReply,
   ICommitReply,
@@ -46,6 +47,17 @@ export interface IReesApi {
   writeRees(request: IWriteRequest): Promise<IChangesReply>;
   getBadge(path: string, options: IBadgeOptions): Promise<IBadgeReply>;
   checkBuild?(request: IWriteRequest): Promise<IBuildCheckReply>;
+  /** Scans as server jobs (progress, cancel); absent or answering 404: plain GET. */
+  startScan?(
+    path: string,
+    options: {
+      kernel?: string;
+      pin?: PinPolicy;
+      overrides?: { [module: string]: string };
+    }
+  ): Promise<IJob<IProposalReply>>;
+  getJob?<T>(id: string): Promise<IJob<T>>;
+  cancelJob?<T>(id: string): Promise<IJob<T>>;
   writeBadge(
     path: string,
     link: string,
@@ -57,6 +69,9 @@ export interface IReesApi {
     message: string
   ): Promise<ICommitReply>;
 }
+
+/** How often a running job's progress is asked for. */
+const POLL_MS = 250;
 
 export type Busy =
   | 'scanning'
@@ -70,6 +85,15 @@ export type Busy =
 interface IEdit {
   included?: boolean;
   specifier?: string;
+}
+
+/** What the panel keeps across page reloads (JSON, saved in the state database). */
+export interface IReesSnapshot {
+  folder: string;
+  scannedPath: string;
+  proposal: IProposal;
+  edits: [string, IEdit][];
+  added: IProposedRequirement[];
 }
 
 export class ReesModel {
@@ -305,13 +329,9 @@ export class ReesModel {
   async scan(): Promise<void> {
     const folder = this._folder;
     await this._run('scanning', async () => {
-      let reply: IProposalReply;
+      let reply: IProposalReply | null;
       try {
-        reply = await this._api.getProposal(folder, {
-          kernel: this._kernel || undefined,
-          pin: this._pin,
-          overrides: this._overrides
-        });
+        reply = await this._fetchProposal(folder);
       } catch (error) {
         // Never leave the previous folder's proposal active: Preview would write there.
         this._proposal = null;
@@ -322,6 +342,9 @@ export class ReesModel {
         this._edits.clear();
         this._added = [];
         throw error;
+      }
+      if (reply === null) {
+        return; // cancelled: the previous proposal stays
       }
       if (this._updatePins) {
         this._updatePins = false;
@@ -412,6 +435,82 @@ export class ReesModel {
     await this._run('checking', async () => {
       this._buildCheck = await check.call(this._api, this._request());
     });
+  }
+
+  /** Progress of the running scan job (null when none, or the server has no jobs). */
+  get progress(): IJob | null {
+    return this._job;
+  }
+
+  /** Whether the running scan can be cancelled (the server runs it as a job). */
+  get canCancel(): boolean {
+    return this._job !== null && this._job.state === 'running' && !!this._api.cancelJob;
+  }
+
+  /** Stop the running scan, on the server too; the previous proposal stays. */
+  async cancelScan(): Promise<void> {
+    const job = this._job;
+    if (!job || !this._api.cancelJob) {
+      return;
+    }
+    this._cancelled = true;
+    this._emit();
+    await this._api.cancelJob(job.id);
+  }
+
+  /** Whether the last scan was cancelled (the proposal shown is from before). */
+  get scanCancelled(): boolean {
+    return this._scanCancelled;
+  }
+
+  /** The proposal as reviewed, to restore after a reload (null: nothing scanned). */
+  snapshot(): IReesSnapshot | null {
+    if (!this._proposal) {
+      return null;
+    }
+    return {
+      folder: this._folder,
+      scannedPath: this._scannedPath,
+      proposal: this._proposal,
+      edits: [...this._edits.entries()],
+      added: this._added
+    };
+  }
+
+  /** Show a saved proposal again (unless a scan already replaced it). */
+  restore(snapshot: IReesSnapshot): void {
+    if (this._proposal || this._busy || !snapshot?.proposal) {
+      return;
+    }
+    this._folder = snapshot.folder ?? snapshot.scannedPath;
+    this._scannedPath = snapshot.scannedPath;
+    this._proposal = snapshot.proposal;
+    this._edits = new Map(snapshot.edits ?? []);
+    this._added = snapshot.added ?? [];
+    this._emit();
+  }
+
+  /**
+   * Scan again when a file of the scanned folder was saved (the server's scan cache
+   * makes it incremental); rows that changed are marked. Skipped while busy.
+   */
+  async rescanIfScanned(path: string): Promise<void> {
+    if (!this._proposal || this._busy) {
+      return;
+    }
+    const folder = this._scannedPath;
+    const inside = folder === '' || path === folder || path.startsWith(folder + '/');
+    if (!inside) {
+      return;
+    }
+    const previousFolder = this._folder;
+    this._folder = folder;
+    try {
+      await this.scan();
+    } finally {
+      this._folder = previousFolder;
+      this._emit();
+    }
   }
 
   /** Rows that differ from the previous scan of the same folder. */
@@ -539,6 +638,52 @@ export class ReesModel {
     };
   }
 
+  /**
+   * The proposal for a folder: as a server job with progress when the server offers
+   * jobs, else one request. Null when the user cancelled the scan.
+   */
+  private async _fetchProposal(folder: string): Promise<IProposalReply | null> {
+    const options = {
+      kernel: this._kernel || undefined,
+      pin: this._pin,
+      overrides: this._overrides
+    };
+    this._cancelled = false;
+    this._scanCancelled = false;
+    const { startScan, getJob } = this._api;
+    if (!startScan || !getJob || this._jobsMissing) {
+      return this._api.getProposal(folder, options);
+    }
+    let job: IJob<IProposalReply>;
+    try {
+      job = await startScan.call(this._api, folder, options);
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) {
+        this._jobsMissing = true; // an older server: no jobs endpoint
+        return this._api.getProposal(folder, options);
+      }
+      throw error;
+    }
+    try {
+      while (job.state === 'running') {
+        this._job = job;
+        this._emit();
+        await new Promise(resolve => setTimeout(resolve, POLL_MS));
+        job = await getJob.call(this._api, job.id) as IJob<IProposalReply>;
+      }
+    } finally {
+      this._job = null;
+    }
+    if (job.state === 'cancelled' || this._cancelled) {
+      this._scanCancelled = true;
+      return null;
+    }
+    if (job.state === 'failed' || !job.result) {
+      throw new Error(job.error?.message || 'The scan failed.');
+    }
+    return job.result;
+  }
+
   private _badgeQuery(): IBadgeOptions {
     return { ...this._badgeOptions, notebook: this.badgeNotebook };
   }
@@ -605,6 +750,10 @@ export class ReesModel {
   private _errorFrom: Busy = null;
   private _changedRows = new Set<string>();
   private _badgeOptions: IBadgeOptions = {};
+  private _job: IJob | null = null;
+  private _jobsMissing = false;
+  private _cancelled = false;
+  private _scanCancelled = false;
   private _buildCheck: IBuildCheckReply | null = null;
   private _proposal: IProposal | null = null;
   private _scannedPath = '';

@@ -113,6 +113,7 @@ function Section(
     section: ISection;
     expandedByUser: boolean;
     filtering: boolean;
+    scanId: number;
     setOpen: (open: boolean) => void;
     openSite: (site: ILocation) => void;
   }
@@ -175,6 +176,7 @@ function Section(
               row={row}
               environment={props.proposal.environment}
               changed={props.changed.has(row.name)}
+              scanId={props.scanId}
               open={props.openSite}
             />
           ))}
@@ -192,8 +194,18 @@ const DEFAULT_OPEN: { [id in SectionId]: boolean } = {
   local: false
 };
 
+/** A number that changes with each new proposal (each scan). */
+function useScanId(proposal: IProposal): number {
+  const last = React.useRef<{ proposal: IProposal; id: number }>({ proposal, id: 0 });
+  if (last.current.proposal !== proposal) {
+    last.current = { proposal, id: last.current.id + 1 };
+  }
+  return last.current.id;
+}
+
 export function ProposalView(props: IProposalViewProps): JSX.Element {
   const { model, trans, proposal } = props;
+  const scanId = useScanId(proposal);
   const [query, setQuery] = React.useState('');
   const [open, setOpen] = React.useState(DEFAULT_OPEN);
   const rows = model.rows;
@@ -289,6 +301,7 @@ export function ProposalView(props: IProposalViewProps): JSX.Element {
                 section={section}
                 expandedByUser={open[section.id]}
                 filtering={filtering}
+                scanId={scanId}
                 setOpen={value => setOpen({ ...open, [section.id]: value })}
                 openSite={site => props.open(site)}
               />

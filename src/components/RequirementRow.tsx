@@ -18,6 +18,8 @@ export interface IRowProps {
   environment: string;
   /** Changed by the last live re-scan. */
   changed: boolean;
+  /** Changes with each scan: the "used in" list closes again. */
+  scanId: number;
   open: (site: ILocation) => void;
 }
 
@@ -159,7 +161,7 @@ export function RequirementRow(props: IRowProps): JSX.Element {
       </div>
       <RowWarning row={row} trans={trans} />
       {row.sites.length > 0 && (
-        <details className="jp-rees-used-in">
+        <details key={props.scanId} className="jp-rees-used-in">
           <summary title={usedIn(row.sites, 1000)}>
             {trans.__('used in %1', usedIn(row.sites))}
           </summary>

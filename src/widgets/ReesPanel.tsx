@@ -91,7 +91,13 @@ function ReesView(props: IReesPanelOptions): JSX.Element {
         <InlineError message={errorAt('scanning')} />
       </form>
       <Options {...props} />
-      {model.busy && (
+      {scanning && <ScanProgress {...props} />}
+      {!model.busy && model.scanCancelled && (
+        <div className="jp-rees-note" role="status">
+          {trans.__('Scan cancelled: the results shown are from before.')}
+        </div>
+      )}
+      {model.busy && !scanning && (
         <div className="jp-rees-busy" role="status">
           {scanning
             ? trans.__('Scanning notebooks and reading the environment…')
@@ -141,6 +147,53 @@ function ReesView(props: IReesPanelOptions): JSX.Element {
         />
       )}
       <BinderCard model={model} trans={trans} copy={props.copy} />
+    </div>
+  );
+}
+
+/** A progress bar with counts while a folder is scanned, and Cancel. */
+function ScanProgress(props: IReesPanelOptions): JSX.Element {
+  const { model, trans } = props;
+  const job = model.progress?.progress;
+  const total = job?.total ?? 0;
+  const done = Math.min(job?.done ?? 0, total);
+  const known = total > 0 && job?.phase === 'scanning';
+  const text = !job
+    ? trans.__('Scanning notebooks and reading the environment…')
+    : job.phase === 'environment'
+      ? trans.__('Reading the kernel’s environment…')
+      : known
+        ? trans.__('%1 of %2 files scanned', done, total)
+        : trans.__('Scanning…');
+  return (
+    <div className="jp-rees-progress">
+      <div
+        className={'jp-rees-progress-bar' + (known ? '' : ' jp-mod-indeterminate')}
+        role="progressbar"
+        aria-label={trans.__('Scan progress')}
+        aria-valuemin={0}
+        aria-valuemax={known ? total : undefined}
+        aria-valuenow={known ? done : undefined}
+        aria-valuetext={text}
+      >
+        <div
+          className="jp-rees-progress-fill"
+          style={{ width: known ? `${(100 * done) / total}%` : undefined }}
+        />
+      </div>
+      <div className="jp-rees-row">
+        <span className="jp-rees-busy" role="status">
+          {text}
+        </span>
+        {model.canCancel && (
+          <button
+            className="jp-mod-styled jp-mod-reject jp-rees-cancel-scan"
+            onClick={() => void model.cancelScan()}
+          >
+            {trans.__('Cancel scan')}
+          </button>
+        )}
+      </div>
     </div>
   );
 }

@@ -20,14 +20,18 @@ export const SUBMODULES = [
 ];
 export const KERNELS = ['python3', 'py39', 'py310', 'conda-env-a', 'ds'];
 
-/** Write ``count`` notebooks into ``folder`` through the contents API. */
+/**
+ * Write ``count`` notebooks into ``folder`` through the contents API, each with
+ * ``cells`` code cells (more cells: a slower scan).
+ */
 export async function makeLargeProject(
   page: IJupyterLabPageFixture,
   folder: string,
-  count = 200
+  count = 200,
+  cells = 1
 ): Promise<void> {
   await page.evaluate(
-    async ({ folder, count, submodules, kernels }) => {
+    async ({ folder, count, cells, submodules, kernels }) => {
       const contents = window.jupyterapp.serviceManager.contents;
       const saves: Promise<unknown>[] = [];
       for (let i = 0; i < count; i++) {
@@ -40,15 +44,13 @@ export async function makeLargeProject(
         ].join('\n');
         const kernel = kernels[i % kernels.length];
         const notebook = {
-          cells: [
-            {
-              cell_type: 'code',
-              metadata: {},
-              source,
-              outputs: [],
-              execution_count: null
-            }
-          ],
+          cells: Array.from({ length: cells }, (_, j) => ({
+            cell_type: 'code',
+            metadata: {},
+            source: j === 0 ? source : `import os\nx${j} = os.path.join("a", "b")\nprint(x${j})`,
+            outputs: [],
+            execution_count: null
+          })),
           metadata: {
             kernelspec: { name: kernel, display_name: kernel, language: 'python' },
             language_info: { name: 'python' }
@@ -70,6 +72,6 @@ export async function makeLargeProject(
       }
       await Promise.all(saves);
     },
-    { folder, count, submodules: SUBMODULES, kernels: KERNELS }
+    { folder, count, cells, submodules: SUBMODULES, kernels: KERNELS }
   );
 }

@@ -78,3 +78,33 @@ for (const theme of ['light', 'dark']) {
     });
   });
 }
+
+for (const theme of ['light', 'dark']) {
+  test(`Binder card at 250 px (${theme})`, async ({ page, tmpPath }) => {
+    test.skip(!process.env.REES_SCREENSHOT, 'set REES_SCREENSHOT=1 to refresh docs/');
+    await page.contents.uploadDirectory(DEMO, tmpPath);
+    await page.filebrowser.openDirectory(tmpPath);
+    if (theme === 'dark') {
+      await page.theme.setDarkTheme();
+    }
+    await page.evaluate(async () => {
+      await window.jupyterapp.commands.execute('jupyter-rees-ui:scan-folder');
+    });
+    const sidebar = page.locator('#jp-rees-sidebar');
+    await expect(sidebar.locator('.jp-rees-requirement')).toHaveCount(3, { timeout: 60000 });
+    await page.sidebar.setWidth(250, 'left');
+    await sidebar.getByRole('button', { name: 'Binder badge' }).click();
+    const card = sidebar.locator('.jp-rees-binder-card');
+    await card.getByLabel('DOI').fill('10.5281/zenodo.1234567');
+    await card.getByLabel('DOI').press('Enter');
+    await expect(card.locator('.jp-rees-badge-text')).toHaveValue(/zenodo/);
+    await card.locator('.jp-rees-variants summary').click();
+    await card.locator('h3').scrollIntoViewIfNeeded();
+    await card.evaluate(node => node.scrollIntoView({ block: 'start' }));
+    const name = theme === 'light' ? 'binder-card-250.png' : 'binder-card-250-dark.png';
+    await page.screenshot({
+      path: path.join(DOCS, name),
+      clip: { x: 0, y: 0, width: 300, height: 800 }
+    });
+  });
+}
