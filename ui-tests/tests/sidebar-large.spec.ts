@@ -45,11 +45,16 @@ test.describe('Make reproducible sidebar on a large project', () => {
     await expect(bio.locator('.jp-rees-warning')).not.toContainText('more warnings');
     await expect(bio.locator('.jp-rees-provenance')).toHaveText('not installed · unpinned');
 
-    // The kernels note names three files per kernel and "and N more".
-    const note = sidebar.locator('.jp-rees-note', { hasText: 'different kernels' });
+    // The kernels notes name three files each and "and N more".
+    await expect(sidebar.locator('.jp-rees-note', { hasText: 'different kernels' })).toBeVisible();
+    const note = sidebar
+      .locator('.jp-rees-note')
+      .filter({ has: page.locator('.jp-rees-note-files') })
+      .first();
+    await expect(note.locator('.jp-rees-note-files li')).toHaveCount(4);
     await expect(note).toContainText('and 37 more');
     expect((await note.innerText()).length).toBeLessThan(600);
-    await note.getByRole('button', { name: 'show all' }).click();
+    await note.getByRole('button', { name: 'and 37 more' }).click();
     await expect(note).toContainText('nb-198.ipynb');
 
     // The "used in" list is capped too.
