@@ -88,9 +88,11 @@ class BadgeQuery:
     remote: str = ""
     ref: str = ""
     notebook: str = ""
-    mode: str = "lab"  # lab | doc
+    mode: str = "lab"  # lab | doc | classic | voila
     doi: str = ""
     provider: str = ""
+    env_repo: str = ""  # nbgitpuller: the environment repository's URL
+    env_ref: str = ""  # and its ref (default HEAD)
 
 
 @dataclass(frozen=True)
