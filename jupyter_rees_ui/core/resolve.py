@@ -752,6 +752,7 @@ def build_proposal(
             included=dist is not None,
         )
 
+    notes.extend(_python2_notes((*scan.issues, *python2), env.python_version))
     notes.extend(_kernel_notes(scan, env))
     notes.extend(Note(f"the environment could not be read completely: {e}", code="environment") for e in env.errors)
     requirements = [rows[k] for k in sorted(rows)]
@@ -917,6 +918,26 @@ def _row_marker(sites: Sequence[ImportSite]) -> str:
 def _where(location: Location) -> str:
     cell = f", cell {location.cell}" if location.cell is not None else ""
     return f"{location.path}{cell}, line {location.line}"
+
+
+def _python2_notes(issues: Sequence[ScanIssue], python_version: str) -> list[Note]:
+    """One clear note when the project is Python 2 code: what Binder supports for it."""
+    found = [i for i in issues if i.kind == "python2"]
+    if not found:
+        return []
+    places = tuple(sorted({i.location.path for i in found}))
+    cells = f"{len(found)} cell{'s' if len(found) != 1 else ''}"
+    return [
+        Note(
+            f"this project is Python 2 code ({cells} with print statements or Python 2 modules); "
+            f"the proposal is for Python {python_version}. Port it to Python 3 (e.g. with "
+            "pyupgrade or 2to3), or let Binder run it on Python 2: runtime.txt `python-2.7` "
+            "adds a Python 2 kernel and installs requirements.txt there (the notebooks must "
+            "use that kernel)",
+            places,
+            code="python2",
+        )
+    ]
 
 
 def _kernel_notes(scan: ScanResult, env: Environment) -> list[Note]:

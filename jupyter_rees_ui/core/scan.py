@@ -208,7 +208,7 @@ def scan_notebook_code(
         issue = ScanIssue(Location(path), "unreadable", message)
         return CodeScan(path, issues=(issue,))
     language, kernel = notebook_language(nb)
-    if language not in {"python", "python3", "ipython", "ipython3"}:
+    if language not in {"python", "python2", "python3", "ipython", "ipython2", "ipython3"}:
         described = f"{language} notebook" + (f" (kernel {kernel})" if kernel else "")
         issue = ScanIssue(Location(path), "non-python", f"{described}: not scanned for Python imports")
         return CodeScan(path, issues=(issue,), kernel=kernel, language=language)
@@ -294,9 +294,14 @@ def upgrade_notebook(nb: Mapping[str, Any]) -> Mapping[str, Any]:
     major = nb.get("nbformat", 4)
     if not isinstance(major, int) or major >= 4:
         return nb
-    import nbformat  # only for the rare pre-4 notebook
+    import copy
 
-    return nbformat.convert(nbformat.from_dict(dict(nb)), 4)
+    import nbformat  # only for the rare pre-4 notebook
+    from nbformat.v3.rwbase import rejoin_lines
+
+    # v3 keeps cell sources as lists of lines, which the converter expects joined
+    old = nbformat.from_dict(copy.deepcopy(dict(nb)))
+    return nbformat.convert(rejoin_lines(old) if major == 3 else old, 4)
 
 
 def notebook_language(nb: Mapping[str, Any]) -> tuple[str, str | None]:
@@ -631,11 +636,41 @@ class _Walker:
         if tree is None:
             line = getattr(error, "lineno", None) or 1
             message = getattr(error, "msg", None) or str(error)
-            self.issues.append(ScanIssue(self._loc(line_offset + line), "syntax-error", message))
+            python2 = _looks_like_python2(code, message)
+            if python2:
+                message = f"Python 2 syntax ({message}); its imports were read statement by statement"
+            self.issues.append(
+                ScanIssue(self._loc(line_offset + line), "python2" if python2 else "syntax-error", message)
+            )
+            if matters:
+                self._scan_statements(code, line_offset, ipython=ipython)
             return
         if not matters:
             return
         self._walk(tree, line_offset, calls=_call_lines(code if transformed is None else transformed))
+
+    def _scan_statements(self, code: str, line_offset: int, *, ipython: bool) -> None:
+        """The tolerant fallback for a unit that does not parse (``print x``): each
+        import statement (continued over up to ten lines) is parsed on its own."""
+        lines = code.splitlines()
+        index = 0
+        while index < len(lines):
+            text = lines[index]
+            stripped = text.lstrip()
+            if not stripped.startswith(("import ", "from ")):
+                index += 1
+                continue
+            for end in range(index + 1, min(index + 11, len(lines) + 1)):
+                statement = "\n".join(line.strip() for line in lines[index:end])
+                try:
+                    tree = ast.parse(statement)
+                except (SyntaxError, ValueError):
+                    continue
+                self._walk(tree, line_offset + index, calls=[])
+                index = end
+                break
+            else:
+                index += 1
 
     def result(self, stdlib: frozenset[str]) -> CodeScan:
         sites = self.sites
@@ -881,6 +916,17 @@ def _may_matter(code: str, *, ipython: bool) -> bool:
         ("%" in line or "!" in line) and any(part.lstrip()[:1] in ("%", "!") for part in line.split("="))
         for line in code.splitlines()
     )
+
+
+def _looks_like_python2(code: str, message: str) -> bool:
+    """Whether a unit that does not parse is Python 2 (``print x``, ``except E, e:``,
+    ``exec "..."``, ``raise E, "m"``)."""
+    if "Missing parentheses in call to" in message:
+        return True
+    return bool(re.search(
+        r"^\s*(print\s+[^\s(=]|exec\s+[\"'\w]|raise\s+\w+\s*,|except\s+[\w.]+\s*,\s*\w+\s*:)",
+        code, re.MULTILINE,
+    ))
 
 
 def _dropped(target_python: str | None, keep_stdlib: bool) -> frozenset[str]:

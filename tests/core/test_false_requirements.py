@@ -182,3 +182,41 @@ def test_an_in_notebook_pin_the_kernel_disagrees_with_gives_the_kernels_version(
     rows, _ = rows_of(tmp_path, {"nb.ipynb": ["!pip install arviz==0.6.1", "import arviz"]}, env)
     assert rows["arviz"].line == "arviz==0.23.4"
     assert any("pinned the kernel's version" in w for w in rows["arviz"].warnings)
+
+
+# --------------------------------------------------------------------------- Python 2 notebooks
+
+PYTHON2_CELLS = [
+    ('import numpy as np\nprint "mean", np.mean([1])', ["numpy"]),
+    ("from scipy import (stats,\n    linalg)\nprint stats", ["scipy"]),
+    ("try:\n    import pandas\nexcept ImportError, e:\n    pass", ["pandas"]),
+    ('import sklearn\nexec "x = 1"', ["sklearn"]),
+]
+
+
+@pytest.mark.parametrize(("code", "modules"), PYTHON2_CELLS)
+def test_python2_cells_are_scanned_statement_by_statement(code, modules):
+    scan = scan_code(code, "old.ipynb", 3)
+    assert [site.module for site in scan.imports] == modules
+    assert [issue.kind for issue in scan.issues] == ["python2"]
+
+
+def test_a_python2_project_is_said_to_be_one(tmp_path):
+    rows, proposal = rows_of(tmp_path, {"old.ipynb": ['import cv2\nprint "hello"']})
+    assert "opencv-python" in rows
+    note = next(str(n) for n in proposal.notes if "Python 2" in str(n))
+    assert "python-2.7" in note and "old.ipynb" in note and "Port it" in note
+
+
+def test_nbformat3_notebooks_with_line_lists_are_read(tmp_path):
+    nb = {
+        "nbformat": 3, "nbformat_minor": 0, "metadata": {"name": ""},
+        "worksheets": [{"cells": [
+            {"cell_type": "code", "input": ["import cv2\n", "import numpy as np"], "language": "python",
+             "metadata": {}, "outputs": [], "collapsed": False},
+        ], "metadata": {}}],
+    }
+    (tmp_path / "v3.ipynb").write_text(json.dumps(nb))
+    scan = scan_folder(tmp_path)
+    assert [site.module for site in scan.imports] == ["cv2", "numpy"]
+    assert not [i for i in scan.issues if i.kind == "unreadable"]
