@@ -120,6 +120,16 @@ def test_a_passing_project(tmp_path, wheels, cache, capsys):
     assert "analysis.ipynb" in out and "ok" in out
 
 
+def test_a_folder_named_relative_to_the_working_directory(tmp_path, wheels, cache, capsys, monkeypatch):
+    # The installer runs in a folder of its own: a relative folder must still find its REES.
+    project(tmp_path / "rel", "tinyalpha==1.0  # named relative\n", {"a.ipynb": ("import tinyalpha",)})
+    monkeypatch.chdir(tmp_path)
+    code = main(["verify", "rel", "--no-index", "--find-links", str(wheels)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "FAILED" not in out
+
+
 def test_a_missing_requirement_names_the_distribution(tmp_path, wheels, cache, capsys):
     root = project(tmp_path / "missing", "tinyalpha==1.0\n", {"a.ipynb": ("import tinyalpha", "import tinybeta")})
     result = run_verify(root, wheels, cache)

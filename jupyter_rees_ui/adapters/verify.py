@@ -669,7 +669,7 @@ def verify_folder(
     for ``run`` (default: the same). ``installer``: auto (uv when installed), uv, or pip.
     """
     ctx = _Context(progress, cancel)
-    root = Path(root)
+    root = Path(root).resolve()  # the installer runs in another folder: paths must not be relative
     if not root.is_dir():
         raise VerifyError(f"no such folder: {root}")
     ctx.say("reading", 0, 1, "reading the REES")
