@@ -90,6 +90,9 @@ def local_index(tmp_path, monkeypatch):
     tiny_wheel(wheels, "tinyone")
     monkeypatch.setenv("PIP_NO_INDEX", "1")
     monkeypatch.setenv("PIP_FIND_LINKS", str(wheels))
+    # uv does not read pip's settings: the same local index for it (and nothing else).
+    monkeypatch.setenv("UV_FIND_LINKS", str(wheels))
+    monkeypatch.setenv("UV_OFFLINE", "1")
     return wheels
 
 
