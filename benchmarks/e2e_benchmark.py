@@ -63,6 +63,7 @@ class Command:
     env: dict[str, str] | None = None
     cold: bool = False  # a new empty cache folder before each run
     before: object = None  # called before each run (e.g. change a notebook)
+    after: object = None  # called after each run (put it back)
     samples: list[Sample] = field(default_factory=list)
 
 
@@ -155,6 +156,7 @@ def touch_one(corpus: Path, k: list[int]):
     """Before each run: rewrite one notebook (a new code cell), as an edit would."""
     target = corpus / "part000" / "analysis_00000.ipynb"
     original = target.read_text(encoding="utf-8")
+    stamp = target.stat()
 
     def change() -> None:
         k[0] += 1
@@ -166,7 +168,9 @@ def touch_one(corpus: Path, k: list[int]):
         os.utime(target, ns=(past, past))
 
     def restore() -> None:
+        """The notebook as it was, mtime included: the other commands' answers hold again."""
         target.write_text(original, encoding="utf-8")
+        os.utime(target, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
 
     return change, restore
 
@@ -199,7 +203,11 @@ def bench(corpus: Path, n: int, args: argparse.Namespace, bin_dir: Path | None, 
         ]
     counter = [0]
     change, restore = touch_one(corpus, counter)
-    commands.append(Command("`jupyter rees propose .`, one notebook changed", ours, warm_env, before=change))
+    # Its own cache folder: its answers for the changed folder must not replace the
+    # answers the warm rows replay.
+    edit_home = Path(tempfile.mkdtemp(prefix="rees-edit-", dir=work))
+    edit_env = {**base_env, "XDG_CACHE_HOME": str(edit_home)}
+    commands.append(Command("`jupyter rees propose .`, one notebook changed", ours, edit_env, before=change, after=restore))
     for tool in args.peers:
         assert bin_dir is not None
         commands.append(Command(f"`{tool}` (whole command)", peer_command(tool, bin_dir, work), dict(os.environ)))
@@ -220,11 +228,14 @@ def bench(corpus: Path, n: int, args: argparse.Namespace, bin_dir: Path | None, 
                 if callable(command.before):
                     command.before()
                 command.samples.append(run(command.argv, corpus, env))
+                if callable(command.after):
+                    command.after()
                 if command.cold:
                     shutil.rmtree(cold_home, ignore_errors=True)
     finally:
         restore()
         shutil.rmtree(warm_home, ignore_errors=True)
+        shutil.rmtree(edit_home, ignore_errors=True)
     return {"notebooks": n, "commands": commands}
 
 
