@@ -14,7 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jupyter_rees_ui.adapters.files import (
-    DEFAULT_CACHE,
     ScanCache,
     list_files,
     read_notebook_bytes,
@@ -509,10 +508,6 @@ def test_the_garbage_collector_is_back_after_a_scan(tmp_path: Path) -> None:
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()
-
-
-def test_default_cache_exists() -> None:
-    assert isinstance(DEFAULT_CACHE, ScanCache)
 
 
 # ---------------------------------------------------------------------------- the reader against plain json

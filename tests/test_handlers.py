@@ -329,3 +329,26 @@ async def test_commit_outside_a_repository_is_a_clear_error(jp_fetch, demo):
         jp_fetch, "commit", 409, method="POST", body={"path": "demo", "files": ["README.md"]}
     )
     assert "git" in message.lower() or "repositor" in message.lower()
+
+
+def test_every_handler_verb_is_authenticated_and_authorized():
+    """Each verb of each routed handler carries @tornado.web.authenticated and
+    @authorized, read from the source (a lost decorator fails here, whatever else
+    happens to refuse the request)."""
+    import ast
+
+    from jupyter_rees_ui import handlers
+
+    tree = ast.parse(Path(handlers.__file__).read_text(encoding="utf-8"))
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    routed = {handler.__name__ for _route, handler in handlers.ROUTES}
+    verbs = {"get", "post", "put", "patch", "delete"}
+    checked = 0
+    for name in routed:
+        for cls in [c for c in type.mro(getattr(handlers, name)) if c.__name__ in classes]:
+            for node in classes[cls.__name__].body:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in verbs:
+                    names = {ast.unparse(d) for d in node.decorator_list}
+                    assert {"tornado.web.authenticated", "authorized"} <= names, (cls.__name__, node.name)
+                    checked += 1
+    assert checked >= len(routed)

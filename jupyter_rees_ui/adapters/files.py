@@ -162,7 +162,6 @@ class ScanCache:
 
 
 # The cache a long-running server shares between requests.
-DEFAULT_CACHE = ScanCache()
 
 
 def scan_folder(
