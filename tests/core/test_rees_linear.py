@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 
 import pytest
@@ -16,13 +17,17 @@ def preview_cost(n: int, fmt: str, name: str) -> float:
     new = rees.render_rees(rows, "3.11", fmt=fmt)[name]
     old = rees.render_rees(rows[::2], "3.11", fmt=fmt)[name].replace("==1.0", "==0.9")
     best = float("inf")
-    for _ in range(2):
-        start = time.process_time()
-        merged = rees.merge_rees_file(name, old, new)
-        rees.unified_diff(name, old, merged)
-        rees.pin_changes(old, merged, name=name)
-        rees.change_notes(name, old, merged)
-        best = min(best, time.process_time() - start)
+    gc.disable()  # a collection landing in one run only would skew the ratio
+    try:
+        for _ in range(3):
+            start = time.process_time()
+            merged = rees.merge_rees_file(name, old, new)
+            rees.unified_diff(name, old, merged)
+            rees.pin_changes(old, merged, name=name)
+            rees.change_notes(name, old, merged)
+            best = min(best, time.process_time() - start)
+    finally:
+        gc.enable()
     assert merged.count("==1.0") == n
     return best
 
@@ -34,7 +39,8 @@ def preview_cost(n: int, fmt: str, name: str) -> float:
 def test_four_times_the_rows_cost_about_four_times_as_much(fmt, name, small):
     # linear: ratio ~4; the quadratic merge it replaces gave ~16 (8k rows: 3.4 s, 100k: 584 s)
     ratio = preview_cost(4 * small, fmt, name) / preview_cost(small, fmt, name)
-    assert ratio < 8, ratio
+    # a wide margin between linear (4) and quadratic (16): the machine may be busy
+    assert ratio < 10, ratio
 
 
 def test_new_names_go_before_the_first_that_sorts_after_them():
