@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import process as bounded
 from ..core.model import Environment, InstalledDistribution, Proposal, Source
 
 # jupyter_client (and with it zmq, tornado, traitlets) is imported only when a kernel
@@ -172,7 +173,7 @@ def _start_script(python: str, env: Mapping[str, str] | None) -> subprocess.Pope
     with open(os.path.join(os.path.dirname(__file__), "introspect_env.py"), encoding="utf-8") as handle:
         script = handle.read()
     try:
-        return subprocess.Popen(
+        return bounded.start(
             [python, "-c", script],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -187,9 +188,8 @@ def _start_script(python: str, env: Mapping[str, str] | None) -> subprocess.Pope
 
 def _finish_script(process: subprocess.Popen[str], python: str, timeout: float) -> dict[str, Any]:
     try:
-        stdout, stderr = process.communicate(timeout=timeout)
+        stdout, stderr = bounded.finish(process, timeout)
     except subprocess.TimeoutExpired as error:
-        _stop(process)
         raise IntrospectionError(f"{python} did not answer within {timeout:g} s") from error
     try:
         report = json.loads(stdout)
@@ -207,13 +207,9 @@ def _finish_script(process: subprocess.Popen[str], python: str, timeout: float) 
 
 
 def _stop(process: subprocess.Popen[str]) -> None:
-    """Kill the child and close its pipes without waiting for them to end: a wrapper
-    script's own children may hold them open (as ``subprocess.run`` does on timeout)."""
-    process.kill()
-    process.wait()
-    for pipe in (process.stdout, process.stderr):
-        if pipe is not None:
-            pipe.close()
+    """Kill the child and whatever it started; close its pipes without waiting for them
+    to end: a wrapper script's own children may hold them open."""
+    bounded.stop(process)
 
 
 # An answer stays valid while these are unchanged: the interpreter ("m": its mtime), each

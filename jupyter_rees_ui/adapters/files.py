@@ -28,6 +28,7 @@ from pathlib import Path
 from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG, S_ISSOCK
 from typing import Any, BinaryIO
 
+from . import process
 from ..core import model
 from ..core.implicit import ImplicitTrigger
 from ..core.model import ImportSite, InstallHint, Location, ScanIssue, ScanResult
@@ -73,6 +74,7 @@ ENVIRONMENT_MARKERS = ("pyvenv.cfg", "conda-meta")
 SCANNED_SUFFIXES = (".ipynb", ".py", ".md")
 MYST_MARKER = "{code-cell}"
 MMAP_BYTES = 1 << 20  # notebooks from this size on are read through mmap
+GIT_TIMEOUT = 60  # seconds for a git listing; past it the folder is walked instead
 PARALLEL_MIN_FILES = 400  # below this, starting processes costs more than it saves
 MAX_FILE_BYTES = 256 << 20  # larger files are reported, not read (c.Rees.max_file_size)
 PARALLEL_MIN_FORKED = 100  # the same when workers are forked: they start in a millisecond
@@ -349,7 +351,7 @@ def _start_git_listing(root: Path) -> subprocess.Popen[bytes] | None:
     if not _maybe_in_git(root):
         return None
     try:
-        return subprocess.Popen(
+        return process.start(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
             cwd=root,
             stdout=subprocess.PIPE,
@@ -367,11 +369,9 @@ def _git_files(root: Path, git: subprocess.Popen[bytes] | None = None) -> list[s
         if git is None:
             return None
     try:
-        output, _ = git.communicate(timeout=60)
+        output, _ = process.finish(git, GIT_TIMEOUT)
     except subprocess.TimeoutExpired:
-        git.kill()
-        git.communicate()
-        return None
+        return None  # stopped: the folder is walked instead
     if git.returncode != 0:
         return None
     names = output.decode("utf-8", "surrogateescape").split("\0")
@@ -387,12 +387,11 @@ def _submodule_files(root: Path) -> list[str]:
     """Files of the submodules a repository's top folder declares (Binder clones them
     too; ``git ls-files --others`` cannot recurse into them)."""
     try:
-        completed = subprocess.run(
+        completed = process.run(
             ["git", "config", "--file", ".gitmodules", "-z", "--get-regexp", r"\.path$"],
             cwd=root,
-            capture_output=True,
-            timeout=60,
-            check=False,
+            timeout=GIT_TIMEOUT,
+            text=False,
         )
     except (OSError, subprocess.SubprocessError):
         return []
@@ -426,9 +425,7 @@ def _maybe_in_git(root: Path) -> bool:
 
 def _ignored_by_git(root: Path) -> bool:
     try:
-        completed = subprocess.run(
-            ["git", "check-ignore", "-q", "."], cwd=root, capture_output=True, timeout=60, check=False
-        )
+        completed = process.run(["git", "check-ignore", "-q", "."], cwd=root, timeout=GIT_TIMEOUT, text=False)
     except (OSError, subprocess.SubprocessError):
         return False
     return completed.returncode == 0

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from . import process
 from ..core.binder import MYBINDER, BinderError, BinderLink, binder_link
 
 DEFAULT_MESSAGE = "Add Binder configuration (REES) written by jupyter-rees-ui"
@@ -92,16 +93,11 @@ def run_git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedP
     if executable is None:
         raise GitNotFoundError("git is not installed (or not on PATH).")
     try:
-        result = subprocess.run(
-            [executable, "-C", str(root), *args],
-            capture_output=True,
-            text=True,
-            env=_environment(),
-            timeout=TIMEOUT,
-            stdin=subprocess.DEVNULL,
-        )
+        result = process.run([executable, "-C", str(root), *args], env=_environment(), timeout=TIMEOUT)
     except subprocess.TimeoutExpired as err:
-        raise GitError(f"git {args[0]} did not finish within {TIMEOUT} s.") from err
+        raise GitError(f"git {args[0]} did not finish within {TIMEOUT:g} s (stopped).") from err
+    except OSError as err:
+        raise GitError(f"git {args[0]} could not be run: {err}") from err
     if check and result.returncode != 0:
         raise GitError(f"git {args[0]} failed: {result.stderr.strip()}", stderr=result.stderr)
     return result

@@ -19,6 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import process
 from ..core.check import CheckError, environment_dependencies, requirement_names
 from ..core.model import ReesFileName, to_json, values
 
@@ -113,20 +114,20 @@ def check(folder: Path, *, python: str | None = None) -> Repo2DockerSummary:
         raise Repo2DockerUnavailable(NOT_INSTALLED)
     folder = Path(folder).resolve()
     try:
-        result = subprocess.run(
-            [interpreter, "-c", _SCRIPT],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-            stdin=subprocess.DEVNULL,
-        )
+        result = process.run([interpreter, "-c", _SCRIPT], cwd=folder, timeout=TIMEOUT)
     except subprocess.TimeoutExpired as err:
-        raise Repo2DockerUnavailable(f"repo2docker did not answer within {TIMEOUT} s.") from err
+        raise Repo2DockerUnavailable(f"repo2docker did not answer within {TIMEOUT:g} s (stopped).") from err
+    except OSError as err:
+        raise Repo2DockerUnavailable(f"repo2docker could not be run: {err}") from err
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
         return Repo2DockerSummary("", "", None, (), (), "", error=last)
-    data = json.loads(result.stdout.strip().splitlines()[-1])
+    try:
+        data = json.loads((result.stdout.strip().splitlines() or [""])[-1])
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+    except ValueError:
+        return Repo2DockerSummary("", "", None, (), (), "", error="repo2docker gave no readable answer")
     dockerfile = data.get("dockerfile") or ""
     binder_dir = data.get("binder_dir") or ""
     used = _files_used(dockerfile, binder_dir)

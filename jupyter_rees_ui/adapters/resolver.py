@@ -17,6 +17,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import process
+
 #: what an installer prints when it cannot reach the index (not the REES's fault)
 _OFFLINE = re.compile(
     r"Failed to fetch|Could not connect|dns error|Temporary failure in name resolution|"
@@ -81,10 +83,7 @@ def resolve_requirements(
             command[4:4] = ["--python-version", python_version, "--only-binary=:all:"]
             tool += f" --python-version {python_version} --only-binary=:all:"
     try:
-        done = subprocess.run(
-            command, cwd=folder, capture_output=True, text=True, timeout=timeout, check=False,
-            env={**os.environ, "PIP_NO_INPUT": "1"},
-        )
+        done = process.run(command, cwd=folder, timeout=timeout, env={**os.environ, "PIP_NO_INPUT": "1"})
     except subprocess.TimeoutExpired:
         return ResolveResult(None, tool, python_version, f"no answer within {timeout:.0f} s")
     except OSError as exc:

@@ -37,6 +37,7 @@ from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from . import process
 from ..core import rees as rees_rules
 from ..core.mapping import bundled_mapping
 from ..core import model
@@ -430,10 +431,7 @@ def find_uv() -> str | None:
 
 def _version_of(python: str) -> str | None:
     try:
-        out = subprocess.run(
-            [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            capture_output=True, text=True, timeout=30, check=False,
-        )
+        out = process.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return out.stdout.strip() if out.returncode == 0 else None
@@ -445,7 +443,7 @@ def _pyenv_root() -> Path | None:
     pyenv = shutil.which("pyenv")
     if pyenv:
         with contextlib.suppress(OSError, subprocess.TimeoutExpired):
-            out = subprocess.run([pyenv, "root"], capture_output=True, text=True, timeout=10, check=False)
+            out = process.run([pyenv, "root"], timeout=10)
             if out.returncode == 0 and out.stdout.strip():
                 return Path(out.stdout.strip())
     default = Path.home() / ".pyenv"

@@ -1,0 +1,163 @@
+"""Every command the package runs ends within its time limit, even when the command
+leaves a grandchild holding its output open (a hook, a wrapper script), and a timeout
+becomes a clear error, never a hang. The stand-ins are real executables that sleep."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from jupyter_rees_ui.adapters import environment, files, git, process, repo2docker_check, resolver
+
+SLEEP = 30  # what the stand-ins sleep; every call below must return long before
+LIMIT = 0.5  # the lowered time limit
+ALLOWED = 10  # seconds a timed-out call may take in all (killing, cleaning up)
+
+
+def sleeper(folder: Path, name: str) -> Path:
+    """An executable ``name`` in ``folder`` that starts a child (``sleep``) holding its
+    output open, as a hook or a wrapper script does."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    pids = folder / f"{name}.pids"
+    path.write_text(f"#!/bin/sh\nsleep {SLEEP} &\necho $! >> '{pids}'\nwait\necho done\n")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return path
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def left_running(script: Path) -> list[int]:
+    """The stand-in's children still running a moment after the call returned."""
+    pids = script.with_name(f"{script.name}.pids")
+    if not pids.exists():
+        return []
+    found = [int(line) for line in pids.read_text().split()]
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline and any(_alive(pid) for pid in found):
+        time.sleep(0.05)
+    return [pid for pid in found if _alive(pid)]
+
+
+@pytest.fixture
+def fake_git(tmp_path, monkeypatch) -> Path:
+    """A ``git`` first on PATH that never answers."""
+    bin_dir = tmp_path / "bin"
+    sleeper(bin_dir, "git")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return bin_dir / "git"
+
+
+def timed(call):
+    start = time.monotonic()
+    try:
+        return call(), time.monotonic() - start
+    except Exception as exc:  # noqa: BLE001 - returned for the assertions
+        return exc, time.monotonic() - start
+
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="the stand-ins are shell scripts; /proc tells what still runs")
+
+
+def test_the_runner_stops_the_whole_process_group(tmp_path):
+    script = sleeper(tmp_path, "slow")
+    result, seconds = timed(lambda: process.run([str(script)], timeout=LIMIT))
+    assert isinstance(result, subprocess.TimeoutExpired)
+    assert seconds < ALLOWED
+    assert left_running(script) == []
+
+
+def test_a_git_command_that_hangs_becomes_a_git_error(tmp_path, fake_git, monkeypatch):
+    monkeypatch.setattr(git, "TIMEOUT", LIMIT)
+    result, seconds = timed(lambda: git.run_git(tmp_path, "status"))
+    assert isinstance(result, git.GitError)
+    assert "did not finish within 0.5 s" in result.message
+    assert seconds < ALLOWED
+    assert left_running(fake_git) == []
+
+
+def test_a_hanging_commit_hook_becomes_a_git_error(tmp_path, monkeypatch):
+    """Real git, whose pre-commit hook sleeps: the hook is git's child."""
+    root = tmp_path / "project"
+    root.mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for key in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{key}_NAME", "Ada Tester")
+        monkeypatch.setenv(f"GIT_{key}_EMAIL", "ada@example.org")
+    subprocess.run(["git", "init", "--quiet", str(root)], check=True)
+    hook = sleeper(root / ".git" / "hooks", "pre-commit")
+    (root / "requirements.txt").write_text("numpy==1.26.4\n")
+    monkeypatch.setattr(git, "TIMEOUT", 2)
+    result, seconds = timed(lambda: git.commit_files(root, ["requirements.txt"]))
+    assert isinstance(result, git.GitError), result
+    assert seconds < ALLOWED
+    assert left_running(hook) == []
+
+
+def test_a_git_listing_that_hangs_falls_back_to_walking(tmp_path, fake_git, monkeypatch):
+    root = tmp_path / "project"
+    (root / ".git").mkdir(parents=True)
+    (root / "analysis.ipynb").write_text("{}\n")
+    monkeypatch.setattr(files, "GIT_TIMEOUT", LIMIT)
+    result, seconds = timed(lambda: files.list_files(root))
+    assert result == ["analysis.ipynb"]
+    assert seconds < ALLOWED
+    assert left_running(fake_git) == []
+
+
+def test_a_repo2docker_check_that_hangs_becomes_an_error(tmp_path, monkeypatch):
+    python = sleeper(tmp_path / "bin", "python")
+    folder = tmp_path / "project"
+    folder.mkdir()
+    monkeypatch.setattr(repo2docker_check, "TIMEOUT", LIMIT)
+    result, seconds = timed(lambda: repo2docker_check.check(folder, python=str(python)))
+    assert isinstance(result, repo2docker_check.Repo2DockerUnavailable)
+    assert "did not answer within 0.5 s" in str(result)
+    assert seconds < ALLOWED
+    assert left_running(python) == []
+
+
+def test_a_repo2docker_answer_that_is_not_json_becomes_an_error_summary(tmp_path):
+    python = tmp_path / "python"
+    python.write_text("#!/bin/sh\necho 'Some warning, not JSON'\n")
+    python.chmod(0o755)
+    folder = tmp_path / "project"
+    folder.mkdir()
+    summary = repo2docker_check.check(folder, python=str(python))
+    assert summary.error == "repo2docker gave no readable answer"
+    assert not summary.ok
+
+
+def test_an_introspection_that_hangs_becomes_an_error(tmp_path):
+    python = sleeper(tmp_path / "bin", "python")
+    result, seconds = timed(lambda: environment.run_introspection(str(python), timeout=LIMIT))
+    assert isinstance(result, environment.IntrospectionError)
+    assert "did not answer within 0.5 s" in str(result)
+    assert seconds < ALLOWED
+    assert left_running(python) == []
+
+
+def test_a_resolver_that_hangs_gives_no_verdict(tmp_path):
+    uv = sleeper(tmp_path / "bin", "uv")
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("numpy\n")
+    result, seconds = timed(
+        lambda: resolver.resolve_requirements(requirements, "3.11", timeout=LIMIT, uv=str(uv))
+    )
+    assert isinstance(result, resolver.ResolveResult)
+    assert result.ok is None and "no answer within" in (result.message or "")
+    assert seconds < ALLOWED
+    assert left_running(uv) == []
