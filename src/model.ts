@@ -372,6 +372,9 @@ export class ReesModel {
         this._toCommit = [];
         this._committed = null;
       }
+      // a package added by hand and since written is now a row of the REES itself
+      const named = new Set(reply.proposal.requirements.map(row => canonicalName(row.name)));
+      this._added = this._added.filter(row => !named.has(canonicalName(row.name)));
       this._proposal = reply.proposal;
       this._scannedPath = reply.path;
       this._changes = null;

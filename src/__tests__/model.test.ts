@@ -128,6 +128,25 @@ describe('ReesModel', () => {
     expect(request.python_version).toBe('3.11');
   });
 
+  it('a package added by hand and then written is one row after a re-scan', async () => {
+    const fake = new FakeApi();
+    const model = new ReesModel(fake);
+    model.folder = 'demo';
+    await model.scan();
+    expect(model.addRequirement('scipy')).toBeNull();
+    // the re-scan finds scipy in the written REES: a row of the file, not a second one
+    const getProposal = fake.getProposal.bind(fake);
+    fake.getProposal = async (path: string) => {
+      const reply = await getProposal(path);
+      const scipy = { ...row('scipy', '1.14.0'), modules: [], sites: [], status: 'unused' as const };
+      reply.proposal.requirements.push(scipy);
+      return reply;
+    };
+    await model.scan();
+    expect(model.rows.map(r => r.name)).toEqual(['numpy', 'pandas', 'scipy']);
+    expect(model.isAdded('scipy')).toBe(false);
+  });
+
   it('refuses a duplicate package', async () => {
     const model = new ReesModel(new FakeApi());
     await model.scan();
