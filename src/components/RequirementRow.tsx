@@ -85,6 +85,22 @@ function RowWarning(props: {
   );
 }
 
+/** Where a row stands against the REES already in the folder (none for a new row). */
+function statusLabel(trans: TranslationBundle, row: IProposedRequirement): string {
+  switch (row.status) {
+    case 'kept':
+      return trans.__('in the REES');
+    case 'left-out':
+      return trans.__('left out');
+    case 'unused':
+      return trans.__('not imported any more');
+    case 'own':
+      return trans.__('your line');
+    default:
+      return '';
+  }
+}
+
 export function RequirementRow(props: IRowProps): JSX.Element {
   const { model, trans, row } = props;
   const [specifier, setSpecifier] = React.useState(row.specifier);
@@ -110,6 +126,7 @@ export function RequirementRow(props: IRowProps): JSX.Element {
         (props.changed ? ' jp-mod-changed' : '')
       }
       data-name={row.name}
+      data-status={row.status ?? 'new'}
     >
       <div className="jp-rees-requirement-main">
         <input
@@ -143,6 +160,11 @@ export function RequirementRow(props: IRowProps): JSX.Element {
         <span className="jp-rees-provenance" title={origin}>
           {origin}
         </span>
+        {statusLabel(trans, row) && (
+          <span className="jp-rees-tag jp-rees-status-tag" title={row.in_file ?? undefined}>
+            {statusLabel(trans, row)}
+          </span>
+        )}
         {props.changed && (
           <span className="jp-rees-tag jp-rees-changed-tag">{trans.__('changed')}</span>
         )}
