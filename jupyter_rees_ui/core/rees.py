@@ -384,16 +384,19 @@ def _merge_lines(old_lines: list[_Line], new_lines: list[_Line], drop: set[str])
     Linear in the lines (plus a log factor for placing new names)."""
     new_by_name = {line.name: line for line in new_lines if line.name}
     out: list[tuple[str | None, str]] = []
-    seen: set[str] = set()
+    seen: dict[str, set[str]] = {}  # name -> the updated lines written for it
     for line in old_lines:
         if line.name is None:
             out.append((None, line.text))
         elif line.name in new_by_name:
-            out.append((line.name, _replace_line(line, new_by_name[line.name])))
-            seen.add(line.name)
+            text = _replace_line(line, new_by_name[line.name])
+            if text in seen.setdefault(line.name, set()):
+                continue  # the user's repeated line would repeat the same pin: written once
+            out.append((line.name, text))
+            seen[line.name].add(text)
         elif line.name not in drop:
             out.append((line.name, line.text))
-    added = sorted(set(new_by_name) - seen)
+    added = sorted(set(new_by_name) - set(seen))
     if not added:
         return [text for _, text in out]
     if not any(name is not None for name, _ in out):
@@ -492,7 +495,7 @@ def _merge_pip_list(old: CommentedSeq, new: Sequence[str], drop: set[str]) -> No
             continue
         else:
             kept.append((index, line.name, item))
-    added = sorted(set(new_by_name) - seen)
+    added = sorted(set(new_by_name) - set(seen))
     if added:
         points = _insertion_points([name for _, name, _ in kept], added)
         before: dict[int, list[tuple[int | None, str | None, Any]]] = {}

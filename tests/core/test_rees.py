@@ -505,6 +505,16 @@ def _rows_of(pins):
     return [row(name, f"=={version}") for name, version in pins.items()]
 
 
+def test_a_name_the_user_wrote_twice_is_updated_once():
+    new = render_rees([ProposedRequirement("a", specifier="==0"), ProposedRequirement("b", specifier="==0")], "3.11")
+    merged = merge_requirements_txt("a\na\n", new["requirements.txt"])
+    assert [line for line in merged.splitlines() if not line.startswith("#")] == ["a==0", "b==0"]
+    # different markers are different lines: both kept, each updated
+    merged = merge_requirements_txt("a; os_name == 'nt'\na; os_name != 'nt'\n", new["requirements.txt"])
+    body = [line for line in merged.splitlines() if not line.startswith("#")]
+    assert len([line for line in body if line.startswith("a")]) == 2, body
+
+
 @settings(max_examples=60, deadline=None)
 @given(pins=PINS, user=USER_LINES)
 def test_requirements_merge_properties(pins, user):
