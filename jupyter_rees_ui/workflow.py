@@ -116,10 +116,9 @@ class Folder:
     @property
     def api_path(self) -> str:
         """The folder relative to the root, POSIX ('' for the root itself)."""
-        if self.root is None:
-            return ""
-        rel = self.path.resolve().relative_to(self.root.resolve())
-        return "" if str(rel) == "." else rel.as_posix()
+        from .adapters.paths import api_path
+
+        return "" if self.root is None else api_path(self.root, self.path)
 
     def quiet(self, message: str) -> str:
         """``message`` without the server's absolute root in it."""
@@ -699,14 +698,7 @@ def apply(request: ReesRequest, expected: Mapping[str, str | None]) -> Written:
     with _domain_errors(request.folder), rees_files.folder_lock(request.folder.path):
         # under the folder's lock: of writes carrying the same hashes, exactly one wins
         planned = _changes(request, _render(request))
-        for change in planned:
-            if change.status == "unchanged":
-                continue
-            if change.path not in expected or expected[change.path] != change.old_sha256:
-                raise Conflict(
-                    f"{change.path} changed since the preview (or was not previewed): "
-                    "preview again before writing"
-                )
+        rees_files.check_expected(planned, expected)
         written = rees_files.write(request.folder.path, planned)
     return Written(request.folder.api_path, tuple(written), repo2docker_check.summarize(request.folder.path))
 
@@ -896,8 +888,7 @@ def write_badge(request: WriteBadgeRequest) -> Written:
     link = binder.parse_link(request.link, request.binderhubs)
     with _domain_errors(request.folder), rees_files.folder_lock(request.folder.path):
         change = rees_files.preview_badge(request.folder.path, link, readme=request.readme)
-        if change.status != "unchanged" and request.expected.get(change.path, "?") != change.old_sha256:
-            raise Conflict(f"{change.path} changed since the preview: preview again")
+        rees_files.check_expected([change], request.expected)
         written = rees_files.write(request.folder.path, [change])
     return Written(request.folder.api_path, tuple(written))
 
@@ -971,6 +962,7 @@ def rees_paths(folder: Folder) -> tuple[str, ...]:
 
 def existing_rees(folder: Folder) -> tuple[str, dict[str, str]]:
     """(the folder repo2docker reads, file name -> text) of the REES already there."""
+    from .adapters.paths import PathRefused, inside
     from .core.rees import config_dir
 
     base = folder.path.resolve()
@@ -984,9 +976,12 @@ def existing_rees(folder: Folder) -> tuple[str, dict[str, str]]:
     where = config_dir(used)
     texts = {}
     for name in DECLARING_FILES:
-        path = base / where / name
         # regular files inside the folder only (never a FIFO, nor a link leading out)
-        if path.is_file() and path.resolve().is_relative_to(base):
+        try:
+            path = inside(base, f"{where}/{name}")
+        except PathRefused:
+            continue
+        if path.is_file():
             try:
                 texts[name] = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):

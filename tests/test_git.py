@@ -163,6 +163,18 @@ def test_paths_relative_to_a_subfolder(repo):
     assert result.files == ("course/binder/requirements.txt", "course/binder/runtime.txt")
 
 
+def test_a_file_outside_the_chosen_folder_is_refused_though_in_the_repository(repo):
+    sub = repo / "course"
+    sub.mkdir()
+    (repo / "elsewhere.txt").write_text("not the REES\n")
+    (sub / "link.txt").symlink_to(repo / "elsewhere.txt")
+    for path in ("../elsewhere.txt", "link.txt"):
+        with pytest.raises(GitError, match="not inside the repository folder"):
+            commit_files(sub, [*write_rees(sub), path])
+    assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""  # nothing staged
+    assert "elsewhere.txt" not in git(repo, "ls-files")
+
+
 def test_nothing_to_commit(repo):
     paths = write_rees(repo)
     commit_files(repo, paths)

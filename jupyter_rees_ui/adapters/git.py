@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from . import process
+from .paths import PathRefused, inside
 from ..core.binder import MYBINDER, BinderError, BinderLink, binder_link
 
 DEFAULT_MESSAGE = "Add Binder configuration (REES) written by jupyter-rees-ui"
@@ -332,17 +333,14 @@ def commit_files(root: Path, paths: Sequence[str], message: str = DEFAULT_MESSAG
     top = toplevel(root)
     if not paths:
         raise NothingToCommitError("No files to commit.")
-    base = Path(root).resolve()
     relative = []
     for path in paths:
-        full = (base / path).resolve()
-        if (
-            not full.is_relative_to(top.resolve())
-            or Path(path).is_absolute()
-            or ".." in Path(path).parts
-        ):
-            raise GitError(f"{path!r} is not inside the repository.")
-        relative.append(str(full.relative_to(top.resolve())))
+        # inside the folder the user chose, not merely inside the repository's top level
+        try:
+            full = inside(root, path, where="the folder")
+            relative.append(full.relative_to(top.resolve()).as_posix())
+        except (PathRefused, ValueError) as exc:
+            raise GitError(f"{path!r} is not inside the repository folder being committed: {exc}") from exc
     relative = sorted(set(relative))
     problem = _identity_problem(top)
     if problem is not None:

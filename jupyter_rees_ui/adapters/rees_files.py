@@ -23,6 +23,7 @@ from typing import Literal
 
 from ..core import binder, model, rees, review
 from .files import open_regular
+from .paths import PathRefused, inside
 
 Status = Literal["create", "update", "unchanged", "delete"]
 
@@ -44,10 +45,13 @@ class ConflictError(Exception):
 
     status_code = 409
 
-    def __init__(self, path: str, expected: str | None, actual: str | None):
+    def __init__(self, path: str, expected: str | None, actual: str | None, *, previewed: bool = True):
         self.path = path
         self.expected = expected
         self.actual = actual
+        if not previewed:
+            super().__init__(f"{path} was not previewed (or changed since); preview again before writing.")
+            return
         if actual is None:
             what = "was deleted"
         elif expected is None:
@@ -99,28 +103,27 @@ def sha256(data: bytes) -> str:
 
 
 def resolve_inside(root: Path, relative: str) -> Path:
-    """``root / relative``, refusing absolute paths, NUL bytes, ``..`` and symlinks that
-    lead outside the root."""
-    if not isinstance(relative, str) or not relative or "\0" in relative:
+    """``root / relative`` through the one path guard (``paths.inside``): absolute paths,
+    NUL bytes, ``..`` and symlinks that lead outside the root are refused."""
+    if not isinstance(relative, str) or not relative:
         raise PathError(f"{relative!r} is not a file path.")
-    posix = PurePosixPath(relative.replace("\\", "/"))
-    if (
-        posix.is_absolute()
-        or any(part == ".." for part in posix.parts)
-        or (len(relative) > 1 and relative[1] == ":")
-    ):
-        raise PathError(f"{relative!r} must be a relative path inside the folder.")
-    if any(len(part.encode("utf-8", "surrogateescape")) > 255 for part in posix.parts):
-        raise PathError(f"{relative[:60]!r}… has a name over 255 bytes.")
-    base = Path(root).resolve()
-    candidate = base.joinpath(*[part for part in posix.parts if part != "."])
     try:
-        inside = candidate.resolve().is_relative_to(base)
-    except OSError as err:
-        raise PathError(f"{relative[:60]!r} cannot be used: {err.strerror or err}") from err
-    if not inside:
-        raise PathError(f"{relative!r} leads outside the folder.")
-    return candidate
+        return inside(root, relative, where="the folder")
+    except PathRefused as exc:
+        raise PathError(str(exc)) from exc
+
+
+def check_expected(changes: Iterable[FileChange], expected: Mapping[str, str | None]) -> None:
+    """The one hash check: every change that would alter a file must carry, in
+    ``expected`` (relative path -> the ``old_sha256`` its preview returned, None for "did
+    not exist"), the hash its preview read; else ``ConflictError`` (nothing is written)."""
+    for change in changes:
+        if change.status == "unchanged":
+            continue
+        if change.path not in expected:
+            raise ConflictError(change.path, None, change.old_sha256, previewed=False)
+        if expected[change.path] != change.old_sha256:
+            raise ConflictError(change.path, expected[change.path], change.old_sha256)
 
 
 def _target_dir(target: str) -> str:
@@ -260,10 +263,7 @@ def write(
         if expected is None:
             raise TypeError("write(root, files, expected) needs the hashes from the preview")
         planned = preview(root, changes, target=target, drop=drop)
-        for change in planned:
-            wanted = expected.get(change.path)
-            if wanted != change.old_sha256:
-                raise ConflictError(change.path, wanted, change.old_sha256)
+        check_expected(planned, expected)
     else:
         planned = list(changes)
         for change in planned:
@@ -419,6 +419,7 @@ __all__ = [
     "notes",
     "preview",
     "preview_badge",
+    "check_expected",
     "resolve_inside",
     "sha256",
     "write",
