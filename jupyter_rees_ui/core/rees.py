@@ -384,16 +384,16 @@ def _merge_lines(old_lines: list[_Line], new_lines: list[_Line], drop: set[str])
     Linear in the lines (plus a log factor for placing new names)."""
     new_by_name = {line.name: line for line in new_lines if line.name}
     out: list[tuple[str | None, str]] = []
-    seen: dict[str, set[str]] = {}  # name -> the updated lines written for it
+    seen: dict[str, set[str]] = {}  # name -> the markers of the lines updated for it
     for line in old_lines:
         if line.name is None:
             out.append((None, line.text))
         elif line.name in new_by_name:
-            text = _replace_line(line, new_by_name[line.name])
-            if text in seen.setdefault(line.name, set()):
-                continue  # the user's repeated line would repeat the same pin: written once
-            out.append((line.name, text))
-            seen[line.name].add(text)
+            marker = str(line.requirement.marker) if line.requirement and line.requirement.marker else ""
+            if marker in seen.setdefault(line.name, set()):
+                continue  # the user repeated this requirement: its first line carries the pin
+            out.append((line.name, _replace_line(line, new_by_name[line.name])))
+            seen[line.name].add(marker)
         elif line.name not in drop:
             out.append((line.name, line.text))
     added = sorted(set(new_by_name) - set(seen))

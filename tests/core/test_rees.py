@@ -509,6 +509,8 @@ def test_a_name_the_user_wrote_twice_is_updated_once():
     new = render_rees([ProposedRequirement("a", specifier="==0"), ProposedRequirement("b", specifier="==0")], "3.11")
     merged = merge_requirements_txt("a\na\n", new["requirements.txt"])
     assert [line for line in merged.splitlines() if not line.startswith("#")] == ["a==0", "b==0"]
+    merged = merge_requirements_txt("a\na>=0  # mine\n", new["requirements.txt"])
+    assert [line for line in merged.splitlines() if not line.startswith("#")] == ["a==0", "b==0"]
     # different markers are different lines: both kept, each updated
     merged = merge_requirements_txt("a; os_name == 'nt'\na; os_name != 'nt'\n", new["requirements.txt"])
     body = [line for line in merged.splitlines() if not line.startswith("#")]
