@@ -42,6 +42,8 @@ from ..core import rees as rees_rules
 from ..core.mapping import bundled_mapping
 from ..core import model
 from ..core.model import Proposal, ScanResult, to_json
+from ..core.resolve import conda_specifier
+from .resolver import find_uv
 
 FailureKind = Literal["missing-module", "install-failed", "index-unreachable", "timeout", "runtime-error"]
 #: the failure classes that the REES itself causes
@@ -323,13 +325,11 @@ def conda_to_pip(spec: str) -> str:
     if not match:
         return spec
     name, version = _pypi_name(match.group(1)), match.group(2).strip()
-    if version.startswith("=") and not version.startswith("=="):
-        version = version[1:].split("=", 1)[0]
-        version = "==" + (version if version.endswith("*") else version + ".*")
-    elif version and version[0].isdigit():  # "numpy 1.26" (a match spec with a space)
-        version = "==" + version.split()[0] + ("" if version.endswith("*") else ".*")
+    if version and version[0].isdigit():  # "numpy 1.26": a match spec with a space
+        version = "=" + version.split()[0]
+    specifier = conda_specifier(version) if version else None
     try:
-        return str(Requirement(f"{name}{version}"))
+        return str(Requirement(f"{name}{specifier or ''}"))
     except InvalidRequirement:
         return name
 
@@ -416,17 +416,6 @@ def _clean_env() -> dict[str, str]:
 # ----------------------------------------------------------------------------- interpreters
 
 
-def find_uv() -> str | None:
-    """``uv`` from PATH, else the one the ``uv`` Python package ships."""
-    found = shutil.which("uv")
-    if found:
-        return found
-    try:
-        from uv import find_uv_bin  # type: ignore[import-not-found]
-
-        return find_uv_bin()
-    except (ImportError, FileNotFoundError):
-        return None
 
 
 def _version_of(python: str) -> str | None:
@@ -558,10 +547,10 @@ def _env_python(env_dir: Path) -> str:
 
 
 def cache_root() -> Path:
-    """``<user cache>/jupyter-rees-ui/verify`` (platformdirs comes with jupyter_core)."""
-    from platformdirs import user_cache_dir
+    """``<user cache>/jupyter-rees-ui/verify``, beside the CLI's other caches."""
+    from .store import cache_folder
 
-    return Path(user_cache_dir("jupyter-rees-ui")) / "verify"
+    return cache_folder() / "verify"
 
 
 @contextlib.contextmanager
