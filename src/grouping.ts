@@ -54,7 +54,9 @@ export function sectionOf(row: IProposedRequirement): SectionId {
   if (row.rule === 'added') {
     return 'write';
   }
-  if (trust !== 'verified' || row.candidates.length > 0) {
+  // known rows are written (unpinned, with their warning); only guesses and ambiguous
+  // names wait for the user
+  if (trust === 'unverified' || row.candidates.length > 0) {
     return 'decide';
   }
   return 'write';

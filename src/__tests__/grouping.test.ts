@@ -58,7 +58,7 @@ describe('fallbackTrust', () => {
 describe('sectionOf', () => {
   it.each([
     [{}, 'write'],
-    [{ installed_version: null, rule: 'mapping' }, 'decide'],
+    [{ installed_version: null, rule: 'mapping' }, 'write'],
     [{ installed_version: null, rule: 'identity' }, 'decide'],
     [{ candidates: ['other'] }, 'decide'],
     [{ rule: 'implicit' }, 'suggested'],
@@ -67,7 +67,8 @@ describe('sectionOf', () => {
     [{ kind: 'type-checking' }, 'local'],
     [{ trust: 'local' }, 'local'],
     [{ rule: 'added', installed_version: null }, 'write'],
-    [{ trust: 'known' }, 'decide']
+    [{ trust: 'known' }, 'write'],
+    [{ trust: 'unverified' }, 'decide']
   ] as [Partial<IProposedRequirement>, string][])('%o -> %s', (fields, section) => {
     expect(sectionOf(row(fields))).toBe(section);
   });

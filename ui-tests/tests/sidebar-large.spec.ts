@@ -25,7 +25,7 @@ test.describe('Make reproducible sidebar on a large project', () => {
   test('reads at a glance', async ({ page }) => {
     const sidebar = page.locator(SIDEBAR);
     await expect(sidebar.locator('.jp-rees-summary-main')).toHaveText(
-      /2 packages · 1 needs a decision · pins from /
+      /2 packages · 0 need a decision · pins from /
     );
     await expect(sidebar.locator('.jp-rees-summary-detail')).toContainText(
       '200 files scanned'
@@ -33,12 +33,13 @@ test.describe('Make reproducible sidebar on a large project', () => {
     // Focus moved to the result of the scan.
     await expect(sidebar.locator('.jp-rees-summary')).toBeFocused();
 
-    // One row and one warning for biopython, first, in "Needs a decision".
-    const decide = sidebar.locator('.jp-rees-section[data-section="decide"]');
-    await expect(decide.locator('.jp-rees-section-toggle')).toContainText(
-      'Needs a decision1'
+    // One row and one warning for biopython: the mapping names it, so it is written
+    // (unpinned, flagged) with numpy under "Will be written".
+    const write = sidebar.locator('.jp-rees-section[data-section="write"]');
+    await expect(write.locator('.jp-rees-section-toggle')).toContainText(
+      'Will be written2'
     );
-    const bio = decide.locator('.jp-rees-requirement[data-name="biopython"]');
+    const bio = write.locator('.jp-rees-requirement[data-name="biopython"]');
     await expect(bio).toHaveCount(1);
     await expect(bio.locator('.jp-rees-warning')).toHaveCount(1);
     await expect(sidebar.locator('.jp-rees-warning')).toHaveCount(1);
@@ -88,10 +89,11 @@ test.describe('Make reproducible sidebar on a large project', () => {
     await filter.fill('');
     await expect(sidebar.locator('.jp-rees-requirement')).toHaveCount(2);
 
-    await sidebar.getByRole('button', { name: 'Leave out all in Needs a decision' }).click();
+    await sidebar.getByRole('button', { name: 'Leave out all in Will be written' }).click();
     await expect(sidebar.getByLabel('Include biopython')).not.toBeChecked();
-    await expect(sidebar.getByLabel('Include numpy')).toBeChecked();
-    await sidebar.getByRole('button', { name: 'Include all in Needs a decision' }).click();
+    await expect(sidebar.getByLabel('Include numpy')).not.toBeChecked();
+    await sidebar.getByRole('button', { name: 'Include all in Will be written' }).click();
     await expect(sidebar.getByLabel('Include biopython')).toBeChecked();
+    await expect(sidebar.getByLabel('Include numpy')).toBeChecked();
   });
 });
