@@ -71,6 +71,7 @@ def _request(args: argparse.Namespace) -> workflow.ProposeRequest:
         all_syntax=getattr(args, "syntax", False),
         remember=not args.no_cache,
         compare_kernels=args.compare_kernels,
+        listing=getattr(args, "listing", None),  # taken by the remembered answer's check
     )
 
 
@@ -521,11 +522,20 @@ def main(argv: list[str] | None = None) -> int:
             args.files = [*args.files, *extra]
         else:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.func in (cmd_propose, cmd_check, cmd_write):
+        import gc
+
+        # A short run that builds hundreds of thousands of small objects (scans, sites,
+        # rows) and no reference cycles: the cyclic collector would only trace them.
+        gc.disable()
     try:
         if _rememberable(args):  # the same command on an unchanged folder: the same answer
             answer = workflow.remembered_answer(sys.argv[1:] if argv is None else argv, args.dir, reads_rees=args.func is cmd_check)
             code = answer.replay()
-            return answer.record(lambda: args.func(args)) if code is None else code
+            if code is not None:
+                return code
+            args.listing = answer.listing  # the files just listed: not listed again
+            return answer.record(lambda: args.func(args))
         return args.func(args)
     except workflow.WorkflowError as exc:
         code = exit_code(exc)

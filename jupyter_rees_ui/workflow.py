@@ -291,6 +291,9 @@ class ProposeRequest:
     remember: bool = False
     # Also read the other kernels the notebooks name, to flag rows whose versions differ.
     compare_kernels: bool = True
+    # The folder's files as the command has just listed them (``adapters.files.Listing``),
+    # so that the scan does not list and stat them again; None: the scan lists them.
+    listing: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _choice(self.pin, PIN_POLICIES, "pin policy")
@@ -404,6 +407,7 @@ def propose(
             max_bytes=request.max_bytes,
             progress=progress,
             cancel=cancel,
+            listing=request.listing,
         )
         if progress is not None:
             progress("environment", 0, 1, "reading the kernel's environment")
@@ -423,6 +427,7 @@ def propose(
                 cache=cache,
                 all_syntax=request.all_syntax,
                 max_bytes=request.max_bytes,
+                listing=request.listing,
             )
         compare = request.compare_kernels and len(names) > 1
         others = introspect_kernels(names, timeout=request.timeout) if compare else None

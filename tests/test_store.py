@@ -289,12 +289,105 @@ def test_a_folder_edited_during_the_run_is_not_remembered(folder, capsys):
         return 0
 
     answer = RememberedAnswer(["propose", str(folder)], str(folder))
+    assert answer.replay() is None
     assert answer.record(edit_while_running) == 0
-    assert answers_kept() == 0 and answer.replay() is None
+    # Kept under the folder as it was before the edit, which it no longer is: never replayed.
+    assert RememberedAnswer(["propose", str(folder)], str(folder)).replay() is None
     settle(folder / "b.ipynb")
-    assert answer.record(lambda: print("another") or 0) == 0
+    assert RememberedAnswer(["propose", str(folder)], str(folder)).record(lambda: print("another") or 0) == 0
     assert answers_kept() == 1
     capsys.readouterr()
-    assert answer.replay() == 0 and capsys.readouterr().out == "another\n"
+    assert RememberedAnswer(["propose", str(folder)], str(folder)).replay() == 0
+    assert capsys.readouterr().out == "another\n"
     assert rees_cli("propose", str(folder), "--no-cache").returncode == 0
     assert answers_kept() == 1
+
+
+def stored_run(folder: Path, **options) -> tuple[ScanCache, object]:
+    """One command line's scan: the stored scans loaded, the folder scanned, saved."""
+    cache = ScanCache()
+    stored = StoredScans(folder, **options)
+    stored.load_into(cache)
+    result = scan_folder(folder, cache=cache, **options)
+    stored.save_from(cache)
+    return cache, result
+
+
+def test_a_renamed_file_is_read_again_under_its_new_name(folder):
+    stored_run(folder)
+    (folder / "b.ipynb").rename(folder / "renamed.ipynb")
+    cache, result = stored_run(folder)
+    assert cache.reads == 1  # only the renamed file: its stored scan is under the old name
+    assert {s.location.path for s in result.imports if s.top_level == "pandas"} == {"renamed.ipynb"}
+    assert set(scan_store().get(StoredScans(folder).key)) == {"a.ipynb", "renamed.ipynb", "tool.py"}
+    assert stored_run(folder)[0].reads == 0
+
+
+def test_another_scanner_version_reads_every_file_again(folder, monkeypatch):
+    from jupyter_rees_ui.adapters import store
+
+    assert stored_run(folder)[0].reads == 3
+    assert stored_run(folder)[0].reads == 0
+    monkeypatch.setattr(store, "scanner_version", lambda: "another scanner")
+    assert stored_run(folder)[0].reads == 3  # nothing reused from the older scanner
+    assert stored_run(folder)[0].reads == 0
+
+
+def test_every_stdlib_is_standard_in_every_python():
+    """Stored scans leave these imports out: each target's scan would drop them anyway."""
+    import stdlib_list
+
+    from jupyter_rees_ui.adapters.store import EVERY_STDLIB
+    from jupyter_rees_ui.core.stdlib import stdlib_names
+
+    for version in (None, *stdlib_list.short_versions):
+        assert EVERY_STDLIB <= stdlib_names(version), version
+
+
+@pytest.mark.parametrize("target", [None, "2.7", "3.8"])
+def test_a_warm_scan_finds_what_a_cold_one_finds_for_every_target(folder, target):
+    (folder / "c.ipynb").write_text(notebook("import os, json, pathlib, typing, cPickle", "import urllib2, attr"))
+    settle(folder / "c.ipynb")
+    stored_run(folder)
+    cache, _ = stored_run(folder)
+    assert cache.reads == 0
+    cold = scan_folder(folder, target_python=target)
+    again = scan_folder(folder, target_python=target, cache=cache)
+    assert cache.reads == 0 and again == cold
+
+
+def test_a_shared_listing_gives_the_same_scan(folder):
+    from jupyter_rees_ui.adapters.files import take_listing
+
+    listing = take_listing(folder)
+    assert listing.files == ("a.ipynb", "b.ipynb", "tool.py")
+    assert scan_folder(folder, listing=listing) == scan_folder(folder)
+    # Another folder's listing is not used.
+    other = folder.parent / "other"
+    other.mkdir()
+    (other / "x.py").write_text("import yaml\n")
+    assert {s.top_level for s in scan_folder(other, listing=listing).imports} == {"yaml"}
+
+
+CONCURRENT = """
+import sys
+from jupyter_rees_ui.cli import main
+sys.exit(main(["propose", sys.argv[1]]))
+"""
+
+
+def test_concurrent_runs_on_one_folder_agree_and_keep_a_whole_entry(folder):
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    expected = rees_cli("propose", str(folder), "--no-cache")
+    runs = [
+        subprocess.Popen([sys.executable, "-c", CONCURRENT, str(folder)], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    for run in runs:
+        out, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+        assert (out, err) == (expected.stdout, expected.stderr)
+    cache, _ = stored_run(folder)
+    assert cache.reads == 0  # one whole entry for the folder, whichever run wrote last
+    assert not list(cache_folder().rglob(".*.tmp"))

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -60,25 +59,27 @@ def code_version() -> str:
     return "\n".join(parts)
 
 
-def folder_state(root: str, started_ns: int | None = None) -> tuple[int, int, bool]:
+def folder_state(root: str, started_ns: int | None = None, listing: Any = None) -> tuple[int, int, bool]:
     """(number of files, checksum of their paths, sizes and mtimes, whether a file was
-    modified within ``RACY_NS`` before ``started_ns`` or since)."""
-    from .files import RACY_NS, list_files
+    modified within ``RACY_NS`` before ``started_ns`` or since). ``listing``: the
+    folder's ``files.take_listing``, else it is taken now."""
+    from .files import RACY_NS, take_listing
 
-    now = time.time_ns() if started_ns is None else started_ns
+    if listing is None:
+        listing = take_listing(root)
+    now = listing.started_ns if started_ns is None else started_ns
     checksum = 0
     racy = False
-    listed = list_files(Path(root))
-    for relative in listed:
-        try:
-            info = os.lstat(os.path.join(root, relative))
-        except OSError:
+    stats = listing.stats
+    for relative in listing.files:
+        info = stats.get(relative)
+        if info is None:
             line = f"{relative}\0-"
         else:
             line = f"{relative}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_mode}"
             racy = racy or info.st_mtime_ns >= now - RACY_NS
         checksum = zlib.crc32(line.encode("utf-8", "surrogateescape") + b"\n", checksum)
-    return len(listed), checksum, racy
+    return len(listing.files), checksum, racy
 
 
 def rees_state(root: str) -> tuple[int, ...]:
@@ -105,6 +106,8 @@ class RememberedAnswer:
     def __init__(self, argv: Sequence[str], folder: str, *, reads_rees: bool = False, store: Store | None = None):
         self.folder = folder
         self.reads_rees = reads_rees
+        self.listing: Any = None  # files.Listing of the folder, once taken
+        self.before: tuple[Any, ...] | None = None
         self.store = store if store is not None else answer_store()
         self.key = "\0".join(
             [
@@ -116,19 +119,25 @@ class RememberedAnswer:
             ]
         )
 
-    def _inputs(self, started_ns: int | None = None) -> tuple[Any, ...]:
-        count, checksum, racy = folder_state(self.folder, started_ns)
+    def _inputs(self) -> tuple[Any, ...]:
+        """What the answer depends on in the folder, as it is now. The folder's listing
+        is kept (``self.listing``): the command run next scans those very files."""
+        from .files import take_listing
+
+        self.listing = take_listing(self.folder)
+        count, checksum, racy = folder_state(self.folder, listing=self.listing)
         rees = rees_state(self.folder) if self.reads_rees else ()
         return count, checksum, racy, rees
 
     def replay(self) -> int | None:
         """Print the remembered answer and return its exit code; None when there is
         none or something it depended on changed."""
+        self.before = self._inputs()  # first of all, before anything is read
         stored = self.store.get(self.key)
         if not (isinstance(stored, tuple) and len(stored) == 5):
             return None
         inputs, environments, kernels, printed, code = stored
-        if not isinstance(code, int) or inputs != self._inputs():
+        if not isinstance(code, int) or inputs != self.before:
             return None
         from .environment import environment_unchanged, kernel_lookup
 
@@ -146,14 +155,20 @@ class RememberedAnswer:
         return code
 
     def record(self, command: Callable[[], int]) -> int:
-        """Run ``command``, printing as it goes, and remember its answer when nothing it
-        read was modified while it ran."""
+        """Run ``command``, printing as it goes, and remember its answer under the
+        folder's state from before it ran (that of ``replay()`` when it was called).
+
+        The state is taken before the command reads anything, so a file edited while
+        it runs has another size or mtime (or is racy, and nothing is remembered): the
+        answer is then never replayed, as the folder no longer matches what it was
+        remembered under."""
         from . import environment
 
         environment.environments_read.clear()  # what this command reads, from here on
         environment.kernels_looked_up.clear()
-        started = time.time_ns()
-        before = self._inputs(started)
+        before, self.before = self.before, None  # the state of replay(), used once
+        if before is None:
+            before = self._inputs()
         printed: list[tuple[int, str]] = []
         out, err = _Tee(sys.stdout, 1, printed), _Tee(sys.stderr, 2, printed)
         sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
@@ -161,12 +176,11 @@ class RememberedAnswer:
             code = command()
         finally:
             sys.stdout, sys.stderr = out.stream, err.stream
-        after = self._inputs(started)
-        if before == after and not after[2]:  # unchanged while running, nothing racy
+        if not before[2]:  # nothing racy
             self.store.put(
                 self.key,
                 (
-                    after,
+                    before,
                     tuple(environment.environments_read.values()),
                     tuple(sorted(environment.kernels_looked_up.items())),
                     tuple(printed),

@@ -163,7 +163,37 @@ class ScanCache:
         return len(self._entries)
 
 
-# The cache a long-running server shares between requests.
+@dataclass(frozen=True)
+class Listing:
+    """A folder's files to scan as listed at one moment, each with its ``lstat``: taken
+    once by a command and shared by the steps that look at the same files (a
+    remembered answer's check, then the scan), instead of listing and stat'ing twice."""
+
+    root: str  # the folder's real path
+    files: tuple[str, ...]  # relative POSIX paths, as list_files gives them
+    stats: Mapping[str, os.stat_result]  # relative path -> lstat (absent: vanished or refused)
+    started_ns: int  # wall-clock time just before the listing
+
+
+def take_listing(root: str | Path) -> Listing:
+    """The folder's files (``list_files``) and the ``lstat`` of each, now."""
+    started = time.time_ns()
+    prefix = _joining(os.fspath(root))
+    files = tuple(list_files(Path(root)))
+    stats = {}
+    lstat = os.lstat
+    for relative in files:
+        try:
+            stats[relative] = lstat(prefix + relative)
+        except (OSError, ValueError):
+            continue
+    return Listing(os.path.realpath(root), files, stats, started)
+
+
+def _joining(base: str) -> str:
+    """``base`` ready to be joined to a relative path by concatenation, as
+    ``os.path.join`` joins it (thousands of joins per scan)."""
+    return base if base.endswith(os.sep) else base + os.sep
 
 
 def scan_folder(
@@ -176,6 +206,7 @@ def scan_folder(
     max_bytes: int | None = MAX_FILE_BYTES,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    listing: Listing | None = None,
 ) -> ScanResult:
     """Scan every notebook, Python file and text notebook under ``root``.
 
@@ -198,26 +229,37 @@ def scan_folder(
 
     ``progress("scanning", done, total, path)`` is called as files are read, and
     ``Cancelled`` is raised between files once ``cancel`` is set.
+
+    ``listing`` (``take_listing`` of this folder, taken just before) is used instead of
+    listing the folder again.
     """
     root_path = Path(root)
     base = os.fspath(root_path)
     real_root = os.path.realpath(root_path)
-    read_at_ns = time.time_ns()  # before any stat: the earlier, the safer for the racy check
-    git = _start_git_listing(root_path)
-    # While git lists, stat what the last scan of this folder listed (a re-scan's files).
-    early: dict[str, os.stat_result] = {}
-    if git is not None and cache is not None:
-        for relative in cache.last_listing(real_root):
-            with contextlib.suppress(OSError):
-                early[relative] = os.lstat(os.path.join(base, relative))
-    files = tuple(_finish_listing(root_path, git))
+    early: Mapping[str, os.stat_result] = {}
+    if listing is not None and listing.root == real_root:
+        read_at_ns = listing.started_ns  # before its stats: the racy check holds
+        files = listing.files
+        early = listing.stats
+    else:
+        read_at_ns = time.time_ns()  # before any stat: the earlier, the safer for the racy check
+        git = _start_git_listing(root_path)
+        # While git lists, stat what the last scan of this folder listed (a re-scan's files).
+        if git is not None and cache is not None:
+            stats: dict[str, os.stat_result] = {}
+            for relative in cache.last_listing(real_root):
+                with contextlib.suppress(OSError):
+                    stats[relative] = os.lstat(os.path.join(base, relative))
+            early = stats
+        files = tuple(_finish_listing(root_path, git))
     if cache is not None:
         cache.remember_listing(real_root, files)
     slots: list[CodeScan | None] = [None] * len(files)
     pending: list[tuple[str, str, int, int, int]] = []  # path, relative, size, mtime, slot
     entries = cache._entries if cache is not None else {}  # read without the lock: dict reads are atomic
+    prefix = _joining(base)
     for slot, relative in enumerate(files):
-        path = os.path.join(base, relative)
+        path = prefix + relative
         stat, problem = _stat_for_reading(path, real_root, early.get(relative), max_bytes)
         if problem is not None:
             kind = "other" if problem.endswith(_OUTSIDE) else "unreadable"
@@ -488,6 +530,8 @@ def _read_all(
 ) -> list[CodeScan | None]:
     """Read and scan files, in parallel processes when there are many."""
     count = workers if workers is not None else (os.cpu_count() or 1)
+    if len(pending) < min(PARALLEL_MIN_FILES, PARALLEL_MIN_FORKED):
+        count = 1  # too few to share out: multiprocessing is not even imported
     forked = count > 1 and _start_method(_start_methods()) == "fork"
     minimum = min(PARALLEL_MIN_FILES, PARALLEL_MIN_FORKED) if forked else PARALLEL_MIN_FILES
     if count > 1 and len(pending) >= minimum:

@@ -10,11 +10,13 @@ Every failure (a read-only home, a full disk, a damaged file) only means no cach
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import marshal
 import os
 import sys
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +53,11 @@ class Store:
         path = self.path(key)
         try:
             with open(path, "rb") as handle:
-                stored = marshal.load(handle)
+                data = handle.read()
+            # One read, then loads: marshal.load on a file reads object by object. The
+            # collector is paused: a load builds tens of thousands of tuples at once.
+            with _collector_paused():
+                stored = marshal.loads(data)
         except (OSError, EOFError, ValueError, TypeError):
             return None
         if not (isinstance(stored, tuple) and len(stored) == 3 and stored[:2] == (FORMAT, key)):
@@ -106,6 +112,19 @@ class Store:
                 path.unlink()
             except OSError:
                 pass
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while plain data is built (it holds no cycles)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _replace(path: Path, data: bytes) -> None:
@@ -165,13 +184,33 @@ def scanner_version() -> str:
     return " ".join(parts)
 
 
-class StoredScans:
-    """A folder's per-file scans kept in a ``Store`` between runs: loaded into a
-    ``ScanCache`` before a scan, saved after it when something was read or removed.
+# Standard-library modules of every Python the scanner knows (2.6 to 3.14; a test checks
+# them against each version's list): whatever the kernel's Python, a folder's scan drops
+# their imports, so a stored scan leaves them out and a re-run never rebuilds them.
+EVERY_STDLIB = frozenset(
+    """
+    abc array ast base64 bisect calendar codecs collections contextlib copy csv datetime
+    decimal dis email fnmatch fractions functools gc getpass glob gzip hashlib heapq
+    inspect io itertools json locale logging math operator os pdb pickle platform pprint
+    random re select shutil signal socket sqlite3 ssl string struct subprocess sys tarfile
+    tempfile textwrap threading time timeit traceback types unittest urllib uuid warnings
+    weakref xml zipfile zlib
+    """.split()
+)
+SCAN_LAYOUT = 2  # bump when the stored form of a scan changes
 
-    The entries are those the ``ScanCache`` keeps: a file's scan with the size and mtime
-    it was read at (never a file read within ``RACY_NS`` of its mtime), so a stored
-    scan is reused exactly when the server's in-memory cache would reuse it.
+
+class StoredScans:
+    """A folder's per-file scans kept in a ``Store`` between runs, as one entry: loaded
+    into a ``ScanCache`` before a scan, saved after it when a file was read or removed.
+
+    The entry maps each file (relative path) to ``(size, mtime_ns, scan)``, the scan
+    marshalled on its own (``files._pack``, without ``EVERY_STDLIB`` imports): a re-run
+    loads it in one read, stats the files, reads only those whose size or mtime
+    changed, and writes the entry back copying the other files' bytes as they are. The
+    scanner's version is part of the key. The files are those the ``ScanCache`` keeps:
+    never one read within ``RACY_NS`` of its mtime, so a stored scan is reused exactly
+    when the server's in-memory cache would reuse it.
     """
 
     def __init__(self, root: str | os.PathLike[str], *, all_syntax: bool = False, store: Store | None = None):
@@ -181,54 +220,62 @@ class StoredScans:
         # Scans that parsed every cell report more syntax errors: kept apart, so that
         # a run's output never depends on which command ran before it.
         self.all_syntax = all_syntax
-        self.key = f"{self.real_root}\0{scanner_version()}\0{'all cells' if all_syntax else 'import cells'}"
-        self.packed: dict[str, tuple[Any, ...]] = {}  # relative path -> stored tuple
+        self.key = "\0".join(
+            [self.real_root, scanner_version(), f"layout {SCAN_LAYOUT}", "all cells" if all_syntax else "import cells"]
+        )
+        self.stored: dict[str, tuple[int, int, bytes]] = {}  # relative path -> what is stored
         self.reads = 0
 
     def load_into(self, cache: Any) -> int:
         """Put the stored scans into ``cache``; the number of files they cover."""
-        from .files import _Entry, _unpack
+        from .files import _Entry, _joining, _unpack
 
         stored = self.store.get(self.key)
         if not isinstance(stored, dict):
             return 0
         self.reads = cache.reads
+        prefix = _joining(self.base)
+        loads = marshal.loads
         entries = {}
-        import gc
-
-        collecting = gc.isenabled()
-        gc.disable()  # tens of thousands of small objects: no point in tracing them now
-        try:
+        with _collector_paused():  # tens of thousands of small objects: nothing to trace
             for relative, value in stored.items():
                 try:
-                    size, mtime_ns, all_syntax, packed = value
-                    if all_syntax != self.all_syntax:
-                        continue
-                    entries[os.path.join(self.base, relative)] = _Entry(size, mtime_ns, _unpack(packed), all_syntax)
-                except (TypeError, ValueError):
+                    size, mtime_ns, blob = value
+                    scan = _unpack(loads(blob))
+                    entries[prefix + relative] = _Entry(size, mtime_ns, scan, self.all_syntax)
+                except (TypeError, ValueError, EOFError):
                     continue  # damaged or from another layout: read that file again
-                self.packed[relative] = value
-        finally:
-            if collecting:
-                gc.enable()
+                self.stored[relative] = value
         cache._entries.update(entries)
         return len(entries)
 
     def save_from(self, cache: Any) -> bool:
         """Store the cache's scans of the folder's current files, when they differ from
         what was loaded (a file read, added or removed)."""
-        from .files import _pack
+        from .files import _joining
 
         listing = cache.last_listing(self.real_root)
-        if cache.reads == self.reads and set(listing) == set(self.packed):
+        if cache.reads == self.reads and set(listing) == set(self.stored):
             return False  # nothing read, nothing gone: the stored entry is current
+        prefix = _joining(self.base)
         value = {}
         for relative in listing:
-            entry = cache._entries.get(os.path.join(self.base, relative))
+            entry = cache._entries.get(prefix + relative)
             if entry is None or entry.all_syntax != self.all_syntax:
                 continue  # racy, unreadable, not a scanned file, or parsed otherwise: not kept
-            packed = self.packed.get(relative)
-            if packed is None or packed[:3] != (entry.size, entry.mtime_ns, entry.all_syntax):
-                packed = (entry.size, entry.mtime_ns, entry.all_syntax, _pack(entry.scan))
-            value[relative] = packed
+            kept = self.stored.get(relative)
+            if kept is None or kept[:2] != (entry.size, entry.mtime_ns):
+                kept = (entry.size, entry.mtime_ns, _stored_form(entry.scan))
+            value[relative] = kept
         return self.store.put(self.key, value)
+
+
+def _stored_form(scan: Any) -> bytes:
+    """A file's scan as stored: ``files._pack`` without the imports of ``EVERY_STDLIB``."""
+    from .files import _pack
+
+    packed = _pack(scan)
+    if packed is None:
+        return marshal.dumps(None)
+    imports = tuple(site for site in packed[1] if site[0].partition(".")[0] not in EVERY_STDLIB)
+    return marshal.dumps((packed[0], imports, *packed[2:]))

@@ -23,6 +23,7 @@ decision" warning saying what to do), *local* for the project's own modules.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -316,14 +317,23 @@ def _hint_requirement(hint: InstallHint) -> tuple[str | None, str | None]:
         match = _CONDA_SPEC.match(hint.requirement)
         if match and match.group("spec"):
             return conda_specifier(match.group("spec")), None
-    try:
-        req = Requirement(hint.requirement)
-    except InvalidRequirement:
+    req = _requirement(hint.requirement)
+    if req is None:
         text = hint.requirement.strip()
         if "+" in text.split("://", 1)[0] or text.startswith(("http://", "https://")):
             return None, text.split("#", 1)[0]
         return None, None
     return (str(req.specifier) or None), req.url
+
+
+@functools.lru_cache(maxsize=4096)
+def _requirement(text: str) -> Requirement | None:
+    """An install line's requirement (None when it is not one), parsed once per text:
+    a folder's notebooks repeat the same few install lines."""
+    try:
+        return Requirement(text)
+    except InvalidRequirement:
+        return None
 
 
 def _import_paths(site: ImportSite) -> list[str]:
@@ -520,10 +530,9 @@ def _hint_extras(hints: Sequence[InstallHint]) -> tuple[str, ...]:
     for hint in hints:
         if hint.manager != "pip":
             continue
-        try:
-            extras |= Requirement(hint.requirement).extras
-        except InvalidRequirement:
-            continue
+        req = _requirement(hint.requirement)
+        if req is not None:
+            extras |= req.extras
     return tuple(sorted(extras))
 
 
@@ -827,7 +836,7 @@ def _row(
         kind=kind,
         warnings=tuple(dict.fromkeys(warnings)),
         candidates=tuple(candidates),
-        sites=tuple(sorted(locations)),
+        sites=tuple(sorted(locations, key=_location_order)),
         url=url,
         conda_name=dist.conda_name if dist else None,
         included=(
@@ -837,6 +846,12 @@ def _row(
         trust=trust,
         marker=_row_marker(sites),
     )
+
+
+def _location_order(location: Location) -> tuple[str, int, int]:
+    """The order of ``Location`` (path, cell, line) as one key: sorting thousands of
+    sites compares keys instead of calling the dataclass's ``__lt__`` per comparison."""
+    return (location.path, -1 if location.cell is None else location.cell, location.line)
 
 
 def _one_per_template(group: Sequence[Resolution]) -> list[str]:
