@@ -358,10 +358,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
         python=args.python,
         installer=args.installer,
         index_args=tuple(_index_args(args)),
+        notebooks=tuple(args.notebook or ()),
     )
     result = workflow.verify(request, progress=report)
     progress.done()
-    sys.stdout.write(verification_text(result))
+    if args.json:
+        json.dump(result.to_json(), sys.stdout, indent=2, sort_keys=True)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(verification_text(result))
     if args.register_kernel and not result.unreachable:
         name = workflow.register_kernel(request.folder, result, index_args=request.index_args)
         _err(f'registered the kernel "{request.folder.path.resolve().name} (from its REES)" ({name})')
@@ -492,6 +497,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run", action="store_true", help="also run every notebook (in a temporary copy of the folder)")
     p.add_argument("--timeout", type=float, default=300, metavar="S", help="with --run: seconds allowed per cell (default 300)")
     p.add_argument("--total-timeout", type=float, default=1800, metavar="S", help="with --run: seconds allowed for all notebooks (default 1800)")
+    p.add_argument("--notebook", action="append", metavar="PATH", help="with --run: run only this notebook (relative to DIR; repeatable); the imports of every notebook are still checked")
+    p.add_argument("--json", action="store_true", help="print the verdict as JSON (same exit codes)")
     p.add_argument("--register-kernel", action="store_true", help='register the rebuilt environment as the kernel "<folder> (from its REES)"')
     p.add_argument("--python", metavar="PATH", help="interpreter for the suggested pins, and to build with when the REES's Python version is not on this machine (default: the notebooks' kernel)")
     p.add_argument("--installer", choices=["auto", "uv", "pip"], default="auto", help="uv when installed (auto), or venv + pip")

@@ -1106,7 +1106,7 @@ class VerifyRequest:
     for all). ``python`` gives the pins for suggestions and the interpreter to fall back
     on when the REES's Python is not on this machine. ``index_args`` go to the installer
     (``--no-index --find-links DIR``); ``kernel_index_args`` to install ipykernel for
-    ``run`` (None: the same)."""
+    ``run`` (None: the same); ``notebooks`` limits ``run`` to these notebooks."""
 
     folder: Folder
     run: bool = False
@@ -1116,6 +1116,7 @@ class VerifyRequest:
     installer: str = "auto"
     index_args: tuple[str, ...] = ()
     kernel_index_args: tuple[str, ...] | None = None
+    notebooks: tuple[str, ...] = ()  # with run: only these (relative to the folder)
 
     def __post_init__(self) -> None:
         _choice(self.installer, INSTALLERS, "installer")
@@ -1148,6 +1149,7 @@ def verify(request: VerifyRequest, *, cache: Any = None, progress: Any = None, c
             kernel_index_args=request.kernel_index_args,
             progress=progress,
             cancel=cancel,
+            only=request.notebooks,
         )
     except verifier.VerifyError as exc:
         raise BadRequest(request.folder.quiet(str(exc))) from exc

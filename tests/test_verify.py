@@ -302,3 +302,32 @@ def test_the_cache_keeps_the_most_recently_used_environments(tmp_path):
 def test_usage_errors_exit_2(tmp_path, capsys, argv, message):
     assert main([a.format(root=tmp_path) for a in argv]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_json_verdict_and_running_only_the_chosen_notebooks(tmp_path, wheels, cache, capsys):
+    root = project(
+        tmp_path / "chosen",
+        "tinyalpha==1.0\n",
+        {"fine.ipynb": ("import tinyalpha",), "sub/slow.ipynb": ("import tinyalpha", "import time\ntime.sleep(60)")},
+    )
+    argv = ["verify", str(root), "--json", "--no-index", "--find-links", str(wheels)]
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] and not data["rees_fault"] and data["install"]["ok"]
+    assert {n["path"]: n["executed"] for n in data["notebooks"]} == {"fine.ipynb": None, "sub/slow.ipynb": None}
+    # --notebook: the imports of both are checked, only the chosen one runs.
+    result = run_verify(root, wheels, cache, run=True, cell_timeout=5, kernel_index_args=(), notebooks=("./fine.ipynb",))
+    if any("ipykernel" in note for note in result.notes):
+        pytest.skip("ipykernel could not be installed from the package index")
+    verdicts = by_path(result)
+    assert verdicts["fine.ipynb"].executed and verdicts["fine.ipynb"].ok
+    assert verdicts["sub/slow.ipynb"].executed is None and verdicts["sub/slow.ipynb"].ok
+    assert "1 notebooks chosen run (1 not run)" in result.summary()
+
+
+@pytest.mark.parametrize("name", ["missing.ipynb", "../outside.ipynb", "notes.txt"])
+def test_a_notebook_to_run_must_be_one_of_the_folder(tmp_path, capsys, name):
+    root = project(tmp_path / "p", "tinyalpha==1.0\n", {"a.ipynb": ("import tinyalpha",)}, {"notes.txt": "x"})
+    notebook(tmp_path / "outside.ipynb", "import os")
+    assert main(["verify", str(root), "--run", "--notebook", name]) == 2
+    assert f"no notebook {name}" in capsys.readouterr().err

@@ -165,6 +165,9 @@ class Verification:
             )
         notebooks = sum(1 for n in self.notebooks if n.path.endswith(".ipynb"))
         if self.ran:
+            run = sum(1 for n in self.notebooks if n.executed is not None)
+            if run < notebooks:
+                return f"The REES builds, every import resolves in it and the {run} notebooks chosen run ({notebooks - run} not run)."
             return f"The REES builds, every import resolves in it and all {notebooks} notebooks run."
         return f"The REES builds and every import of the {len(self.notebooks)} scanned files resolves in it ({notebooks} notebooks)."
 
@@ -644,12 +647,15 @@ def verify_folder(
     cache_dir: str | Path | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    only: Sequence[str] = (),
 ) -> Verification:
     """Rebuild the REES of ``root`` and check its notebooks against it.
 
     ``scan`` gives each notebook's imports (scanned here, through ``scan_cache``, when not
     given) and ``proposal`` the distribution to suggest for a missing module (else the
     bundled mapping answers).
+    ``only`` (paths relative to ``root``) limits ``run`` to these notebooks; the imports
+    of every notebook are still checked.
     ``kernel_python`` is the interpreter to fall back on when the REES's Python version is
     not on this machine. ``index_args`` are passed to the installer for the REES
     (``--no-index --find-links DIR`` in tests); ``kernel_index_args`` to install ipykernel
@@ -659,6 +665,7 @@ def verify_folder(
     root = Path(root).resolve()  # the installer runs in another folder: paths must not be relative
     if not root.is_dir():
         raise VerifyError(f"no such folder: {root}")
+    only = tuple(_notebook_path(root, path) for path in only)
     ctx.say("reading", 0, 1, "reading the REES")
     spec = read_rees(root)
     if scan is None:
@@ -686,7 +693,7 @@ def verify_folder(
     prune_cache(env_dir.parent, keep=KEEP_ENVIRONMENTS)
     verdicts = _check_notebooks(scan, spec, proposal, env_dir, install, ctx)
     if run and (install.ok or install.left_out):
-        verdicts = _run_notebooks(root, verdicts, env_dir, chosen, uv, kernel_index_args if kernel_index_args is not None else index_args, cell_timeout, total_timeout, notes, ctx)
+        verdicts = _run_notebooks(root, verdicts, env_dir, chosen, uv, kernel_index_args if kernel_index_args is not None else index_args, cell_timeout, total_timeout, notes, ctx, only)
     ctx.say("done", 1, 1, "done")
     return Verification(
         root=str(root),
@@ -700,6 +707,15 @@ def verify_folder(
         notes=tuple(notes),
         ran=run,
     )
+
+
+def _notebook_path(root: Path, path: str) -> str:
+    """A notebook to run, as a POSIX path relative to ``root`` (a VerifyError if it is no
+    notebook of the folder)."""
+    target = (root / path).resolve()
+    if not target.is_relative_to(root) or target.suffix != ".ipynb" or not target.is_file():
+        raise VerifyError(f"no notebook {path} in {root}")
+    return target.relative_to(root).as_posix()
 
 
 def _notebooks_python(scan: ScanResult) -> str:
@@ -919,7 +935,7 @@ def _ensure_ipykernel(env_dir: Path, installer: str, uv: str | None, index_args:
     return None
 
 
-def _run_notebooks(root: Path, verdicts: list[NotebookVerdict], env_dir: Path, installer: str, uv: str | None, index_args: Sequence[str], cell_timeout: float, total_timeout: float, notes: list[str], ctx: _Context) -> list[NotebookVerdict]:
+def _run_notebooks(root: Path, verdicts: list[NotebookVerdict], env_dir: Path, installer: str, uv: str | None, index_args: Sequence[str], cell_timeout: float, total_timeout: float, notes: list[str], ctx: _Context, only: Sequence[str] = ()) -> list[NotebookVerdict]:
     import importlib.util
 
     if importlib.util.find_spec("nbclient") is None:
@@ -930,7 +946,7 @@ def _run_notebooks(root: Path, verdicts: list[NotebookVerdict], env_dir: Path, i
         notes.append(problem + " (notebooks not run)")
         return verdicts
     deadline = time.monotonic() + total_timeout
-    runnable = [v for v in verdicts if v.path.endswith(".ipynb")]
+    runnable = [v for v in verdicts if v.path.endswith(".ipynb") and (not only or v.path in only)]
     out: dict[str, NotebookVerdict] = {}
     with tempfile.TemporaryDirectory(prefix="rees-verify-run-") as tmp:
         copy = copy_project(root, Path(tmp))
