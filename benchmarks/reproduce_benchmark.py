@@ -2,7 +2,7 @@
 
     python benchmarks/reproduce_benchmark.py --corpus DIR [--write] [--jobs N]
         [--projects NAME ...] [--tools ours pipreqs pigar] [--run-per-project K]
-        [--pipreqs-server URL]
+        [--pipreqs-server URL] [--reuse] [--fresh-peers] [--json FILE]
 
 For each public project listed in ``reproduce_corpus.json`` (fetched into ``--corpus DIR``
 by whoever runs this: ``git clone URL DIR/NAME && git -C DIR/NAME checkout COMMIT``):
@@ -12,22 +12,35 @@ by whoever runs this: ``git clone URL DIR/NAME && git -C DIR/NAME checkout COMMI
    relaxed only where they cannot install, plus what the imports show was needed).
 2. A copy of the project with every requirement file removed (``remove_anywhere``,
    ``remove_at_root``), then each tool writes its REES:
-   - ours: ``jupyter rees write COPY --yes --python <author env python>``;
+   - ours, as a user runs it: ``jupyter rees write . --yes --python <author env python>``,
+     then ``jupyter rees verify . --json`` (``--run --notebook NB`` for the notebooks
+     executed below), whose verdict is reported beside the benchmark's own;
    - pipreqs: ``pipreqs --scan-notebooks COPY`` (writes COPY/requirements.txt);
    - pigar: ``pigar generate --auto-select ... COPY`` (writes COPY/requirements.txt).
-3. **As a stranger**: a fresh venv of the REES's Python (``runtime.txt``; none: 3.10,
-   repo2docker's default), ``install -r requirements.txt`` as one transaction (as Binder
-   does: one bad line fails the build), then:
-   - **import closure**: every third-party module the notebooks import (found with
-     ``ast`` on each code cell after IPython's own magic transform; stdlib, Python-2-only
-     and project-local modules left out; imports inside ``try:`` are optional and left
-     out) is imported in the new environment, one subprocess per project;
+3. **As a stranger**, measured by the benchmark itself for every tool alike (never
+   trusting our own verdict alone): a fresh venv of the REES's Python (``runtime.txt``;
+   none: 3.10, repo2docker's default), ``install -r requirements.txt`` as one transaction
+   (as Binder does: one bad line fails the build), then:
+   - **import closure**: every third-party module the notebooks import is imported in
+     the new environment, one subprocess per project. A third-party module is one that a
+     distribution installed in the author environment provides
+     (``importlib.metadata.packages_distributions()`` there), found with ``ast`` on each
+     code cell after IPython's own magic transform, outside ``try:``; project files,
+     modules a notebook writes itself (``%%file``) and needs the author environment lacks
+     are left out (the last two listed apart);
    - **execution** of up to K notebooks per project (the smallest by code size) with
-     nbclient, per-cell and per-notebook timeouts, in the author environment and in the
-     rebuilt one. Failures are classed: missing module / install failure (the REES's
+     nbclient, per-cell and per-notebook timeouts, in the author environment (a copy of
+     the project: notebooks write files) and in the rebuilt one (ours: by ``verify
+     --run``). Failures are classed: missing module / install failure (the REES's
      fault), timeout, data or network (unrelated), Python 2 code, and other errors; a
      notebook counts against a REES only if it ran in the author environment and fails in
      the rebuilt one, or fails there on a missing module.
+
+Reuse between runs (``benchmarks/.work/reproduce/cache``): ``--reuse`` takes the author
+environments' verdicts from an earlier run when the environment and the project's files are
+unchanged; pipreqs' and pigar's results are reused when the peer's version, the corpus
+snapshot and the peer's inputs (the stripped project's files) are unchanged
+(``--fresh-peers`` runs them again). Ours is always written and verified afresh.
 
 Environments are made with uv (``pip install uv``; its cache makes reruns fast) and kept
 in ``benchmarks/.work/reproduce`` (git-ignored). Writes ``RESULTS-reproduce.md`` with
@@ -56,6 +69,7 @@ REPO = Path(__file__).resolve().parent.parent
 HERE = REPO / "benchmarks"
 MANIFEST = HERE / "reproduce_corpus.json"
 WORK = HERE / ".work" / "reproduce"
+CACHE = WORK / "cache"  # verdicts kept between runs (author environments, peers)
 PEERS = ["pipreqs==0.5.0", "pigar==2.2.0"]
 TOOLS = ("ours", "pipreqs", "pigar")
 RUNTIME_SUFFIX = " + author's runtime.txt"
@@ -256,6 +270,45 @@ def cell_imports(source: str) -> tuple[set[str], bool]:
     return names, True
 
 
+PROVIDED = r"""
+import json, sys
+import importlib.metadata as metadata
+if sys.version_info >= (3, 11):
+    found = metadata.packages_distributions()
+else:  # 3.10's reads top_level.txt only (numpy's wheels have none): 3.11's reading, by hand
+    found = {}
+    for dist in metadata.distributions():
+        tops = set((dist.read_text("top_level.txt") or "").split())
+        if not tops:
+            for path in dist.files or ():
+                top = path.parts[0] if len(path.parts) > 1 else path.name.split(".")[0] if path.suffix in (".py", ".so", ".pyd") else path.name
+                if "." not in top:
+                    tops.add(top)
+        for top in tops:
+            found.setdefault(top, []).append(dist.metadata["Name"])
+sys.stdout.write("@@RESULT@@" + json.dumps(found))
+"""
+
+
+def provided_modules(python: Path) -> dict[str, list[str]]:
+    """Top-level module -> the distributions installed in this environment that provide it
+    (``importlib.metadata.packages_distributions()`` run there)."""
+    done = run([python, "-I", "-c", PROVIDED], timeout=120)
+    marker = done.stdout.rfind("@@RESULT@@")
+    if marker < 0:
+        raise RuntimeError(f"could not list the distributions of {python}: {done.stderr.strip()[-300:]}")
+    return json.loads(done.stdout[marker + len("@@RESULT@@"):])
+
+
+def tree_digest(root: Path) -> str:
+    """What a tool reads of a project: every file's relative path and bytes."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
 def local_modules(root: Path) -> set[str]:
     found = set()
     for path in root.rglob("*"):
@@ -274,9 +327,15 @@ class Imports:
     python_notebooks: list[Path]
     cells: int = 0
     unparsed: int = 0
+    unprovided: set[str] = field(default_factory=set)  # no distribution of the author env has it
 
 
-def project_imports(root: Path) -> Imports:
+def project_imports(root: Path, provided: set[str] | None = None) -> Imports:
+    """The notebooks' imports outside ``try:``. A third-party import is a module that a
+    distribution installed in the author environment provides (``provided``, None: any
+    name that is neither standard, Python 2 only nor a file of the project); the others
+    (modules a notebook writes with ``%%file``, needs the author left out) are
+    ``unprovided``."""
     local = local_modules(root)
     stdlib = set(sys.stdlib_module_names) | {"__future__"}
     names: set[str] = set()
@@ -296,8 +355,12 @@ def project_imports(root: Path) -> Imports:
             out.py2_only.add(name)
         elif name in local:
             out.local.add(name)
-        elif name not in stdlib:
+        elif name in stdlib:
+            continue
+        elif provided is None or name in provided:
             out.third_party.add(name)
+        else:
+            out.unprovided.add(name)
     return out
 
 
@@ -388,7 +451,7 @@ def classify(result: dict, imports: Imports | None = None) -> str:
         name = match.group(1).split(".")[0] if match else ""
         if name in PY2_ONLY:
             return "python 2 code"
-        if imports and name in imports.local:
+        if imports and name in imports.local | imports.unprovided:
             return "data/network"  # a local module the cell generates or the snapshot lacks
         return "missing module"
     if ename == "SyntaxError" and re.search(r"print |Missing parentheses|except \w+, \w+", evalue):
@@ -436,10 +499,71 @@ def peers_venv() -> Path:
     return venv
 
 
+def tool_env() -> dict[str, str]:
+    """Our tool as a user runs it (this checkout's copy), with its cache folder (and the
+    environments `verify` rebuilds) inside the benchmark's work folder; uv keeps its own
+    cache, so packages downloaded once are not downloaded again."""
+    uv_cache = run([uv(), "cache", "dir"], timeout=60).stdout.strip()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(WORK / "xdg")}
+    if uv_cache:
+        env["UV_CACHE_DIR"] = uv_cache
+    return env
+
+
 def write_ours(copy: Path, author_python: Path, _peers: Path, _server: str | None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return run([sys.executable, "-m", "jupyter_rees_ui.cli", "write", copy, "--yes", "--python", author_python],
-               timeout=600, cwd=REPO, env=env)
+    """``jupyter rees write . --yes --python <author env>``."""
+    return run([sys.executable, "-m", "jupyter_rees_ui.cli", "write", ".", "--yes", "--python", author_python],
+               timeout=600, cwd=copy, env=tool_env())
+
+
+def verify_ours(copy: Path, author_python: Path, chosen: list[str]) -> tuple[dict, dict | None]:
+    """``jupyter rees verify . --json --python <author env>`` (with ``--run --notebook NB``
+    for the notebooks the benchmark executes): (what it said, its JSON verdict)."""
+    command = [sys.executable, "-m", "jupyter_rees_ui.cli", "verify", ".", "--json", "--python", author_python]
+    if chosen:
+        command += ["--run", "--timeout", CELL_TIMEOUT, "--total-timeout", NOTEBOOK_TIMEOUT * len(chosen)]
+        for nb in chosen:
+            command += ["--notebook", nb]
+    started = time.monotonic()
+    done = run(command, timeout=INSTALL_TIMEOUT + NOTEBOOK_TIMEOUT * len(chosen) + 300, cwd=copy, env=tool_env())
+    said = {"command": "jupyter rees verify . --json" + (" --run" if chosen else "") + "".join(f" --notebook {nb!r}" for nb in chosen),
+            "exit": done.returncode, "seconds": round(time.monotonic() - started, 1)}
+    try:
+        data = json.loads(done.stdout)
+    except ValueError:
+        said["summary"] = "no verdict: " + one_line(done.stderr or done.stdout, 300)
+        return said, None
+    said.update(summary=data.get("summary", ""), ok=data.get("ok"), rees_fault=data.get("rees_fault"),
+                install_ok=data.get("install", {}).get("ok"),
+                refused=[f.get("line") or f.get("message", "")[:200] for f in data.get("install", {}).get("failures", [])],
+                missing=sorted({f.get("module") or "" for n in data.get("notebooks", []) for f in n.get("failures", [])
+                                if f.get("kind") == "missing-module"} - {""}),
+                notes=data.get("notes", []))
+    return said, data
+
+
+def run_from_verdict(data: dict | None, notebook: str) -> dict:
+    """A notebook's run as ``verify --run`` reported it, in the shape ``execute`` gives."""
+    if data is None:
+        return {"ok": False, "ename": "VerifyFailed", "evalue": "verify gave no verdict"}
+    verdict = next((n for n in data.get("notebooks", []) if n.get("path") == notebook), None)
+    if verdict is None or verdict.get("executed") is None:
+        if not data.get("install", {}).get("ok"):
+            return {"ok": False, "ename": "InstallFailed", "evalue": ""}
+        return {"ok": False, "ename": "NotRun", "evalue": "; ".join(data.get("notes", []))[:300]}
+    out = {"seconds": verdict.get("seconds")}
+    if verdict.get("executed"):
+        return {**out, "ok": True}
+    failures = verdict.get("failures") or [{}]
+    last = failures[-1]
+    if any(f.get("kind") == "timeout" for f in failures):
+        return {**out, "ok": False, "ename": "CellTimeoutError", "evalue": last.get("message", "")}
+    if last.get("kind") == "missing-module":
+        return {**out, "ok": False, "ename": "ModuleNotFoundError", "evalue": f"No module named '{last.get('module')}'"}
+    ename, _, evalue = (last.get("message") or "").partition(": ")
+    if not re.fullmatch(r"[A-Za-z_][\w.]*", ename):
+        ename, evalue = "RuntimeError", last.get("message", "")
+    return {**out, "ok": False, "ename": ename.rsplit(".", 1)[-1], "evalue": evalue[:300]}
 
 
 def write_pipreqs(copy: Path, _author: Path, peers: Path, server: str | None) -> subprocess.CompletedProcess:
@@ -484,6 +608,9 @@ class ToolResult:
     install_error: str = ""
     imports: dict[str, str | None] = field(default_factory=dict)
     runs: dict[str, dict] = field(default_factory=dict)
+    verify: dict = field(default_factory=dict)  # ours: what `jupyter rees verify` said
+    reused: bool = False  # peers: taken from an earlier run (same version, snapshot, inputs)
+    seconds: float = 0.0
 
 
 @dataclass
@@ -493,11 +620,14 @@ class ProjectResult:
     python_notebooks: int = 0
     third_party: list[str] = field(default_factory=list)
     py2_only: list[str] = field(default_factory=list)
+    unprovided: list[str] = field(default_factory=list)
     unparsed_cells: int = 0
+    inputs: str = ""
     author_ok: bool = False
     author_error: str = ""
     author_imports: dict[str, str | None] = field(default_factory=dict)
     author_runs: dict[str, dict] = field(default_factory=dict)
+    author_reused: bool = False
     tools: dict[str, ToolResult] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -506,8 +636,40 @@ def log(*parts: object) -> None:
     print(time.strftime("%H:%M:%S"), *parts, file=sys.stderr, flush=True)
 
 
-def run_project(project: Project, manifest: Manifest, corpus: Path, tools: list[str], k: int,
-                peers: Path | None, server: str | None, reuse: dict | None = None) -> ProjectResult:
+def cached(name: str, key: str) -> dict | None:
+    """What an earlier run kept under this name, if it was kept for the same key."""
+    path = CACHE / f"{name}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if data.get("key") == key else None
+
+
+def keep(name: str, key: str, data: dict) -> None:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"{name}.json"
+    path.with_suffix(".tmp").write_text(json.dumps({**data, "key": key}, default=str), encoding="utf-8")
+    path.with_suffix(".tmp").replace(path)
+
+
+@dataclass
+class Options:
+    tools: list[str]
+    k: int
+    peers: Path | None = None
+    server: str | None = None
+    reuse: bool = False  # the author environments' verdicts of an earlier run
+    fresh_peers: bool = False
+
+
+def copy_of(pristine: Path, target: Path) -> Path:
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(pristine, target, symlinks=True)
+    return target
+
+
+def run_project(project: Project, manifest: Manifest, corpus: Path, opts: Options) -> ProjectResult:
     started = time.monotonic()
     result = ProjectResult(project.name)
     source = corpus / project.name / project.subdir
@@ -516,16 +678,9 @@ def run_project(project: Project, manifest: Manifest, corpus: Path, tools: list[
         return result
     base = WORK / "runs" / project.name
     shutil.rmtree(base, ignore_errors=True)
-    pristine = base / "pristine"
-    shutil.copytree(source, pristine, symlinks=True)
+    pristine = copy_of(source, base / "pristine")
     strip_requirements(pristine, manifest)
-    imports = project_imports(pristine)
-    result.notebooks = len(notebooks(pristine))
-    result.python_notebooks = len(imports.python_notebooks)
-    result.third_party = sorted(imports.third_party)
-    result.py2_only = sorted(imports.py2_only)
-    result.unparsed_cells = imports.unparsed
-    chosen = pick_notebooks(imports, k)
+    result.inputs = tree_digest(pristine)
 
     author = WORK / "envs" / f"author-{project.name}"
     ok, message = make_venv(author, project.python, [*project.author_env, *KERNEL_PACKAGES],
@@ -534,47 +689,149 @@ def run_project(project: Project, manifest: Manifest, corpus: Path, tools: list[
     log(project.name, "author env", "ok" if ok else "FAILED " + message[-200:])
     if not ok:
         return result
-    earlier = (reuse or {}).get(project.name)
-    if earlier and earlier.get("author_ok") and earlier.get("third_party") == result.third_party and \
-            sorted(earlier.get("author_runs", {})) == sorted(str(nb.relative_to(pristine)) for nb in chosen):
-        # The author environment does not change between runs: its verdicts are reused.
-        result.author_imports, result.author_runs = earlier["author_imports"], earlier["author_runs"]
-    else:
-        result.author_imports = import_closure(author, imports.third_party, pristine)
-        for nb in chosen:
-            result.author_runs[str(nb.relative_to(pristine))] = execute(author / "bin" / "python", nb)
+    imports = project_imports(pristine, set(provided_modules(author / "bin" / "python")))
+    result.notebooks = len(notebooks(pristine))
+    result.python_notebooks = len(imports.python_notebooks)
+    result.third_party = sorted(imports.third_party)
+    result.py2_only = sorted(imports.py2_only)
+    result.unprovided = sorted(imports.unprovided)
+    result.unparsed_cells = imports.unparsed
+    chosen = [str(nb.relative_to(pristine)) for nb in pick_notebooks(imports, opts.k)]
 
-    for tool in tools:
-        tr = ToolResult(tool)
-        result.tools[tool] = tr
-        copy = base / tool
-        shutil.copytree(pristine, copy, symlinks=True)
-        done = WRITERS[tool](copy, author / "bin" / "python", peers, server)
-        req, tr.python = rees_files(copy)
-        tr.wrote = req is not None
-        if not tr.wrote:
-            tr.write_error = f"exit {done.returncode}: " + (done.stderr or done.stdout).strip()[-600:]
-            log(project.name, tool, "wrote nothing", tr.write_error[-200:])
-            continue
-        tr.lines = [line.strip() for line in req.read_text().splitlines()
-                    if line.strip() and not line.strip().startswith("#")]
-        venv = WORK / "envs" / f"{tool}-{project.name}"
-        tr.installed, message = make_venv(venv, tr.python, req, key=digest(tr.python, req.read_text()))
-        tr.install_error = "" if tr.installed else message
-        log(project.name, tool, f"python {tr.python}", f"{len(tr.lines)} lines",
-            "installed" if tr.installed else "INSTALL FAILED " + message[-300:])
-        if not tr.installed:
-            # What Binder gives after a failed build: nothing. The empty venv of that Python
-            # stands in, so the closure counts only what the standard library has.
-            make_venv(venv, tr.python, [], key="empty")
-        tr.imports = import_closure(venv, imports.third_party, copy)
-        if tr.installed and chosen and add_kernel(venv):
-            for nb in chosen:
-                rel = nb.relative_to(pristine)
-                tr.runs[str(rel)] = execute(venv / "bin" / "python", copy / rel)
+    # The author environment's verdicts: closure and runs (kept between runs with --reuse).
+    key = digest(project.python, project.author_env, KERNEL_PACKAGES, result.inputs, CELL_TIMEOUT, NOTEBOOK_TIMEOUT)
+    earlier = (cached(f"author-{project.name}", key) if opts.reuse else None) or {"imports": {}, "runs": {}}
+    known_imports, known_runs = earlier["imports"], earlier["runs"]
+    todo = imports.third_party - set(known_imports)
+    if todo:
+        known_imports.update(import_closure(author, todo, pristine))
+    for nb in chosen:
+        if nb not in known_runs:
+            # In a copy: a notebook writes files (%%file modules, outputs) the tools must not see.
+            run_copy = base / "author" if (base / "author").is_dir() else copy_of(pristine, base / "author")
+            known_runs[nb] = execute(author / "bin" / "python", run_copy / nb)
+    result.author_reused = not todo and all(nb in earlier["runs"] for nb in chosen) and bool(earlier.get("key"))
+    keep(f"author-{project.name}", key, {"imports": known_imports, "runs": known_runs})
+    result.author_imports = {n: known_imports[n] for n in result.third_party}
+    result.author_runs = {nb: known_runs[nb] for nb in chosen}
+
+    for tool in opts.tools:
+        if tool == "ours":
+            result.tools[tool] = run_ours(project, result, pristine, base, author, chosen)
+        else:
+            result.tools.update(run_peer(tool, project, result, pristine, base, author, chosen, opts))
     result.seconds = time.monotonic() - started
     log(project.name, f"done in {result.seconds:.0f} s")
     return result
+
+
+def install_and_measure(tr: ToolResult, req: Path, venv: Path, names: list[str], project_copy: Path) -> None:
+    """The yardstick: the REES installed by this benchmark (one transaction, as Binder does)
+    and every third-party import tried in it."""
+    tr.installed, message = make_venv(venv, tr.python, req, key=digest(tr.python, req.read_text()))
+    tr.install_error = "" if tr.installed else message
+    if not tr.installed:
+        # What Binder gives after a failed build: nothing. The empty venv of that Python
+        # stands in, so the closure counts only what the standard library has.
+        make_venv(venv, tr.python, [], key="empty")
+    tr.imports = import_closure(venv, set(names), project_copy)
+
+
+def read_lines(req: Path) -> list[str]:
+    return [line.strip() for line in req.read_text().splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def run_ours(project: Project, result: ProjectResult, pristine: Path, base: Path, author: Path,
+             chosen: list[str]) -> ToolResult:
+    """Written and judged as a user would (``jupyter rees write`` then ``jupyter rees
+    verify``), measured by the benchmark itself (install, closure) beside."""
+    started = time.monotonic()
+    tr = ToolResult("ours")
+    copy = copy_of(pristine, base / "ours")
+    done = write_ours(copy, author / "bin" / "python", None, None)
+    req, tr.python = rees_files(copy)
+    tr.wrote = req is not None
+    if not tr.wrote:
+        tr.write_error = f"exit {done.returncode}: " + (done.stderr or done.stdout).strip()[-600:]
+        log(project.name, "ours", "wrote nothing", tr.write_error[-200:])
+        return tr
+    tr.lines = read_lines(req)
+    # verify runs notebooks in a temporary copy of its own; the folder is left as written.
+    tr.verify, data = verify_ours(copy, author / "bin" / "python", chosen)
+    install_and_measure(tr, req, WORK / "envs" / f"ours-{project.name}", result.third_party, copy)
+    tr.runs = {nb: run_from_verdict(data, nb) for nb in chosen}
+    tr.seconds = round(time.monotonic() - started, 1)
+    log(project.name, "ours", f"python {tr.python}", f"{len(tr.lines)} lines",
+        "installed" if tr.installed else "INSTALL FAILED " + tr.install_error[-300:],
+        f"| verify exit {tr.verify.get('exit')}: {tr.verify.get('summary', '')[:200]}")
+    return tr
+
+
+def run_peer(tool: str, project: Project, result: ProjectResult, pristine: Path, base: Path, author: Path,
+             chosen: list[str], opts: Options) -> dict[str, ToolResult]:
+    """A peer's REES, and the same file on the author's Python (as if its user had added a
+    runtime.txt). Reused from an earlier run when the peer's version, the corpus snapshot
+    and the peer's inputs (the stripped project's files) are the same."""
+    started = time.monotonic()
+    key = digest(PEERS, tool, project.commit, result.inputs, DEFAULT_PYTHON, project.python,
+                 CELL_TIMEOUT, NOTEBOOK_TIMEOUT)
+    name = f"{tool}-{project.name}"
+    earlier = None if opts.fresh_peers else cached(name, key)
+    if earlier is not None:
+        out = {t: ToolResult(**raw) for t, raw in earlier["results"].items()}
+        main_result = out[tool]
+        for tr in out.values():
+            venv = WORK / "envs" / (name if tr.tool == tool else f"{tool}-runtime-{project.name}")
+            missing = set(result.third_party) - set(tr.imports)
+            if missing and (venv / "bin" / "python").exists():
+                tr.imports.update(import_closure(venv, missing, pristine))
+            elif missing:
+                earlier = None  # the measurement cannot be completed: run the peer again
+            tr.imports = {n: tr.imports[n] for n in result.third_party if n in tr.imports}
+        missing_runs = [nb for nb in chosen if nb not in main_result.runs]
+        if earlier is not None and missing_runs and main_result.installed:
+            venv = WORK / "envs" / name
+            copy = base / tool if (base / tool).is_dir() else copy_of(pristine, base / tool)
+            if add_kernel(venv):
+                for nb in missing_runs:
+                    main_result.runs[nb] = execute(venv / "bin" / "python", copy / nb)
+        if earlier is not None:
+            main_result.runs = {nb: main_result.runs[nb] for nb in chosen if nb in main_result.runs}
+            for tr in out.values():
+                tr.reused = True
+            keep(name, key, {"results": {t: asdict_tool(tr) for t, tr in out.items()}})
+            log(project.name, tool, "reused from an earlier run")
+            return out
+    tr = ToolResult(tool)
+    copy = copy_of(pristine, base / tool)
+    done = WRITERS[tool](copy, author / "bin" / "python", opts.peers, opts.server)
+    req, tr.python = rees_files(copy)
+    tr.wrote = req is not None
+    out = {tool: tr}
+    if not tr.wrote:
+        tr.write_error = f"exit {done.returncode}: " + (done.stderr or done.stdout).strip()[-600:]
+        log(project.name, tool, "wrote nothing", tr.write_error[-200:])
+    else:
+        tr.lines = read_lines(req)
+        install_and_measure(tr, req, WORK / "envs" / name, result.third_party, copy)
+        log(project.name, tool, f"python {tr.python}", f"{len(tr.lines)} lines",
+            "installed" if tr.installed else "INSTALL FAILED " + tr.install_error[-300:])
+        if tr.installed and chosen and add_kernel(WORK / "envs" / name):
+            for nb in chosen:
+                tr.runs[nb] = execute(WORK / "envs" / name / "bin" / "python", copy / nb)
+        # The same file on the author's Python: do its lines install when the Python is right?
+        again = ToolResult(tool + RUNTIME_SUFFIX, wrote=True, lines=tr.lines, python=project.python)
+        install_and_measure(again, req, WORK / "envs" / f"{tool}-runtime-{project.name}", result.third_party, copy)
+        out[again.tool] = again
+    tr.seconds = round(time.monotonic() - started, 1)
+    keep(name, key, {"results": {t: asdict_tool(x) for t, x in out.items()}})
+    return out
+
+
+def asdict_tool(tr: ToolResult) -> dict:
+    from dataclasses import asdict
+
+    return asdict(tr)
 
 
 # --- figures -----------------------------------------------------------------------------
@@ -691,13 +948,24 @@ def report(results: list[ProjectResult], manifest: Manifest, tools: list[str], k
         "",
         render_table(all_figures),
         "",
-        f"Import closure: third-party modules the notebooks import (per project, outside `try:`)"
-        f" that import in the author environment, imported in the rebuilt one; a failed install"
-        f" leaves only the standard library,"
-        f" as a failed Binder build leaves nothing. Execution: up to {k} notebooks per project"
+        "Our column is what a user runs: `jupyter rees write . --yes --python <author environment>`,"
+        " then `jupyter rees verify . --json` (with `--run --notebook NB` for the notebooks executed"
+        " here; its verdict per project is below). Installs and import closure are measured by this"
+        " benchmark itself, for every column alike: the requirements file installed with"
+        " `uv pip install -r` as one transaction, then each import tried in it.",
+        "",
+        "Import closure: modules the notebooks import (per project, outside `try:`) that a"
+        " distribution installed in the author environment provides"
+        " (`importlib.metadata.packages_distributions()` there) and that import there, imported in"
+        " the rebuilt environment; a failed install leaves only the standard library, as a failed"
+        " Binder build leaves nothing. Project files and modules a notebook writes itself"
+        " (`%%file`, `%%writefile`) are not third-party; imports no distribution of the author"
+        " environment provides are listed apart, not counted."
+        f" Execution: up to {k} notebooks per project"
         f" (the smallest that import a third-party module), {CELL_TIMEOUT} s per cell,"
         f" {NOTEBOOK_TIMEOUT} s per notebook.",
         "",
+        *reuse_note(results, tools),
         *python_version_note(results, tools),
         "## Why notebooks did not execute",
         "",
@@ -728,6 +996,8 @@ def report(results: list[ProjectResult], manifest: Manifest, tools: list[str], k
                              f"{ok}/{len(tr.imports)}")
         project = next(p for p in manifest.projects if p.name == r.name)
         out.append(f"| [{r.name}]({project.url}) | {project.python} | {len(r.third_party)} | " + " | ".join(cells) + " |")
+    if "ours" in tools:
+        out += ["", *verify_section(results)]
     out += ["", "## What failed", ""]
     for t in tools:
         out.append(f"### {t}")
@@ -758,6 +1028,13 @@ def report(results: list[ProjectResult], manifest: Manifest, tools: list[str], k
         if not any_:
             out.append("- nothing")
         out.append("")
+    unprovided = [r for r in results if r.unprovided]
+    if unprovided:
+        out += ["## Imports no distribution of the author environment provides", "",
+                "Not counted in the closure: project modules the notebooks generate, and needs the"
+                " author environment leaves out (see its notes).", ""]
+        out += [f"- {r.name}: " + ", ".join(f"`{n}`" for n in r.unprovided) for r in unprovided]
+        out.append("")
     out += ["## Author environments", "",
             "What each project's author-like environment installs (manifest `author_env`), and notes.",
             ""]
@@ -773,8 +1050,8 @@ def report(results: list[ProjectResult], manifest: Manifest, tools: list[str], k
             f" ({DEFAULT_PYTHON}); pipreqs pins the newest release on the index, pigar pins what its",
             "  own venv has or the newest release.",
             f"- The rows \"{RUNTIME_SUFFIX.strip(' +')}\" install the peers' files again on the author's Python,"
-            "  as if their user had added a runtime.txt (imports only, over the projects that pass covered",
-            "  where the peer wrote a file).",
+            "  as if their user had added a runtime.txt (imports only, over the projects where the peer",
+            "  wrote a file).",
             "- The author-like environments are reconstructions (stated needs, relaxed where they",
             "  cannot install today); notebooks that failed there too are not counted against a REES.",
             "- Python 2 notebooks run on a Python 3 author environment here (uv makes no Python 2",
@@ -783,39 +1060,60 @@ def report(results: list[ProjectResult], manifest: Manifest, tools: list[str], k
     return "\n".join(out) + "\n"
 
 
-def runtime_pass(done: list[ProjectResult], manifest: Manifest, jobs: int) -> list[ProjectResult]:
-    """Peers' requirements again, on the author's Python, as if their user had added a
-    runtime.txt: do their lines install when the Python is right?"""
-    projects = {p.name: p for p in manifest.projects}
-
-    def one(r: ProjectResult) -> ProjectResult:
-        extra = ProjectResult(r.name)
-        for tool, tr in r.tools.items():
-            if tool == "ours" or tool.endswith(RUNTIME_SUFFIX) or not tr.wrote or not r.author_ok:
-                continue
-            copy = WORK / "runs" / r.name / tool
-            req, _ = rees_files(copy)
-            python = projects[r.name].python
-            out = ToolResult(tool + RUNTIME_SUFFIX, wrote=True, lines=tr.lines, python=python)
-            venv = WORK / "envs" / f"{tool}-runtime-{r.name}"
-            out.installed, message = make_venv(venv, python, req, key=digest(python, req.read_text()))
-            out.install_error = "" if out.installed else message
-            if not out.installed:
-                make_venv(venv, python, [], key="empty")
-            out.imports = import_closure(venv, set(r.third_party), copy)
-            extra.tools[out.tool] = out
-            log(r.name, out.tool, "installed" if out.installed else "INSTALL FAILED " + message[-200:])
-        return extra
-
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return list(pool.map(one, done))
+def reuse_note(results: list[ProjectResult], tools: list[str]) -> list[str]:
+    """Which measurements were taken from an earlier run."""
+    parts = []
+    for t in tools:
+        if t == "ours":
+            continue
+        done = [r for r in results if t in r.tools and r.author_ok]
+        reused = sum(1 for r in done if r.tools[t].reused)
+        if done:
+            parts.append(f"{t} {reused} of {len(done)}")
+    author = sum(1 for r in results if r.author_reused)
+    lines = []
+    if parts:
+        lines.append("Peers' results reused from an earlier run (same peer version, corpus snapshot and"
+                     " inputs: the stripped project's files), rerun otherwise or with `--fresh-peers`: "
+                     + ", ".join(parts) + " projects.")
+    if author:
+        lines.append(f"Author environments' verdicts (imports, runs) reused from an earlier run (`--reuse`)"
+                     f" for {author} of {len(results)} projects; ours is always written and verified afresh.")
+    return [" ".join(lines), ""] if lines else []
 
 
-def merge(results: list[ProjectResult], extras: list[ProjectResult]) -> None:
-    by_name = {r.name: r for r in results}
-    for extra in extras:
-        if extra.name in by_name:
-            by_name[extra.name].tools.update(extra.tools)
+def agrees(r: ProjectResult) -> tuple[bool, bool]:
+    """(verify found the REES at fault, the benchmark's own measurement did)."""
+    tr = r.tools["ours"]
+    usable = {n for n, e in r.author_imports.items() if e is None}
+    measured = (not tr.installed or any(e is not None for n, e in tr.imports.items() if n in usable)
+                or any(rees_fault(r.author_runs.get(nb), res, "install failure" if res.get("ename") == "InstallFailed"
+                                  else classify(res), usable) for nb, res in tr.runs.items() if not res.get("ok")))
+    return bool(tr.verify.get("exit") == 1), bool(measured)
+
+
+def verify_section(results: list[ProjectResult]) -> list[str]:
+    """What `jupyter rees verify` said about our REES, beside the benchmark's own measurement."""
+    rows = [r for r in results if r.author_ok and "ours" in r.tools and r.tools["ours"].wrote]
+    if not rows:
+        return []
+    same = sum(1 for r in rows if agrees(r)[0] == agrees(r)[1])
+    exits: dict[object, int] = {}
+    for r in rows:
+        code = r.tools["ours"].verify.get("exit")
+        exits[code] = exits.get(code, 0) + 1
+    out = ["## Ours, judged by `jupyter rees verify`", "",
+           "Exit codes: " + ", ".join(f"{n} × exit {c}" for c, n in sorted(exits.items(), key=lambda i: str(i[0]))) + "."
+           f" Its verdict (exit 1: the REES is at fault) agrees with the benchmark's own measurement (install, closure,"
+           f" runs against the author environment) on {same} of {len(rows)} projects.", "",
+           "| project | verify exit | its summary | the benchmark's own verdict |", "|---|---:|---|---|"]
+    for r in rows:
+        tr = r.tools["ours"]
+        said, measured = agrees(r)
+        own = "at fault" if measured else "fine"
+        flag = "" if said == measured else " **(disagrees)**"
+        out.append(f"| {r.name} | {tr.verify.get('exit', '–')} | {one_line(tr.verify.get('summary', ''), 160)} | {own}{flag} |")
+    return out
 
 
 def python_version_note(results: list[ProjectResult], tools: list[str]) -> list[str]:
@@ -844,15 +1142,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run-per-project", type=int, default=1, help="notebooks executed per project (0: none)")
     parser.add_argument("--pipreqs-server", help="pipreqs --pypi-server (when its default host does not resolve)")
     parser.add_argument("--write", action="store_true", help="write benchmarks/RESULTS-reproduce.md")
-    parser.add_argument("--json", type=Path, help="also write the raw results here (JSON lines)")
+    parser.add_argument("--json", type=Path, help="also write the raw results here (JSON lines, one per finished project)")
     parser.add_argument("--report", type=Path, help="only render the report from raw results (--json) of a run")
-    parser.add_argument("--runtime-pass", type=Path, help="with --report: install the peers' requirements again on "
-                        "the author's Python and write those results here (JSON lines)")
-    parser.add_argument("--runtime-results", type=Path, help="with --report: results of a --runtime-pass to show too")
     parser.add_argument("--commit", default="", help="with --report: the commit the run measured")
     parser.add_argument("--elapsed", type=float, default=0.0, help="with --report: the run's minutes")
-    parser.add_argument("--reuse", type=Path, help="raw results of an earlier run (--json): the author "
-                        "environments' verdicts are taken from it instead of being executed again")
+    parser.add_argument("--reuse", action="store_true", help="take the author environments' verdicts (imports, "
+                        "runs) from an earlier run when the environment and the project's files are unchanged")
+    parser.add_argument("--fresh-peers", action="store_true", help="run pipreqs and pigar again even when an earlier "
+                        "run measured the same peer version on the same files")
     args = parser.parse_args(argv)
     try:
         manifest = load_manifest()
@@ -862,15 +1159,14 @@ def main(argv: list[str] | None = None) -> int:
     if not args.corpus.is_dir():
         print(f"--corpus {args.corpus}: not a folder", file=sys.stderr)
         return 2
+    unknown = sorted(set(args.projects or ()) - {p.name for p in manifest.projects})
+    if unknown:
+        print(f"--projects: not in the manifest: {', '.join(unknown)}", file=sys.stderr)
+        return 2
     chosen = [p for p in manifest.projects if not args.projects or p.name in args.projects]
+    order = {p.name: i for i, p in enumerate(manifest.projects)}
     if args.report:
         results = [result_from_dict(json.loads(line)) for line in args.report.read_text().splitlines() if line]
-        if args.runtime_pass:
-            extras = runtime_pass(results, manifest, args.jobs)
-            args.runtime_pass.write_text("".join(json.dumps(asdict_result(e), default=str) + "\n" for e in extras))
-        if args.runtime_results:
-            merge(results, [result_from_dict(json.loads(line)) for line in args.runtime_results.read_text().splitlines() if line])
-        order = {p.name: i for i, p in enumerate(manifest.projects)}
         results.sort(key=lambda r: order.get(r.name, len(order)))
         tools = [t for t in [*args.tools, *(t + RUNTIME_SUFFIX for t in args.tools)] if any(t in r.tools for r in results)]
         text = report(results, manifest, tools, args.run_per_project, args.elapsed * 60, args.commit)
@@ -878,13 +1174,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.write:
             (HERE / "RESULTS-reproduce.md").write_text(text, encoding="utf-8")
         return 0
-    reuse = {r["name"]: r for r in map(json.loads, args.reuse.read_text().splitlines()) if r} if args.reuse else None
     started = time.monotonic()
     WORK.mkdir(parents=True, exist_ok=True)
-    peers = peers_venv() if set(args.tools) - {"ours"} else None
+    opts = Options(list(args.tools), args.run_per_project, server=args.pipreqs_server, reuse=args.reuse,
+                   fresh_peers=args.fresh_peers)
+    if set(args.tools) - {"ours"}:
+        opts.peers = peers_venv()
+    # Longest first (as the last run timed them), so the run ends with short projects.
+    timing = (cached("timing", "seconds") or {}).get("projects", {})
+    chosen.sort(key=lambda p: -timing.get(p.name, 10_000))
+
     def one(project: Project) -> ProjectResult:
-        result = run_project(project, manifest, args.corpus, args.tools, args.run_per_project,
-                             peers, args.pipreqs_server, reuse)
+        result = run_project(project, manifest, args.corpus, opts)
         if args.json:  # one line per finished project, so an interrupted run keeps what it measured
             with args.json.open("a", encoding="utf-8") as out:
                 out.write(json.dumps(asdict_result(result), default=str) + "\n")
@@ -894,8 +1195,12 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text("")
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         results = list(pool.map(one, chosen))
+    timing.update({r.name: round(r.seconds) for r in results if r.seconds})
+    keep("timing", "seconds", {"projects": timing})
+    results.sort(key=lambda r: order[r.name])
     elapsed = time.monotonic() - started
-    text = report(results, manifest, args.tools, args.run_per_project, elapsed)
+    tools = [t for t in [*args.tools, *(t + RUNTIME_SUFFIX for t in args.tools)] if any(t in r.tools for r in results)]
+    text = report(results, manifest, tools, args.run_per_project, elapsed)
     print(text)
     if args.write:
         (HERE / "RESULTS-reproduce.md").write_text(text, encoding="utf-8")
@@ -904,7 +1209,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def result_from_dict(data: dict) -> ProjectResult:
     tools = {name: ToolResult(**raw) for name, raw in data.pop("tools", {}).items()}
-    return ProjectResult(**data, tools=tools)
+    known = set(ProjectResult.__dataclass_fields__)
+    return ProjectResult(**{k: v for k, v in data.items() if k in known}, tools=tools)
 
 
 def asdict_result(result: ProjectResult) -> dict:

@@ -120,3 +120,82 @@ def test_figures_count_installs_closure_and_fault():
 ])
 def test_rees_fault(author, rebuilt, usable, fault):
     assert bench.rees_fault(author, rebuilt, bench.classify(rebuilt), usable) is fault
+
+
+def notebook_file(path: Path, *cells: str) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+
+
+def test_third_party_means_provided_by_the_author_environment(tmp_path):
+    # A module the notebook writes with %%file, a project file, a need nobody installed.
+    notebook_file(tmp_path / "a.ipynb", "%%file mymodule.py\ndef f(): pass",
+                  "import mymodule\nimport numpy\nimport helpers\nimport mpi4py\nimport os\nimport cPickle")
+    (tmp_path / "helpers.py").write_text("")
+    found = bench.project_imports(tmp_path, {"numpy", "scipy"})
+    assert found.third_party == {"numpy"}
+    assert found.unprovided == {"mymodule", "mpi4py"}
+    assert found.local == {"helpers"} and found.py2_only == {"cPickle"}
+
+
+def test_provided_modules_of_an_environment():
+    provided = bench.provided_modules(Path(sys.executable))
+    assert "pytest" in provided["pytest"] or "pytest" in provided.get("_pytest", [])
+    assert "nbformat" in provided
+
+
+def test_tree_digest_follows_names_and_bytes(tmp_path):
+    (tmp_path / "a.ipynb").write_text("{}")
+    first = bench.tree_digest(tmp_path)
+    assert bench.tree_digest(tmp_path) == first
+    (tmp_path / "a.ipynb").write_text("{ }")
+    assert bench.tree_digest(tmp_path) != first
+
+
+@pytest.mark.parametrize("notebook, data, expected", [
+    ("a.ipynb", {"install": {"ok": True}, "notebooks": [{"path": "a.ipynb", "executed": True, "seconds": 2}]},
+     {"ok": True, "seconds": 2}),
+    ("a.ipynb", {"install": {"ok": False}, "notebooks": [{"path": "a.ipynb", "executed": None}]},
+     {"ok": False, "ename": "InstallFailed", "evalue": ""}),
+    ("a.ipynb", {"install": {"ok": True}, "notebooks": [{"path": "a.ipynb", "executed": False, "seconds": 1,
+                  "failures": [{"kind": "missing-module", "module": "seaborn"}]}]},
+     {"ok": False, "seconds": 1, "ename": "ModuleNotFoundError", "evalue": "No module named 'seaborn'"}),
+    ("a.ipynb", {"install": {"ok": True}, "notebooks": [{"path": "a.ipynb", "executed": False, "seconds": 1,
+                  "failures": [{"kind": "runtime-error", "message": "FileNotFoundError: data.csv (a data file problem)"}]}]},
+     {"ok": False, "seconds": 1, "ename": "FileNotFoundError", "evalue": "data.csv (a data file problem)"}),
+    ("a.ipynb", {"install": {"ok": True}, "notebooks": [{"path": "a.ipynb", "executed": False, "seconds": 60,
+                  "failures": [{"kind": "timeout", "message": "cell 3 ran longer than 60 s"}]}]},
+     {"ok": False, "seconds": 60, "ename": "CellTimeoutError", "evalue": "cell 3 ran longer than 60 s"}),
+    ("a.ipynb", None, {"ok": False, "ename": "VerifyFailed", "evalue": "verify gave no verdict"}),
+])
+def test_a_run_as_verify_reported_it(notebook, data, expected):
+    assert bench.run_from_verdict(data, notebook) == expected
+
+
+def test_verify_verdict_is_compared_with_the_benchmarks_own(tmp_path):
+    fine = bench.ToolResult("ours", wrote=True, installed=True, imports={"numpy": None},
+                            runs={"a.ipynb": {"ok": True}}, verify={"exit": 0, "summary": "fine"})
+    lacking = bench.ToolResult("ours", wrote=True, installed=True, imports={"numpy": "No module named 'numpy'"},
+                               verify={"exit": 0, "summary": "fine"})
+    results = [
+        bench.ProjectResult("p1", author_ok=True, third_party=["numpy"], author_imports={"numpy": None},
+                            author_runs={"a.ipynb": {"ok": True}}, tools={"ours": fine}),
+        bench.ProjectResult("p2", author_ok=True, third_party=["numpy"], author_imports={"numpy": None},
+                            tools={"ours": lacking}),
+    ]
+    assert bench.agrees(results[0]) == (False, False) and bench.agrees(results[1]) == (False, True)
+    text = "\n".join(bench.verify_section(results))
+    assert "agrees with the benchmark's own measurement (install, closure, runs against the author environment) on 1 of 2" in text
+    assert "| p2 | 0 | fine | at fault **(disagrees)** |" in text
+
+
+def test_kept_results_are_found_by_their_key(tmp_path, monkeypatch):
+    monkeypatch.setattr(bench, "CACHE", tmp_path)
+    bench.keep("pigar-demo", "k1", {"results": {"pigar": {"tool": "pigar"}}})
+    assert bench.cached("pigar-demo", "k1")["results"] == {"pigar": {"tool": "pigar"}}
+    assert bench.cached("pigar-demo", "k2") is None  # another peer version or other files: run again
+    assert bench.cached("nothing", "k1") is None

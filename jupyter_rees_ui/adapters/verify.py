@@ -167,7 +167,8 @@ class Verification:
         if self.ran:
             run = sum(1 for n in self.notebooks if n.executed is not None)
             if run < notebooks:
-                return f"The REES builds, every import resolves in it and the {run} notebooks chosen run ({notebooks - run} not run)."
+                chosen = f"the {run} chosen notebooks run" if run != 1 else "the chosen notebook runs"
+                return f"The REES builds, every import resolves in it and {chosen} ({notebooks - run} not run)."
             return f"The REES builds, every import resolves in it and all {notebooks} notebooks run."
         return f"The REES builds and every import of the {len(self.notebooks)} scanned files resolves in it ({notebooks} notebooks)."
 
