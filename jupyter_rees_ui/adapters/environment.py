@@ -312,6 +312,7 @@ def _distribution(data: dict[str, Any]) -> InstalledDistribution:
         commit=commit,
         conda_name=data.get("conda_package"),
         import_names=tuple(data.get("import_names") or ()),
+        import_namespaces=tuple(data.get("import_namespaces") or ()),
         shadowed=tuple(sorted(data.get("shadowed") or ())),
         installer=data.get("installer"),
     )

@@ -7,8 +7,8 @@ single file with no imports from this package.
 Output (one JSON object):
     python, python_version, implementation, prefix, base_prefix, is_conda,
     conda_env_name, site_dirs (with mtimes, for cache invalidation), distributions
-    (name, version, files, top_level, import_names, installer, direct_url, conda
-    package, shadowed files, location), errors.
+    (name, version, files, top_level, import_names, import_namespaces, installer,
+    direct_url, conda package, shadowed files, location), errors.
 """
 
 import json
@@ -249,11 +249,12 @@ def file_digest(path):
     return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
 
 
-def import_names(fields):
-    """PEP 794 ``Import-Name`` values (``; private`` dropped). ``Import-Namespace``
-    entries are left out: a namespace is shared, the files say who provides what."""
+def import_names(fields, key="import-name"):
+    """PEP 794 ``Import-Name`` values (``; private`` dropped), or with
+    ``key="import-namespace"`` the namespaces the distribution shares with others
+    (kept apart: a namespace is shared, the files say who provides what under it)."""
     names = []
-    for value in fields.get("import-name") or ():
+    for value in fields.get(key) or ():
         value = str(value).split(";", 1)[0].strip()
         if value:
             names.append(value)
@@ -353,6 +354,7 @@ def describe():
                 "files": files,
                 "top_level": sorted(set(top_level)),
                 "import_names": sorted(set(import_names(fields))),
+                "import_namespaces": sorted(set(import_names(fields, "import-namespace"))),
                 "installer": installer,
                 "direct_url": direct_url if isinstance(direct_url, dict) else None,
                 "conda_package": conda_package,

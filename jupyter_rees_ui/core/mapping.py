@@ -1,26 +1,51 @@
-"""Import name -> distribution guesses for modules that are *not installed*.
+"""Import name -> distribution answers for modules that are *not installed*.
 
-Two layers, most specific first:
+Three sources, all keyed by dotted import prefix:
 
-1. ``CORRECTIONS``: our reviewed table, keyed by dotted import prefix. It fixes entries
-   of pipreqs' mapping that are known to be wrong (``google`` -> protobuf for every
-   ``google.*`` import, ``MySQLdb`` -> the Python-2-only MySQL-python, ...) and adds
-   common name mismatches pipreqs lacks (``cv2``, ``skimage``, ``docx`` ...).
-2. pipreqs' bundled ``mapping`` file (``import:distribution`` per line), read from the
-   installed ``pipreqs`` package.
+1. ``CORRECTIONS`` (and ``CHOICES``): our reviewed table. It fixes entries of pipreqs'
+   mapping that are known to be wrong (``google`` -> protobuf for every ``google.*``
+   import, ``MySQLdb`` -> the Python-2-only MySQL-python, ...), settles modules that
+   several distributions ship (``cv2`` -> opencv-python) and lists the ones where the
+   choice is the user's (``CHOICES``: ``%load_ext sql`` -> jupysql or ipython-sql).
+2. The wheel data (``data/import_names.json.gz``, built by
+   ``scripts/build_import_names.py``): for a few thousand of the most used
+   distributions, the import names their newest wheel provides (its file list and its
+   PEP 794 ``Import-Name`` metadata). It knows the names that equal their distribution
+   (``numpy``) as well as the ones that differ, and it knows when two distributions
+   provide the same module.
+3. pipreqs' bundled ``mapping`` file (``import:distribution`` per line), read from the
+   installed ``pipreqs`` package: a hand-kept table of names that differ.
 
-Lookups take the longest dotted prefix, so ``google.cloud.storage`` finds
-``google-cloud-storage`` before anything keyed by ``google``.
+How an import is answered (``ModuleMapping.lookup``): the longest dotted prefix that
+any source knows wins, so ``google.cloud.storage`` finds google-cloud-storage before
+anything keyed by ``google``. At one prefix:
+
+- our corrections, then our choices, answer alone (they are reviewed);
+- else the wheel data and pipreqs are read together. One distribution provides the
+  module and pipreqs names no other one -> that distribution, with certainty. Several
+  wheels provide it -> a decision listing them, unless pipreqs names exactly one of them
+  (then pipreqs settles it and the others are listed as alternatives). pipreqs naming a
+  distribution the wheel data examined and found *not* providing the module is a stale
+  entry and is ignored; one the wheel data never examined is another candidate, so
+  the answer is a decision;
+- else pipreqs alone (one distribution: certain; several: a decision);
+- under a namespace package with no entry (``google.cloud.newthing``), the dotted path
+  is only a naming convention: a guess.
+
+The resolver asks this only for modules the kernel's environment does not have: an
+installed distribution always answers first.
 """
 
 from __future__ import annotations
 
 import functools
+import gzip
 import importlib.resources
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from packaging.utils import canonicalize_name
+from packaging.utils import NormalizedName, canonicalize_name
 
 # Reviewed corrections and additions: dotted import prefix -> PyPI distribution.
 # An empty string means "no distribution to guess" (drop pipreqs' wrong answer).
@@ -178,19 +203,43 @@ NO_DISTRIBUTION_REASONS: Mapping[str, str] = {
 @dataclass(frozen=True)
 class MappingAnswer:
     prefix: str  # the dotted prefix that matched
-    distributions: tuple[str, ...]  # one, or several when the data is ambiguous
-    origin: str  # "corrections" | "choices" | "pipreqs" | "namespace"
+    distributions: tuple[str, ...]  # one, or several when the answer is a decision
+    origin: str  # "corrections" | "choices" | "wheels" | "pipreqs" | "namespace"
+    # other distributions that provide the module, when one source settles the choice
+    alternatives: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WheelData:
+    """Which import names the wheels of widely used distributions provide."""
+
+    modules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    examined: frozenset[NormalizedName] = frozenset()  # distributions whose wheel was read
+    generated: str = ""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> WheelData:
+        modules = data.get("modules") or {}
+        examined = data.get("examined") or ()
+        if not isinstance(modules, dict) or not isinstance(examined, list):
+            raise ValueError("import-name data: 'modules' must be an object and 'examined' a list")
+        return cls(
+            modules={str(k): tuple(str(d) for d in v) for k, v in modules.items()},
+            examined=frozenset(canonicalize_name(str(n)) for n in examined),
+            generated=str(data.get("generated") or ""),
+        )
 
 
 @dataclass(frozen=True)
 class ModuleMapping:
-    """Dotted import prefix -> candidate distributions, corrections first."""
+    """Dotted import prefix -> candidate distributions (see the module's docstring)."""
 
     corrections: Mapping[str, str] = field(default_factory=dict)
     pipreqs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    wheels: WheelData = field(default_factory=WheelData)
 
     def lookup(self, module: str) -> MappingAnswer | None:
-        """The longest dotted prefix of ``module`` known to either table.
+        """The answer for the longest dotted prefix of ``module`` that a source knows.
 
         A correction of "" answers with no distribution: nothing on the index
         provides that module (``google.colab``), or pipreqs' entry is known to be
@@ -208,9 +257,31 @@ class ModuleMapping:
                 return MappingAnswer(prefix, (dist,) if dist else (), "corrections")
             if prefix in CHOICES:
                 return MappingAnswer(prefix, CHOICES[prefix], "choices")
-            if prefix in self.pipreqs:
-                return MappingAnswer(prefix, self.pipreqs[prefix], "pipreqs")
+            answer = self._wheels_and_pipreqs(prefix)
+            if answer is not None:
+                return answer
         return None
+
+    def _wheels_and_pipreqs(self, prefix: str) -> MappingAnswer | None:
+        wheels = self.wheels.modules.get(prefix, ())
+        pipreqs = self.pipreqs.get(prefix, ())
+        if not wheels:
+            return MappingAnswer(prefix, pipreqs, "pipreqs") if pipreqs else None
+        provides = {canonicalize_name(d) for d in wheels}
+        # pipreqs' other names: stale when we read that distribution's wheel
+        others = tuple(
+            d for d in pipreqs
+            if canonicalize_name(d) not in provides and canonicalize_name(d) not in self.wheels.examined
+        )
+        if len(wheels) == 1 and not others:
+            return MappingAnswer(prefix, wheels, "wheels")
+        settled = [d for d in pipreqs if canonicalize_name(d) in provides]
+        if len(pipreqs) == 1 and settled:
+            chosen = canonicalize_name(settled[0])
+            display = next(d for d in wheels if canonicalize_name(d) == chosen)
+            alternatives = tuple(d for d in wheels if canonicalize_name(d) != chosen)
+            return MappingAnswer(prefix, (display,), "pipreqs", alternatives)
+        return MappingAnswer(prefix, (*wheels, *others), "wheels")
 
 
 def parse_pipreqs_mapping(text: str) -> dict[str, tuple[str, ...]]:
@@ -232,18 +303,32 @@ def parse_pipreqs_mapping(text: str) -> dict[str, tuple[str, ...]]:
 
 
 def build_mapping(
-    pipreqs_text: str = "", corrections: Mapping[str, str] | None = None
+    pipreqs_text: str = "",
+    corrections: Mapping[str, str] | None = None,
+    wheels: WheelData | None = None,
 ) -> ModuleMapping:
     return ModuleMapping(
         corrections=dict(CORRECTIONS if corrections is None else corrections),
         pipreqs=parse_pipreqs_mapping(pipreqs_text),
+        wheels=wheels or WheelData(),
     )
 
 
 @functools.lru_cache(maxsize=1)
 def bundled_mapping() -> ModuleMapping:
-    """Our corrections over the mapping file shipped inside the installed pipreqs."""
-    return build_mapping(read_pipreqs_mapping_text())
+    """Our corrections, the bundled wheel data and the mapping file shipped inside the
+    installed pipreqs."""
+    return build_mapping(read_pipreqs_mapping_text(), wheels=bundled_wheel_data())
+
+
+@functools.lru_cache(maxsize=1)
+def bundled_wheel_data() -> WheelData:
+    """The import-name data shipped with this package (empty when it is missing)."""
+    try:
+        raw = importlib.resources.files("jupyter_rees_ui").joinpath("data", "import_names.json.gz").read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return WheelData()
+    return WheelData.from_json(json.loads(gzip.decompress(raw)))
 
 
 def read_pipreqs_mapping_text() -> str:

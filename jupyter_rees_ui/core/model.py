@@ -188,7 +188,8 @@ class InstalledDistribution:
     commit: str | None = None  # vcs commit id
     conda_name: str | None = None  # the conda package that owns it, when conda installed it
     # Added by the resolver stage:
-    import_names: tuple[str, ...] = ()  # PEP 794 Import-Name / Import-Namespace metadata
+    import_names: tuple[str, ...] = ()  # PEP 794 Import-Name metadata
+    import_namespaces: tuple[str, ...] = ()  # PEP 794 Import-Namespace metadata
     shadowed: tuple[str, ...] = ()  # RECORD files overwritten on disk by another distribution
     installer: str | None = None  # *.dist-info/INSTALLER, a hint only (conda packages say pip)
 

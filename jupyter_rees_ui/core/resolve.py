@@ -8,7 +8,9 @@ which one did:
     install-hint  the notebook installs it itself (``%pip install X==1.2``)
     installed     the kernel's environment: the distribution whose RECORD owns the
                   longest dotted prefix of the import path
-    mapping       not installed: pipreqs' mapping with our reviewed corrections
+    mapping       not installed: our reviewed corrections, the import names of widely
+                  used distributions' wheels, pipreqs' mapping (core/mapping.py says
+                  how they combine; two providers and no settling entry: a decision)
     identity      nothing knows it: the import name itself
 
 ``implicit`` rows are needs no import names (``read_excel`` -> openpyxl): included
@@ -130,6 +132,11 @@ class EnvironmentIndex:
     def __init__(self, env: Environment) -> None:
         self.by_name: dict[NormalizedName, InstalledDistribution] = {}
         self._entries: dict[str, list[tuple[NormalizedName, str]]] = defaultdict(list)
+        # PEP 794 Import-Namespace: shared by several distributions, even when one of
+        # them ships an ``__init__`` for it (a pkgutil-style namespace)
+        self.namespaces: frozenset[str] = frozenset(
+            name for dist in env.distributions for name in dist.import_namespaces
+        )
         for dist in env.distributions:
             key = canonicalize_name(dist.name)
             if key in self.by_name:
@@ -223,8 +230,8 @@ def _longest_owned_prefix(module: str, index: EnvironmentIndex) -> tuple[str, bo
     installed distribution owns.
 
     A shorter prefix only answers when it is a real module (some distribution has its
-    own file): files under the namespace ``google.cloud`` say nothing about who
-    provides ``google.cloud.bigquery``.
+    own file, and no distribution declares it an ``Import-Namespace``): files under the
+    namespace ``google.cloud`` say nothing about who provides ``google.cloud.bigquery``.
     """
     parts = module.split(".")
     for exact in (True, False):
@@ -233,7 +240,7 @@ def _longest_owned_prefix(module: str, index: EnvironmentIndex) -> tuple[str, bo
             real = prefix if exact else index.real_case(prefix)
             if real is None or not index.owners(real):
                 continue
-            if end == len(parts) or index.own_file(real):
+            if end == len(parts) or (index.own_file(real) and real not in index.namespaces):
                 return real, exact
     return None
 
@@ -439,14 +446,19 @@ def resolve_module(
             ]
             trust = "unverified"
         else:
+            also = (
+                f"; {', '.join(mapped.alternatives)} also provide{'s' if len(mapped.alternatives) == 1 else ''} it"
+                if mapped.alternatives else ""
+            )
             warnings = [
                 f"'{module}' is not installed in the kernel's environment; the mapping "
-                f"data names '{chosen_name}' (written unpinned)"
+                f"data names '{chosen_name}' (written unpinned){also}"
             ]
             trust = "known"
         return Resolution(
             module, "mapping", chosen_name, source="not-installed",
-            candidates=tuple(d for d in dists if d != chosen_name), warnings=tuple(warnings),
+            candidates=tuple(d for d in (*dists, *mapped.alternatives) if d != chosen_name),
+            warnings=tuple(warnings),
             trust=trust,
         )
 

@@ -1,0 +1,145 @@
+"""The wheel data beside our corrections and pipreqs' table: who answers a module the
+kernel's environment does not have, and when the answer is a decision (pure)."""
+
+from __future__ import annotations
+
+import pytest
+from packaging.utils import canonicalize_name
+
+from jupyter_rees_ui.core.mapping import (
+    WheelData,
+    build_mapping,
+    bundled_mapping,
+    bundled_wheel_data,
+)
+from jupyter_rees_ui.core.model import (
+    Environment,
+    ImportSite,
+    InstalledDistribution,
+    Location,
+    ScanResult,
+)
+from jupyter_rees_ui.core.resolve import DECISION, build_proposal
+
+WHEELS = WheelData.from_json({
+    "generated": "2026-12-01",
+    "examined": ["numpy", "twin-a", "twin-b", "PyYAML", "yaml-fork", "opencv-python",
+                 "opencv-python-headless", "python-slugify", "unicode-slugify",
+                 "google-cloud-storage", "stale-dist", "protobuf"],
+    "modules": {
+        "numpy": ["numpy"],
+        "twin": ["twin-a", "twin-b"],
+        "yaml": ["PyYAML", "yaml-fork"],
+        "cv2": ["opencv-python", "opencv-python-headless"],
+        "slugify": ["python-slugify"],
+        "unicodedata3": ["unicodedata3-wheel"],
+        "google.cloud.storage": ["google-cloud-storage"],
+        "google.protobuf": ["protobuf"],
+    },
+})
+PIPREQS = """\
+yaml:PyYAML
+slugify:unicode_slugify
+slugify:python-slugify
+unicodedata3:unicodedata3
+pipreqs_only:pipreqs-only-dist
+"""
+CORRECTIONS = {"cv2": "opencv-python", "google": "", "google.cloud": ""}
+MAPPING = build_mapping(PIPREQS, corrections=CORRECTIONS, wheels=WHEELS)
+EMPTY_ENV = Environment(python="/p", python_version="3.11")
+
+
+@pytest.mark.parametrize(
+    ("module", "distributions", "origin", "alternatives"),
+    [
+        # one wheel provides it, pipreqs names nothing else: certain
+        ("numpy.linalg", ("numpy",), "wheels", ()),
+        # two wheels provide it, nothing settles it: a decision between them
+        ("twin.core", ("twin-a", "twin-b"), "wheels", ()),
+        # two wheels, pipreqs names exactly one of them: settled, the other listed
+        ("yaml", ("PyYAML",), "pipreqs", ("yaml-fork",)),
+        # our corrections settle it before any table
+        ("cv2.data", ("opencv-python",), "corrections", ()),
+        # pipreqs' other name was examined and provides no such module: stale, ignored
+        ("slugify", ("python-slugify",), "wheels", ()),
+        # pipreqs' other name was never examined: it may provide it too, a decision
+        ("unicodedata3", ("unicodedata3-wheel", "unicodedata3"), "wheels", ()),
+        # only pipreqs knows it
+        ("pipreqs_only.sub", ("pipreqs-only-dist",), "pipreqs", ()),
+        # a namespace package's distribution found by its dotted name
+        ("google.cloud.storage.blob", ("google-cloud-storage",), "wheels", ()),
+        ("google.protobuf.message", ("protobuf",), "wheels", ()),
+    ],
+)
+def test_lookup_combines_the_sources(module, distributions, origin, alternatives):
+    answer = MAPPING.lookup(module)
+    assert (answer.distributions, answer.origin, answer.alternatives) == (distributions, origin, alternatives)
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "trust", "included", "candidates"),
+    [
+        ("numpy", "numpy", "known", True, ()),
+        ("twin", "twin-a", "unverified", False, ("twin-b",)),
+        ("yaml", "PyYAML", "known", True, ("yaml-fork",)),
+        ("cv2", "opencv-python", "known", True, ()),
+        ("unicodedata3", "unicodedata3", "unverified", False, ("unicodedata3-wheel",)),
+        ("frobnicate", "frobnicate", "unverified", False, ()),  # nobody knows it
+    ],
+)
+def test_resolver_trust_from_the_mapping(module, name, trust, included, candidates):
+    result = ScanResult(root="p", files=("a.ipynb",), imports=(ImportSite(module, Location("a.ipynb", 0, 1)),))
+    [row] = build_proposal(result, EMPTY_ENV, mapping=MAPPING).requirements
+    assert (row.name, row.trust, row.included, row.candidates) == (name, trust, included, candidates)
+    decisions = [w for w in row.warnings if w.startswith(DECISION)]
+    assert bool(decisions) == (trust == "unverified")
+    if trust == "unverified" and candidates:
+        assert all(c in decisions[0] for c in (name, *candidates))
+    if trust == "known":
+        assert row.specifier == "" and any("written unpinned" in w for w in row.warnings)
+
+
+def test_an_installed_distribution_still_wins_over_the_data():
+    env = Environment(python="/p", python_version="3.11", distributions=(
+        InstalledDistribution("twin-b", "2.0", files=("twin/__init__.py",)),
+    ))
+    result = ScanResult(root="p", files=("a.ipynb",), imports=(ImportSite("twin", Location("a.ipynb", 0, 1)),))
+    [row] = build_proposal(result, env, mapping=MAPPING).requirements
+    assert (row.name, row.trust, row.specifier, row.included) == ("twin-b", "verified", "==2.0", True)
+
+
+@pytest.mark.parametrize(
+    ("files", "import_names", "import_namespaces", "module", "rule", "name"),
+    [
+        # PEP 794 Import-Name: a distribution without RECORD files still owns its name
+        ((), ("declared",), (), "declared.sub", "installed", "declares-it"),
+        # a pkgutil namespace with an __init__: Import-Namespace says it answers nothing
+        (("acme/__init__.py", "acme/tools/__init__.py"), ("acme.tools",), ("acme",),
+         "acme.storage", "identity", "acme"),
+        (("acme/__init__.py", "acme/tools/__init__.py"), ("acme.tools",), (),
+         "acme.storage", "installed", "declares-it"),
+    ],
+)
+def test_pep_794_metadata_of_installed_distributions(files, import_names, import_namespaces, module, rule, name):
+    env = Environment(python="/p", python_version="3.11", distributions=(
+        InstalledDistribution("declares-it", "1.0", files=files, import_names=import_names,
+                              import_namespaces=import_namespaces),
+    ))
+    result = ScanResult(root="p", files=("a.ipynb",), imports=(ImportSite(module, Location("a.ipynb", 0, 1)),))
+    [row] = build_proposal(result, env, mapping=build_mapping("", corrections={})).requirements
+    assert (row.rule, row.name) == (rule, name)
+
+
+def test_wheel_data_rejects_a_malformed_file():
+    with pytest.raises(ValueError, match="modules"):
+        WheelData.from_json({"modules": [], "examined": []})
+
+
+def test_the_bundled_data_is_dated_and_knows_common_names():
+    data = bundled_wheel_data()
+    assert data.generated[:4].isdigit() and len(data.examined) >= 200
+    mapping = bundled_mapping()
+    for module, dist in [("numpy", "numpy"), ("yaml", "pyyaml"), ("dateutil.parser", "python-dateutil"),
+                         ("google.protobuf", "protobuf"), ("attr", "attrs")]:
+        answer = mapping.lookup(module)
+        assert [canonicalize_name(d) for d in answer.distributions] == [dist], module
