@@ -15,15 +15,15 @@ What a wheel provides, per distribution:
   ``__init__``) gives its name (``yaml``);
 - a folder without ``__init__`` is a namespace (PEP 420): the walk goes down, so
   google-cloud-storage provides ``google.cloud.storage``, not ``google``;
-- a package that several distributions ship with only a tiny ``__init__`` and different
-  sub-packages is an old-style (pkgutil) namespace: handled as a folder without
-  ``__init__``;
+- a package that several distributions ship with only a tiny ``__init__`` and
+  sub-packages no two of them share is an old-style (pkgutil) namespace: handled as a
+  folder without ``__init__``;
 - ``Import-Name`` metadata, where present, is what the distribution declares: it
   replaces what the files suggest;
 - folders every project might carry by mistake (``tests``, ``docs``...) are left out.
 
 Output: gzip JSON ``{"generated", "about", "regenerate", "examined": [names...],
-"modules": {import name: [distributions...]}}``, sorted, so that running twice on the
+"without_wheel": [names...], "modules": {import name: [distributions...]}}``, sorted, so that running twice on the
 same index gives the same file. Listings are cached (``--cache``) so a rerun only asks
 for what it has not seen.
 """
@@ -288,7 +288,7 @@ def build(records: list[dict]) -> dict[str, list[str]]:
             for module, owners in providers.items()
             if len(owners) > 1
             and all((init_size(r["files"], module) or 0) <= NAMESPACE_INIT_BYTES for r in owners)
-            and all(provided_names(r["files"], frozenset({module})) - {module} for r in owners)
+            and _disjoint([provided_names(r["files"], frozenset({module})) - {module} for r in owners])
         }
         if not namespaces:
             break
@@ -304,7 +304,45 @@ def build(records: list[dict]) -> dict[str, list[str]]:
     for dist, provided in names.items():
         for module in provided:
             modules[module].add(dist)
+    modules = collapse(modules)
     return {m: sorted(d, key=str.lower) for m, d in sorted(modules.items())}
+
+
+def collapse(modules: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Name a folder instead of its modules where one distribution provides every
+    module under it: a package without ``__init__`` (``detect_secrets/*.py``) or a
+    namespace folder that one distribution fills (``google/api/*_pb2.py``) is one
+    entry, answered by every distribution with modules there. A namespace whose
+    modules come from different distributions (``google.cloud``) is never named."""
+    under: dict[str, list[str]] = defaultdict(list)
+    for module in modules:
+        parts = module.split(".")
+        for end in range(1, len(parts)):
+            under[".".join(parts[:end])].append(module)
+    collapsed: dict[str, set[str]] = {}
+    for module, providers in modules.items():
+        parts = module.split(".")
+        name = module
+        for end in range(1, len(parts)):
+            prefix = ".".join(parts[:end])
+            if prefix in modules:
+                continue  # the folder is itself a module with its own answer
+            if set.intersection(*(modules[m] for m in under[prefix])):
+                name = prefix
+                break
+        collapsed.setdefault(name, set()).update(providers)
+    return collapsed
+
+
+def _disjoint(groups: list[set[str]]) -> bool:
+    """Each distribution has sub-packages, and no two share one: the parts of a
+    namespace, not two copies of one package (docker and its old name docker-py)."""
+    seen: set[str] = set()
+    for group in groups:
+        if not group or group & seen:
+            return False
+        seen |= group
+    return True
 
 
 def _walked(names: set[str]) -> set[str]:
@@ -364,6 +402,9 @@ def main(argv: list[str] | None = None) -> int:
         "generated": datetime.date.today().isoformat(),
         "regenerate": "python scripts/build_import_names.py NAMES.txt (one distribution a line)",
         "examined": sorted((r["name"] for r in records if "files" in r), key=str.lower),
+        # source-only distributions: what they provide is unknown, but a module named
+        # like one of them may well be its (pyspark)
+        "without_wheel": sorted((r["name"] for r in records if r.get("error") == "no wheel"), key=str.lower),
         "modules": modules,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -54,6 +54,9 @@ def test_build_finds_pkgutil_namespaces_and_real_conflicts():
         # two distributions that really ship the same module
         record("PyJWT", "jwt/__init__.py", "jwt/api.py", sizes={"jwt/__init__.py": 2000}),
         record("python-jwt", "jwt/__init__.py", sizes={"jwt/__init__.py": 3000}),
+        # a renamed project: tiny __init__s but the same sub-packages, so not a namespace
+        record("docker", "docker/__init__.py", "docker/api/__init__.py", sizes={"docker/__init__.py": 200}),
+        record("docker-py", "docker/__init__.py", "docker/api/__init__.py", sizes={"docker/__init__.py": 150}),
         # PEP 794 Import-Name replaces what the files suggest
         record("declares", "impl/__init__.py", **{"import-name": ["nice_name", "impl; private"]}),
         {"name": "sdist-only", "error": "no wheel"},
@@ -62,6 +65,7 @@ def test_build_finds_pkgutil_namespaces_and_real_conflicts():
     assert modules == {
         "acme.compute": ["acme-compute"],
         "acme.storage": ["acme-storage"],
+        "docker": ["docker", "docker-py"],
         "impl": ["declares"],
         "jwt": ["PyJWT", "python-jwt"],
         "nice_name": ["declares"],

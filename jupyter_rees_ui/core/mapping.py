@@ -27,8 +27,12 @@ anything keyed by ``google``. At one prefix:
   (then pipreqs settles it and the others are listed as alternatives). pipreqs naming a
   distribution the wheel data examined and found *not* providing the module is a stale
   entry and is ignored; one the wheel data never examined is another candidate, so
-  the answer is a decision;
+  the answer is a decision; so is a widely used distribution published only as source
+  and named like the module (``pyspark``: a wheel of databricks-connect also ships it);
 - else pipreqs alone (one distribution: certain; several: a decision);
+- a decision between wheels at a longer prefix (``docker.api``: docker or docker-py) is
+  settled by our corrections or a single pipreqs entry for a package above it
+  (``docker`` -> docker) when that names one of the candidates;
 - under a namespace package with no entry (``google.cloud.newthing``), the dotted path
   is only a naming convention: a guess.
 
@@ -116,6 +120,7 @@ CORRECTIONS: Mapping[str, str] = {
     "cv2": "opencv-python",
     "docx": "python-docx",
     "faiss": "faiss-cpu",
+    "feather": "feather-format",
     "fitz": "PyMuPDF",
     "gi": "PyGObject",
     "gridfs": "pymongo",
@@ -152,6 +157,28 @@ CORRECTIONS: Mapping[str, str] = {
     "win32con": "pywin32",
     "yaml": "PyYAML",
     "yt_dlp": "yt-dlp",
+    # Modules the wheels of several distributions provide, where one is the project
+    # itself and the others are its slimmer builds, forks or renamed predecessors.
+    "backoff": "backoff",  # python-backoff: a fork
+    "delta": "delta-spark",  # databricks-connect bundles a copy
+    "lark": "lark",  # lark-parser: its old name
+    "mlflow": "mlflow",  # mlflow-skinny, mlflow-tracing: subsets of it
+    "onnxruntime": "onnxruntime",  # onnxruntime-gpu: the CUDA build
+    "phonenumbers": "phonenumbers",  # phonenumberslite: without metadata
+    "PySide6": "PySide6",  # PySide6-Essentials, PySide6-Addons: its parts
+    "retry": "retry",  # retry2: a fork
+    "tf_keras": "tf-keras",  # tf-keras-nightly
+    "urllib3": "urllib3",  # urllib3-future: a fork that replaces it
+    "boto3": "boto3",  # ibm-cos-sdk ships a copy
+    "botocore": "botocore",
+    "s3transfer": "s3transfer",
+    "dataclasses_json": "dataclasses-json",  # dataclasses-json-speakeasy: a fork
+    "docker": "docker",  # docker-py: its old name
+    "docstring_parser": "docstring-parser",  # docstring_parser_fork
+    "nose": "nose",  # pynose: a fork
+    "pinecone": "pinecone",  # pinecone-client: its old name
+    "tensorflow": "tensorflow",  # tensorflow-cpu: a build of it
+    "pyspark": "pyspark",  # source only; databricks-connect ships a copy
 }
 
 
@@ -189,7 +216,7 @@ CHOICES: Mapping[str, tuple[str, ...]] = {
 # table knows are guessed that way instead of as the namespace itself.
 NAMESPACES: frozenset[str] = frozenset(
     {"azure", "azure.mgmt", "azure.ai", "azure.storage", "azure.keyvault", "google",
-     "google.cloud", "jaraco", "sphinxcontrib", "zope", "backports"}
+     "google.cloud", "jaraco", "sphinxcontrib", "zope", "backports", "databricks"}
 )
 
 
@@ -216,17 +243,23 @@ class WheelData:
     modules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     examined: frozenset[NormalizedName] = frozenset()  # distributions whose wheel was read
     generated: str = ""
+    # widely used distributions published only as source: canonical name -> name
+    without_wheel: Mapping[NormalizedName, str] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> WheelData:
-        modules = data.get("modules") or {}
-        examined = data.get("examined") or ()
-        if not isinstance(modules, dict) or not isinstance(examined, list):
-            raise ValueError("import-name data: 'modules' must be an object and 'examined' a list")
+        modules = data.get("modules", {})
+        examined = data.get("examined", [])
+        without_wheel = data.get("without_wheel", [])
+        if not isinstance(modules, dict) or not isinstance(examined, list) or not isinstance(without_wheel, list):
+            raise ValueError(
+                "import-name data: 'modules' must be an object, 'examined' and 'without_wheel' lists"
+            )
         return cls(
             modules={str(k): tuple(str(d) for d in v) for k, v in modules.items()},
             examined=frozenset(canonicalize_name(str(n)) for n in examined),
             generated=str(data.get("generated") or ""),
+            without_wheel={canonicalize_name(str(n)): str(n) for n in without_wheel},
         )
 
 
@@ -259,8 +292,22 @@ class ModuleMapping:
                 return MappingAnswer(prefix, CHOICES[prefix], "choices")
             answer = self._wheels_and_pipreqs(prefix)
             if answer is not None:
-                return answer
+                return self._settled_above(answer, parts[: end - 1]) if len(answer.distributions) > 1 else answer
         return None
+
+    def _settled_above(self, answer: MappingAnswer, parents: list[str]) -> MappingAnswer:
+        """A decision between wheels for ``docker.api`` that our corrections or pipreqs
+        settle for the package above it (``docker`` -> docker) is settled."""
+        candidates = {canonicalize_name(d): d for d in answer.distributions}
+        for end in range(len(parents), 0, -1):
+            prefix = ".".join(parents[:end])
+            named = self.corrections.get(prefix)
+            names = (named,) if named else self.pipreqs.get(prefix, ())
+            if len(names) == 1 and canonicalize_name(names[0]) in candidates:
+                chosen = candidates[canonicalize_name(names[0])]
+                others = tuple(d for d in answer.distributions if d != chosen)
+                return MappingAnswer(answer.prefix, (chosen,), answer.origin, others)
+        return answer
 
     def _wheels_and_pipreqs(self, prefix: str) -> MappingAnswer | None:
         wheels = self.wheels.modules.get(prefix, ())
@@ -273,6 +320,10 @@ class ModuleMapping:
             d for d in pipreqs
             if canonicalize_name(d) not in provides and canonicalize_name(d) not in self.wheels.examined
         )
+        # a source-only distribution named like the module may be the one (pyspark)
+        source_only = self.wheels.without_wheel.get(canonicalize_name(prefix))
+        if source_only and canonicalize_name(source_only) not in provides | {canonicalize_name(d) for d in others}:
+            others = (*others, source_only)
         if len(wheels) == 1 and not others:
             return MappingAnswer(prefix, wheels, "wheels")
         settled = [d for d in pipreqs if canonicalize_name(d) in provides]

@@ -35,7 +35,10 @@ WHEELS = WheelData.from_json({
         "unicodedata3": ["unicodedata3-wheel"],
         "google.cloud.storage": ["google-cloud-storage"],
         "google.protobuf": ["protobuf"],
+        "renamed.api": ["renamed", "renamed-old"],
+        "sourcey": ["bundles-sourcey"],
     },
+    "without_wheel": ["sourcey"],
 })
 PIPREQS = """\
 yaml:PyYAML
@@ -44,7 +47,7 @@ slugify:python-slugify
 unicodedata3:unicodedata3
 pipreqs_only:pipreqs-only-dist
 """
-CORRECTIONS = {"cv2": "opencv-python", "google": "", "google.cloud": ""}
+CORRECTIONS = {"cv2": "opencv-python", "google": "", "google.cloud": "", "renamed": "renamed"}
 MAPPING = build_mapping(PIPREQS, corrections=CORRECTIONS, wheels=WHEELS)
 EMPTY_ENV = Environment(python="/p", python_version="3.11")
 
@@ -69,6 +72,10 @@ EMPTY_ENV = Environment(python="/p", python_version="3.11")
         # a namespace package's distribution found by its dotted name
         ("google.cloud.storage.blob", ("google-cloud-storage",), "wheels", ()),
         ("google.protobuf.message", ("protobuf",), "wheels", ()),
+        # a decision below a package our corrections name is settled by them
+        ("renamed.api.v1", ("renamed",), "wheels", ("renamed-old",)),
+        # a distribution published only as source, named like the module: a candidate
+        ("sourcey.sub", ("bundles-sourcey", "sourcey"), "wheels", ()),
     ],
 )
 def test_lookup_combines_the_sources(module, distributions, origin, alternatives):
@@ -133,6 +140,8 @@ def test_pep_794_metadata_of_installed_distributions(files, import_names, import
 def test_wheel_data_rejects_a_malformed_file():
     with pytest.raises(ValueError, match="modules"):
         WheelData.from_json({"modules": [], "examined": []})
+    with pytest.raises(ValueError, match="without_wheel"):
+        WheelData.from_json({"modules": {}, "examined": [], "without_wheel": {}})
 
 
 def test_the_bundled_data_is_dated_and_knows_common_names():
