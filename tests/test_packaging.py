@@ -148,6 +148,11 @@ def test_wheel_installs_and_runs_without_node(wheel_venv, tmp_path):
     assert re.search(r"jupyter-rees-ui v\S+ \S*enabled\S* \S*OK", labextensions.stdout + labextensions.stderr)
     server = run(["jupyter", "server", "extension", "list"], env, tmp_path)
     assert re.search(r"jupyter_rees_ui \S+ \S*OK", server.stdout + server.stderr)
+    # Installing the extension leaves the environment's IPython alone (pipreqs 0.5 pinned
+    # ipython==8.12.3) and every installed requirement consistent.
+    ipython = run(["python", "-c", "import importlib.metadata as m; print(m.version('ipython'))"], env, tmp_path)
+    assert ipython.stdout.strip() != "8.12.3"
+    run(["python", "-m", "pip", "check"], env, tmp_path)
 
     # No repo2docker in this environment: the CLI and the server's reply say how to get it.
     project = write_project(tmp_path / "project", requirements=None)
