@@ -560,16 +560,45 @@ def _transformer() -> Any:
     IPython the module file is loaded on its own; any failure falls back to the import.
     """
     module = sys.modules.get("IPython.core.inputtransformer2")
-    if module is None:
-        module = _load_module_alone("IPython", "core/inputtransformer2.py")
+    if module is None and "IPython" not in sys.modules:
+        module = _load_transformer_alone()
     if module is None:
         from IPython.core import inputtransformer2 as module
     return module.TransformerManager()
 
 
-def _load_module_alone(package: str, relative: str) -> Any:
+def _load_transformer_alone() -> Any:
+    """IPython 9's transformer also imports ``IPython.utils.tokenutil`` (standard library
+    only as well): that module is loaded on its own first and lent to the transformer's
+    ``from IPython.utils import tokenutil`` through placeholder package entries in
+    ``sys.modules``, removed again right after."""
+    tokenutil = _load_module_alone("IPython", "utils/tokenutil.py")
+    if tokenutil is None:
+        return _load_module_alone("IPython", "core/inputtransformer2.py")
+    spec = importlib.util.find_spec("IPython")  # found before the placeholders hide it
+    import types
+
+    lent: dict[str, Any] = {}
+    for name in ("IPython", "IPython.utils"):
+        placeholder = types.ModuleType(name)
+        placeholder.__path__ = []  # a package: submodule imports look in sys.modules only
+        lent[name] = placeholder
+    lent["IPython.utils"].tokenutil = tokenutil
+    lent["IPython"].utils = lent["IPython.utils"]
+    lent["IPython.utils.tokenutil"] = tokenutil
+    for name, module in lent.items():
+        sys.modules.setdefault(name, module)
     try:
-        spec = importlib.util.find_spec(package)  # a top-level package: not imported
+        return _load_module_alone("IPython", "core/inputtransformer2.py", spec)
+    finally:
+        for name, module in lent.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+
+
+def _load_module_alone(package: str, relative: str, spec: Any = None) -> Any:
+    try:
+        spec = spec or importlib.util.find_spec(package)  # a top-level package: not imported
         if spec is None or not spec.submodule_search_locations:
             return None
         location = os.path.join(spec.submodule_search_locations[0], *relative.split("/"))
