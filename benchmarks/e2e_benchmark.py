@@ -19,6 +19,12 @@ changed: one notebook of the folder rewritten before each run.
 `--python`: pins from a venv with ~200 distributions (built by this script from the
 metadata of the running environment's distributions, see `wide_venv`).
 
+The notebooks' kernel (`python3`) is, for our commands, a venv of the benchmark's own
+under `--work` (`kernel_venv`: the running environment's distributions, metadata only),
+registered through `JUPYTER_PATH`: nothing installs into it while the commands run, so
+"warm" measures what a user's warm run is and not a re-read of an environment that
+changed meanwhile.
+
 The corpora are those of `scan_benchmark.py` (same generator, same seed); the peers are
 installed into the same throwaway venv. Results go to stdout and `RESULTS-e2e.md`.
 """
@@ -105,7 +111,8 @@ def run(argv: list[str], cwd: Path, env: dict[str, str] | None, timeout: float =
 def wide_venv(where: Path, count: int = WIDE_DISTRIBUTIONS) -> Path:
     """A venv holding ``count`` distributions' metadata: every distribution of the running
     environment copied (METADATA, RECORD, top_level.txt, ...), then copies of them under
-    other names and with their modules renamed until there are ``count``. Only the
+    other names and with their modules renamed until there are ``count`` (0: the copies
+    alone). Only the
     metadata is there (introspection reads RECORD, not the modules); the venv is built
     once and reused."""
     python = where / "bin" / "python"
@@ -152,6 +159,22 @@ def wide_venv(where: Path, count: int = WIDE_DISTRIBUTIONS) -> Path:
     return python
 
 
+def kernel_venv(work: Path) -> Path:
+    """The folder for ``JUPYTER_PATH`` whose ``python3`` kernel runs a venv of the
+    benchmark's own (the running environment's distributions, metadata only: see
+    ``wide_venv``), built once under ``work`` and reused."""
+    work = work.resolve()
+    python = wide_venv(work / "kernel-venv", count=0)
+    data = work / "kernel-data"
+    spec = data / "kernels" / "python3" / "kernel.json"
+    spec.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps({"argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                       "display_name": "Python 3 (benchmark)", "language": "python"}, indent=1)
+    if not spec.exists() or spec.read_text(encoding="utf-8") != text:
+        spec.write_text(text, encoding="utf-8")
+    return data
+
+
 def touch_one(corpus: Path, k: list[int]):
     """Before each run: rewrite one notebook (a new code cell), as an edit would."""
     target = corpus / "part000" / "analysis_00000.ipynb"
@@ -187,6 +210,8 @@ def bench(corpus: Path, n: int, args: argparse.Namespace, bin_dir: Path | None, 
     base_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE",)}
     # Our commands import this checkout (as an editable install would).
     base_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")]))
+    # The notebooks' kernel: the benchmark's own venv, which nothing modifies meanwhile.
+    base_env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(args.kernel_data), os.environ.get("JUPYTER_PATH", "")]))
     warm_home = Path(tempfile.mkdtemp(prefix="rees-warm-", dir=work))
     warm_env = {**base_env, "XDG_CACHE_HOME": str(warm_home)}
     ours = [jupyter, "rees", "propose", "."]
@@ -270,8 +295,14 @@ def report(results: list[dict], args: argparse.Namespace, versions: dict[str, st
             "system of the whole process tree; peak RSS is its largest process (as `/usr/bin/time -v`)."
         ),
         (
-            f"Load average when the report was written: {', '.join(f'{x:.1f}' for x in load)}; "
-            f"the run took {time.time() - started:.0f} s."
+            f"Load average (1, 5, 15 min) before the run: "
+            f"{', '.join(f'{x:.1f}' for x in getattr(args, 'load_before', load))}; when the report was written: "
+            f"{', '.join(f'{x:.1f}' for x in load)}; the run took {time.time() - started:.0f} s."
+        ),
+        (
+            "The notebooks' kernel (`python3`) is a venv of the benchmark's own with the running "
+            f"environment's {kernel_count(args)} distributions (metadata only), which nothing "
+            "modifies during the run."
         ),
         "",
     ]
@@ -302,6 +333,11 @@ def report(results: list[dict], args: argparse.Namespace, versions: dict[str, st
     return "\n".join(lines)
 
 
+def kernel_count(args: argparse.Namespace) -> str:
+    marker = next((args.work / "kernel-venv").glob(".made-with-*"), None)
+    return marker.read_text().split()[0] if marker else "?"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="300,3000", help="comma-separated corpus sizes (notebooks)")
@@ -329,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
         versions = {p: installed.get(p, "?") for p in args.peers}
     wide = None if args.no_wide else wide_venv(args.wide)
     args.work.mkdir(parents=True, exist_ok=True)
+    args.kernel_data = kernel_venv(args.work)
+    args.load_before = os.getloadavg()
     results = []
     for size in (int(s) for s in args.sizes.split(",") if s):
         corpus = args.work / f"corpus-{size}"
