@@ -8,29 +8,49 @@ fault), 2 usage or input error (or verify could not reach the package index).
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import json
 import sys
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from . import __version__, workflow
-from .workflow import Proposal, ProposedRequirement
+from . import __version__
+from .core.vocabulary import BINDER_MODES, EXPORT_FILES, FORMAT_FILES, PIN_POLICIES, TARGETS
+
+if TYPE_CHECKING:
+    from .workflow import Proposal, ProposedRequirement
+
+
+class _OnFirstUse:
+    """A module imported when first used: ``--help`` and a remembered answer are given
+    without the pipeline (the workflow and the dataclasses it defines)."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self._module, self._name = module, name
+
+    def __getattr__(self, attribute: str) -> Any:
+        import importlib
+
+        module = importlib.import_module(self._module, __package__)
+        globals()[self._name] = module  # from now on, the module itself
+        return getattr(module, attribute)
+
+
+workflow: Any = _OnFirstUse(".workflow", "workflow")
+dataclasses: Any = _OnFirstUse("dataclasses", "dataclasses")
+json: Any = _OnFirstUse("json", "json")
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
-FORMAT_FILES, EXPORTS = workflow.FORMAT_FILES, workflow.EXPORT_FILES
-
-
-#: the one table from domain errors to exit codes (first match wins)
-EXIT_CODES = (
-    (workflow.NothingToCommit, EXIT_OK),
-    (workflow.Conflict, EXIT_CHECK_FAILED),
-    (workflow.WorkflowError, EXIT_USAGE),
-)
+EXPORTS = EXPORT_FILES
 
 
 def exit_code(error: workflow.WorkflowError) -> int:
-    return next(code for kind, code in EXIT_CODES if isinstance(error, kind))
+    """The one table from domain errors to exit codes (first match wins)."""
+    table = (
+        (workflow.NothingToCommit, EXIT_OK),
+        (workflow.Conflict, EXIT_CHECK_FAILED),
+        (workflow.WorkflowError, EXIT_USAGE),
+    )
+    return next(code for kind, code in table if isinstance(error, kind))
 
 
 def _err(text: str) -> None:
@@ -422,7 +442,7 @@ def _environment_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("dir", help="folder of notebooks")
     p.add_argument("--python", metavar="PATH", help="interpreter whose environment gives the pins (default: the notebooks' kernel)")
     p.add_argument("--kernel", metavar="NAME", help="kernelspec whose interpreter gives the pins")
-    p.add_argument("--pin", choices=workflow.PIN_POLICIES, help="pin policy (default: c.Rees.default_pin of the Jupyter config, else ==)")
+    p.add_argument("--pin", choices=PIN_POLICIES, help="pin policy (default: c.Rees.default_pin of the Jupyter config, else ==)")
     p.add_argument("--check-index", action="store_true", help="ask PyPI whether guessed names exist (network; off by default)")
     p.add_argument("--override", action="append", metavar="IMPORT=DIST", help="map an import to a distribution, e.g. sklearn=scikit-learn; IMPORT= drops it (repeatable)")
     p.add_argument("--compare-kernels", action="store_true", help="when the notebooks name several kernels, read each one's environment and flag rows whose versions differ")
@@ -457,7 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("write", help="show the diff of the REES; --yes writes it")
     _environment_options(p)
     _row_options(p)
-    p.add_argument("--dir", dest="dir_name", choices=workflow.TARGETS, default="binder", help="where to write (default binder)")
+    p.add_argument("--dir", dest="dir_name", choices=TARGETS, default="binder", help="where to write (default binder)")
     p.add_argument("--update-pins", action="store_true", help="replace the pins the REES already has with the pin policy's (by default a pin as written is kept)")
     p.add_argument("--remove", action="append", metavar="PATH", help="delete a configuration file Binder would ignore (as the notes name it; repeatable)")
     p.add_argument("--yes", action="store_true", help="write the changes shown")
@@ -476,7 +496,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--remote", help="git remote to use (default: origin, else the first)")
     p.add_argument("--ref", help="branch, tag or commit (default: the current branch)")
     p.add_argument("--notebook", metavar="PATH", help="open this file (relative to the folder)")
-    p.add_argument("--mode", choices=workflow.MODES, default="lab", help="full JupyterLab, a single document, the classic notebook or a Voila dashboard")
+    p.add_argument("--mode", choices=BINDER_MODES, default="lab", help="full JupyterLab, a single document, the classic notebook or a Voila dashboard")
     p.add_argument("--doi", help="a Zenodo/Figshare/Dataverse DOI instead of the git remote")
     p.add_argument("--provider", choices=["zenodo", "figshare", "dataverse", "hydroshare"], help="with --doi: the archive (guessed from the DOI when omitted)")
     p.add_argument("--env-repo", metavar="URL", help="open this folder's repository in another repository's image (nbgitpuller); the environment repo must install nbgitpuller")
@@ -537,7 +557,11 @@ def main(argv: list[str] | None = None) -> int:
         gc.disable()
     try:
         if _rememberable(args):  # the same command on an unchanged folder: the same answer
-            answer = workflow.remembered_answer(sys.argv[1:] if argv is None else argv, args.dir, reads_rees=args.func is cmd_check)
+            # Straight from the adapter, not through the workflow: a replayed answer
+            # needs none of the pipeline's modules.
+            from .adapters.answers import RememberedAnswer
+
+            answer = RememberedAnswer(sys.argv[1:] if argv is None else argv, args.dir, reads_rees=args.func is cmd_check)
             code = answer.replay()
             if code is not None:
                 return code

@@ -45,9 +45,9 @@ from .core.model import (
     Trust,
     to_json,
 )
+from .core.vocabulary import EXPORT_FILES  # propose can also print a Guix manifest
 
 ROW_STATUSES = tuple(s.value for s in RowStatus)
-EXPORT_FILES = {**FORMAT_FILES, "guix": "manifest.scm"}  # propose can also print a Guix manifest
 BADGE_FORMATS = ("markdown", "rst", "html")
 MODES = BINDER_MODES
 PYTHON_VERSION = re.compile(r"^3\.\d{1,2}$")

@@ -52,8 +52,9 @@ def demo(tmp_path: Path) -> Path:
 def test_help_imports_no_pipeline(demo):
     code, modules = imported_by("--help")
     assert code == 0
-    heavy = loaded(modules, (*SERVER_SIDE, "packaging", "msgspec", "ruamel", "jupyter_rees_ui.core", "jupyter_rees_ui.adapters"))
-    assert [m for m in heavy if m not in ("jupyter_rees_ui.core", "jupyter_rees_ui.core.model")] == []
+    heavy = loaded(modules, (*SERVER_SIDE, "packaging", "msgspec", "ruamel", "dataclasses",
+                             "jupyter_rees_ui.workflow", "jupyter_rees_ui.core", "jupyter_rees_ui.adapters"))
+    assert [m for m in heavy if m not in ("jupyter_rees_ui.core", "jupyter_rees_ui.core.vocabulary")] == []
 
 
 @pytest.mark.parametrize(
@@ -75,3 +76,17 @@ def test_propose_and_check_import_no_jupyter_server_or_ipython(demo, args):
     # check reads the REES folder's layout with the writer's module, nothing more
     allowed = ("jupyter_rees_ui.adapters.rees_files", "jupyter_rees_ui.core.binder") if args[0] == "check" else ()
     assert loaded(modules, tuple(m for m in NOT_FOR_PROPOSE if m not in allowed)) == []
+
+
+@pytest.mark.parametrize("command", ["propose", "check"])
+def test_a_remembered_answer_is_given_without_the_pipeline(demo, command):
+    """The pre-commit case: the same command on an unchanged folder replays its answer
+    after a listing and a few stats, importing neither the scanner nor the resolver."""
+    (demo / "requirements.txt").write_text("numpy\npandas\nmatplotlib\n")
+    first, modules = imported_by(command, str(demo))
+    assert "jupyter_rees_ui.workflow" in modules
+    again, modules = imported_by(command, str(demo))
+    assert again == first
+    pipeline = ("jupyter_rees_ui.workflow", "jupyter_rees_ui.core.model", "jupyter_rees_ui.core.scan",
+                "jupyter_rees_ui.core.resolve", "jupyter_rees_ui.adapters.files", "dataclasses", "packaging", "msgspec")
+    assert loaded(modules, pipeline) == []

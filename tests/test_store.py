@@ -391,3 +391,31 @@ def test_concurrent_runs_on_one_folder_agree_and_keep_a_whole_entry(folder):
     cache, _ = stored_run(folder)
     assert cache.reads == 0  # one whole entry for the folder, whichever run wrote last
     assert not list(cache_folder().rglob(".*.tmp"))
+
+
+def test_a_packed_scan_comes_back_equal(tmp_path):
+    """Stored scans and the scans of worker processes travel as plain tuples."""
+    import dataclasses
+
+    from jupyter_rees_ui.adapters.files import LOCATION_FIELDS, SITE_FIELDS, _pack, _unpack, read_and_scan
+    from jupyter_rees_ui.core.model import ImportSite, Location
+
+    assert tuple(f.name for f in dataclasses.fields(ImportSite)) == SITE_FIELDS
+    assert tuple(f.name for f in dataclasses.fields(Location)) == LOCATION_FIELDS
+    path = tmp_path / "all.ipynb"
+    path.write_text(notebook(
+        "try:\n    import ujson as json\nexcept ImportError:\n    import simplejson as json",
+        "import sys\nif sys.platform == 'win32':\n    import winreg_helper",
+        "from google.cloud import storage, bigquery\nimportlib.import_module('yaml')",
+        "%pip install requests==2.0\n!conda install -y numpy",
+        "%%writefile helper.py\nimport attr",
+        "sys.path.append('lib')\npd.read_excel('x.xlsx')",
+        "def broken(:\n    import x",
+    ))
+    scan = read_and_scan(path, "all.ipynb", all_syntax=True)
+    assert scan.imports and scan.installs and scan.issues and scan.defined_modules and scan.path_entries
+    assert scan.kernel and scan.triggers and any(s.marker for s in scan.imports)
+    assert any(s.alternatives for s in scan.imports) and any(s.names for s in scan.imports)
+    back = _unpack(_pack(scan))
+    assert back == scan and hash(back.imports[0].location) == hash(scan.imports[0].location)
+    assert back.imports[0].location < Location("zzz")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_rees_ui.adapters import environment, files, git, process, repo2docker_check, resolver
+from jupyter_rees_ui.adapters import environment, files, git, listing, process, repo2docker_check, resolver
 
 SLEEP = 30  # what the stand-ins sleep; every call below must return long before
 LIMIT = 0.5  # the lowered time limit
@@ -111,7 +111,7 @@ def test_a_git_listing_that_hangs_falls_back_to_walking(tmp_path, fake_git, monk
     root = tmp_path / "project"
     (root / ".git").mkdir(parents=True)
     (root / "analysis.ipynb").write_text("{}\n")
-    monkeypatch.setattr(files, "GIT_TIMEOUT", LIMIT)
+    monkeypatch.setattr(listing, "GIT_TIMEOUT", LIMIT)
     result, seconds = timed(lambda: files.list_files(root))
     assert result == ["analysis.ipynb"]
     assert seconds < ALLOWED

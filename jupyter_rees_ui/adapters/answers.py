@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..core.model import BINDER_DIRS
+from ..core.vocabulary import BINDER_DIRS
 from .store import Store
 
 VARIABLES = (
@@ -63,7 +63,7 @@ def folder_state(root: str, started_ns: int | None = None, listing: Any = None) 
     """(number of files, checksum of their paths, sizes and mtimes, whether a file was
     modified within ``RACY_NS`` before ``started_ns`` or since). ``listing``: the
     folder's ``files.take_listing``, else it is taken now."""
-    from .files import RACY_NS, take_listing
+    from .listing import RACY_NS, take_listing
 
     if listing is None:
         listing = take_listing(root)
@@ -122,7 +122,7 @@ class RememberedAnswer:
     def _inputs(self) -> tuple[Any, ...]:
         """What the answer depends on in the folder, as it is now. The folder's listing
         is kept (``self.listing``): the command run next scans those very files."""
-        from .files import take_listing
+        from .listing import take_listing
 
         self.listing = take_listing(self.folder)
         count, checksum, racy = folder_state(self.folder, listing=self.listing)

@@ -13,11 +13,15 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import process as bounded
-from ..core.model import Environment, InstalledDistribution, Proposal, Source
+
+if TYPE_CHECKING:
+    from ..core.model import Environment, InstalledDistribution, Proposal, Source
+
+# The model's dataclasses are imported where an environment is built: a command that
+# replays a remembered answer only checks kernelspecs and site folders, without them.
 
 # jupyter_client (and with it zmq, tornado, traitlets) is imported only when a kernel
 # cannot be found by its kernel.json: the command line starts without it.
@@ -29,8 +33,7 @@ class IntrospectionError(RuntimeError):
     """The interpreter could not be run or did not answer with JSON."""
 
 
-@dataclass(frozen=True)
-class _Cached:
+class _Cached(NamedTuple):
     stamp: tuple[tuple[str, str, int], ...]
     environment: Environment
 
@@ -258,6 +261,8 @@ def _listing(folder: str) -> int:
 
 def environment_from_report(report: dict[str, Any], python: str) -> Environment:
     """Turn the script's JSON into the shared model (provenance decided here)."""
+    from ..core.model import Environment
+
     dists = tuple(
         sorted(
             (_distribution(d) for d in report.get("distributions", ())),
@@ -284,6 +289,8 @@ def environment_from_report(report: dict[str, Any], python: str) -> Environment:
 
 
 def _distribution(data: dict[str, Any]) -> InstalledDistribution:
+    from ..core.model import InstalledDistribution
+
     direct = data.get("direct_url") or {}
     url: str | None = direct.get("url") if isinstance(direct, dict) else None
     commit = None
@@ -365,13 +372,12 @@ def kernel_python(kernel_name: str | None) -> str:
     return _python_from_argv(list(spec.argv), dict(spec.env or {})) or sys.executable
 
 
-@dataclass(frozen=True)
-class KernelCommand:
+class KernelCommand(NamedTuple):
     """What a kernelspec says about how its kernel starts (the fields we read)."""
 
     argv: tuple[str, ...]
-    display_name: str = ""
-    env: Mapping[str, str] = field(default_factory=dict)
+    display_name: str
+    env: Mapping[str, str]
 
     @classmethod
     def from_kernel_json(cls, path: str) -> KernelCommand:

@@ -26,6 +26,7 @@ decision" warning saying what to do), *local* for the project's own modules.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -577,7 +578,7 @@ def _hint_display(hints: Sequence[InstallHint], name: str) -> str:
 
 
 def _row_kind(kinds: Iterable[ImportKind]) -> ImportKind:
-    present = set(kinds)
+    present = kinds if isinstance(kinds, (set, frozenset)) else set(kinds)
     return next((k for k in KIND_ORDER if k in present), "required")
 
 
@@ -681,6 +682,9 @@ def build_proposal(
     sites_by_path: dict[str, list[ImportSite]] = defaultdict(list)
     imports, python2 = _python2_sites(scan.imports, index, env.python_version)
     for site in imports:
+        if not site.names:  # the common case, without a list per site
+            sites_by_path[site.module].append(site)
+            continue
         for path in _import_paths(site):
             sites_by_path[path].append(site)
 
@@ -804,7 +808,10 @@ def _row(
     first = group[0]
     dist = index.by_name.get(key)
     sites = [site for _, path_sites in resolved for site in path_sites]
-    locations = {s.location for s in sites} | {h.location for r in group for h in r.hints}
+    # Each location once, in Location's order: keyed by its fields (compared in C),
+    # not hashed and compared through the dataclass's methods thousands of times.
+    everywhere = [*map(_SITE_LOCATION, sites), *(h.location for r in group for h in r.hints)]
+    locations = dict(zip(map(_LOCATION_ORDER, everywhere), everywhere))
     warnings = _one_per_template(group)
     candidates = sorted({c for r in group for c in r.candidates} - {first.name})
 
@@ -824,7 +831,7 @@ def _row(
     if dist is not None and dist.source == "conda":
         source = "conda"
 
-    kind = _row_kind(s.kind for s in sites) if sites else "required"
+    kind = _row_kind({s.kind for s in sites}) if sites else "required"
     trust = _row_trust(group, dist, sites)
     if trust != "unverified":
         warnings = [w for w in warnings if not w.startswith(DECISION)]
@@ -848,7 +855,7 @@ def _row(
         kind=kind,
         warnings=tuple(dict.fromkeys(warnings)),
         candidates=tuple(candidates),
-        sites=tuple(sorted(locations, key=_location_order)),
+        sites=tuple(locations[key] for key in sorted(locations)),
         url=url,
         conda_name=dist.conda_name if dist else None,
         included=(
@@ -860,10 +867,8 @@ def _row(
     )
 
 
-def _location_order(location: Location) -> tuple[str, int, int]:
-    """The order of ``Location`` (path, cell, line) as one key: sorting thousands of
-    sites compares keys instead of calling the dataclass's ``__lt__`` per comparison."""
-    return (location.path, -1 if location.cell is None else location.cell, location.line)
+_SITE_LOCATION = operator.attrgetter("location")
+_LOCATION_ORDER = operator.attrgetter("path", "cell", "line")  # the fields Location compares, in order
 
 
 def _one_per_template(group: Sequence[Resolution]) -> list[str]:
@@ -893,10 +898,15 @@ def _python2_sites(
     if python_version.startswith("2."):
         return list(sites), ()
     python2 = python2_only_names()
+    # Decided once per module written (a folder imports a few dozen, thousands of times).
+    modules = {site.module for site in sites}
+    python2_modules = {m for m in modules if (top := m.split(".", 1)[0]) in python2 and not index.owners(top)}
+    if not python2_modules:
+        return list(sites), ()
     kept: list[ImportSite] = []
     found: dict[tuple[str, int | None], list[ImportSite]] = defaultdict(list)
     for site in sites:
-        if site.top_level in python2 and not index.owners(site.top_level):
+        if site.module in python2_modules:
             found[(site.location.path, site.location.cell)].append(site)
         else:
             kept.append(site)
