@@ -70,6 +70,7 @@ class Command:
     cold: bool = False  # a new empty cache folder before each run
     before: object = None  # called before each run (e.g. change a notebook)
     after: object = None  # called after each run (put it back)
+    compare: bool = True  # given as a ratio of deptry's time
     samples: list[Sample] = field(default_factory=list)
 
 
@@ -216,6 +217,7 @@ def bench(corpus: Path, n: int, args: argparse.Namespace, bin_dir: Path | None, 
     warm_env = {**base_env, "XDG_CACHE_HOME": str(warm_home)}
     ours = [jupyter, "rees", "propose", "."]
     commands = [
+        Command("`jupyter rees --help` (start-up)", [jupyter, "rees", "--help"], base_env, compare=False),
         Command("`jupyter rees propose .`, cold (no cache)", ours, base_env, cold=True),
         Command("`jupyter rees propose .`, warm (nothing changed)", ours, warm_env),
         Command("`jupyter rees check .`, warm (the pre-commit hook)", [jupyter, "rees", "check", "."], warm_env),
@@ -320,7 +322,7 @@ def report(results: list[dict], args: argparse.Namespace, versions: dict[str, st
             if not command.samples:
                 continue
             wall, cpu, rss, status = summary(command)
-            ratio = f"{wall / reference:.2f}×" if reference and status.startswith("ok") else "-"
+            ratio = f"{wall / reference:.2f}×" if reference and command.compare and status.startswith("ok") else "-"
             lines.append(f"| {command.label} | {fmt(wall)} | {ratio} | {fmt(cpu)} | {rss / 1024:.0f} MB | {status} |")
         lines.append("")
     lines += [
