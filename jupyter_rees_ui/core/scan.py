@@ -916,7 +916,10 @@ class _Walker:
             module = _module_of_file(target)
             if module:
                 self.defined.add(module)
-                self.scan_unit(body, magic_line, ipython=False)
+                if target.endswith(".py"):
+                    self.scan_unit(body, magic_line, ipython=False)
+            elif target.endswith(".pyf"):  # an f2py signature file names its modules
+                self.defined.update(_F2PY_MODULE.findall(body))
         elif magic in SHELL_CELL_MAGICS or magic == "script":
             program = posixpath.basename(line.split()[0]) if line.split() else ""
             if magic == "script" and program.startswith("python"):
@@ -1043,13 +1046,18 @@ def _shell_lines(body: str) -> list[tuple[int, str]]:
 
 
 def _module_of_file(target: str) -> str | None:
-    """Top-level module a written file provides (``utils/io.py`` -> ``utils``)."""
+    """Top-level module a written file provides (``utils/io.py`` -> ``utils``); a Cython
+    source (``fast.pyx``) is built into the module of its name."""
     target = posixpath.normpath(target.replace("\\", "/"))
-    if not target.endswith(".py") or target.startswith(("/", "..")):
+    if not target.endswith((".py", ".pyx")) or target.startswith(("/", "..")):
         return None
     first = target.split("/", 1)[0]
-    name = first.removesuffix(".py")
+    name = first.removesuffix(".py").removesuffix(".pyx")
     return name if name.isidentifier() else None
+
+
+# ``python module dprod`` in an f2py signature file (.pyf)
+_F2PY_MODULE = re.compile(r"^\s*python\s+module\s+([A-Za-z_]\w*)\s*$", re.IGNORECASE | re.MULTILINE)
 
 
 def _is_get_ipython(node: ast.AST) -> bool:
@@ -1154,10 +1162,18 @@ _PROTOC_OUTPUTS = {"--python_out": "_pb2", "--pyi_out": None, "--grpc_python_out
 def generated_modules(command: str) -> frozenset[str]:
     """Top-level modules a shell command generates in the project: ``protoc
     --python_out=. x.proto`` (also ``python -m grpc_tools.protoc``) writes ``x_pb2``
-    (and ``x_pb2_grpc`` with ``--grpc_python_out``)."""
+    (and ``x_pb2_grpc`` with ``--grpc_python_out``); ``f2py -c x.f -m NAME`` (also
+    ``python -m numpy.f2py``) builds ``NAME``; ``cythonize -i x.pyx`` builds ``x``."""
     found: set[str] = set()
     for words in _shell_commands(command):
         programs = [posixpath.basename(w) for w in words[:3]]
+        if "f2py" in programs or "numpy.f2py" in words:  # f2py -c x.f -m NAME builds NAME
+            found.update(w for w, prev in zip(words[1:], words) if prev == "-m" and w.isidentifier()
+                         and w != "numpy.f2py")
+            continue
+        if "cythonize" in programs:  # cythonize -i fast.pyx builds fast
+            found.update(m for m in map(_module_of_file, words) if m and m != "setup")
+            continue
         if "protoc" not in programs and "grpc_tools.protoc" not in words:
             continue
         suffixes = set()

@@ -86,6 +86,14 @@ LOCAL_CASES = [
     ("grpc_tools", {"nb.ipynb": ["!python -m grpc_tools.protoc -I. --python_out=. --grpc_python_out=. svc.proto",
                                 "import svc_pb2, svc_pb2_grpc"]}),
     ("protoc in %%bash", {"nb.ipynb": ["%%bash\nprotoc --python_out=gen api.proto", "import api_pb2"]}),
+    # modules a notebook builds (scientific-python-lectures' Lecture-6A)
+    ("f2py -m", {"nb.ipynb": ["%%file dcumsum.f\n      subroutine dcumsum(a, b, n)",
+                              "!f2py -c dcumsum.f -m dcumsum", "import dcumsum"]}),
+    ("f2py signature file", {"nb.ipynb": ["%%file dprod.pyf\npython module dprod\nend python module dprod",
+                                          "!f2py -c dprod.pyf", "import dprod"]}),
+    ("%%file of Cython source", {"nb.ipynb": ["%%file cy_dcumsum.pyx\ncimport numpy",
+                                              "!python setup.py build_ext --inplace", "import cy_dcumsum"]}),
+    ("cythonize -i", {"nb.ipynb": ["!cythonize -i fastloop.pyx", "import fastloop"]}),
 ]
 
 
@@ -112,6 +120,10 @@ def test_a_tree_module_the_kernel_has_installed_is_the_installed_one(tmp_path):
         ("python3 -m grpc_tools.protoc --grpc_python_out=. --python_out=. s.proto", {"s_pb2", "s_pb2_grpc"}),
         ("pip install protobuf", set()),
         ("protoc --cpp_out=. a.proto", set()),
+        ("f2py -c -m hellofortran hellofortran.f", {"hellofortran"}),
+        ("python -m numpy.f2py -c x.f90 -m fx", {"fx"}),
+        ("cythonize -i -3 fast.pyx setup.py", {"fast"}),
+        ("f2py -c dprod.pyf", set()),
     ],
 )
 def test_generated_modules(command, expected):
