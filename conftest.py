@@ -19,7 +19,8 @@ def jp_server_config(jp_server_config):
         "ServerApp": {
             "jpserver_extensions": {"jupyter_rees_ui": True},
             "allow_unauthenticated_access": False,
-        }
+        },
+        "Rees": {"resolve_before_write": False},  # no network in tests (see below)
     }
 
 
@@ -28,3 +29,13 @@ def _user_cache_folder(tmp_path_factory, monkeypatch):
     """Commands keep scans and environments in the user's cache folder: a fresh one per
     test (subprocesses inherit it), never the real one."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+
+
+@pytest.fixture(autouse=True)
+def _no_resolution_check(tmp_path_factory, monkeypatch):
+    """Writing asks the package index whether lines not pinned from the kernel resolve
+    (c.Rees.resolve_before_write): off in tests unless a test turns it on, so no test
+    reaches the network by accident."""
+    config = tmp_path_factory.mktemp("jupyter-config")
+    (config / "jupyter_config.json").write_text('{"Rees": {"resolve_before_write": false}}')
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(config))

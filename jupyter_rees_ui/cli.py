@@ -158,6 +158,8 @@ def _rees_request(args: argparse.Namespace, proposal: Proposal, fmt: str, **kwar
 def _group(row: ProposedRequirement) -> str:
     if row.trust == "unverified" and (row.kind == "required" or row.rule == "implicit"):
         return "decision"
+    if not row.included and row.kind == "required" and workflow.needs_decision(row):
+        return "decision"  # e.g. a package that needs a system library the kernel lacks
     return "implicit" if row.rule == "implicit" else row.kind
 
 
@@ -226,27 +228,38 @@ def _show(changes: Sequence) -> None:
 def cmd_write(args: argparse.Namespace) -> int:
     proposal = _proposal(args)
     _warn(proposal)
-    request = _rees_request(args, proposal, args.format, target=args.dir_name, remove=tuple(args.remove or ()))
+    resolve = not args.no_resolve and workflow.jupyter_settings().resolve
+    request = _rees_request(
+        args, proposal, args.format, target=args.dir_name, remove=tuple(args.remove or ()),
+        resolve=resolve, force=tuple(args.include or ()),
+    )
+    progress = Progress(enabled=None if resolve else False)
+    progress.say("checking that the lines not pinned from the kernel resolve…")
     plan = workflow.plan(request)
+    progress.done()
     for note in plan.notes:
         hint = f" (--remove {' --remove '.join(note.paths)})" if note.code == "ignored-file" and note.paths else ""
         _err(f"{note.level}: {note.message}{hint}")
+    for held in plan.held:
+        _err(f"needs a decision: {held.name} is not written: {held.reason} (--include {held.name} writes it anyway)")
     _show(plan.changes)
     if not args.yes:
         if any(c.status != "unchanged" for c in plan.changes):
             _err("Preview only: run again with --yes to write these changes.")
         return EXIT_OK
+    request = dataclasses.replace(request, resolve=False, hold=tuple(h.name for h in plan.held))
     written = workflow.apply(request, plan.expected)
     for change in written.changes:
         _err(f"wrote {change.path}")
     if not written.changes:
         _err("Nothing to write: the REES is up to date.")
-    _binder_summary(written.binder)
+    _binder_summary(written.binder, plan.resolution)
     return EXIT_OK
 
 
-def _binder_summary(summary: dict | None) -> None:
-    """One line on what Binder would build, or how to install repo2docker to know it."""
+def _binder_summary(summary: dict | None, resolution=None) -> None:
+    """One line on what Binder would build, or how to install repo2docker to know it,
+    and what the resolution check before writing said (``workflow.ResolutionCheck``)."""
     if not summary:
         return
     if summary.get("installed") is False:
@@ -260,6 +273,13 @@ def _binder_summary(summary: dict | None) -> None:
     text = f"repo2docker accepted the layout: it would build with {summary['buildpack']} and Python {python}"
     if missed:
         _err(text + f"; NOT installed: {', '.join(missed)}")
+        return
+    if resolution is not None and resolution.ok:
+        _err(
+            text + f" and read every requirement line; the lines not pinned from the kernel resolve for "
+            f"Python {resolution.python_version} ({resolution.tool}). Not checked: that each one builds and "
+            "imports — run `jupyter rees verify`."
+        )
         return
     _err(
         text + " and read every requirement line. Not checked: whether pip can install each line "
@@ -452,7 +472,7 @@ def _environment_options(p: argparse.ArgumentParser) -> None:
 def _row_options(p: argparse.ArgumentParser, formats=FORMAT_FILES) -> None:
     p.add_argument("--format", choices=sorted(formats), default="requirements", help="requirements (+ runtime.txt), environment (environment.yml)" + (", or guix (manifest.scm, an export)" if "guix" in formats else ""))
     p.add_argument("--exclude", action="append", metavar="NAME", help="leave this distribution out (repeatable)")
-    p.add_argument("--include", action="append", metavar="NAME", help="also write this optional row (repeatable)")
+    p.add_argument("--include", action="append", metavar="NAME", help="also write this row: an optional one, one that needs a decision, or (write) one the resolution check holds back (repeatable)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -480,6 +500,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", dest="dir_name", choices=TARGETS, default="binder", help="where to write (default binder)")
     p.add_argument("--update-pins", action="store_true", help="replace the pins the REES already has with the pin policy's (by default a pin as written is kept)")
     p.add_argument("--remove", action="append", metavar="PATH", help="delete a configuration file Binder would ignore (as the notes name it; repeatable)")
+    p.add_argument("--no-resolve", action="store_true", help="do not check before writing that the lines not pinned from the kernel (packages it lacks, ranges) resolve for the REES's Python; by default they are resolved (uv pip compile, else pip's dry run; needs the package index, c.Rees.resolve_before_write) and those that break the REES are held back under Needs a decision (--include NAME writes one anyway)")
     p.add_argument("--yes", action="store_true", help="write the changes shown")
     p.set_defaults(func=cmd_write)
 

@@ -35,6 +35,14 @@ class Rees(Configurable):
         "exist (the only network use; off by default).",
     ).tag(config=True)
 
+    resolve_before_write = Bool(
+        True,
+        help="Before writing a REES with lines not pinned from the kernel's environment (packages "
+        "it lacks, ranges typed by hand), ask a resolver (uv pip compile, else pip's dry run) "
+        "whether it resolves for the REES's Python, and hold back the lines that break it "
+        "(needs the package index; when it cannot be reached the REES is written as proposed).",
+    ).tag(config=True)
+
     index_url = Unicode(
         "https://pypi.org/pypi",
         help="The package index's JSON API, for check_index.",

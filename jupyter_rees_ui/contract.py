@@ -59,6 +59,7 @@ class ReviewedRow:
     status: RowStatus = RowStatus.NEW
     in_file: str | None = None
     written_specifier: str | None = None
+    installed_version: str | None = None  # the kernel's: a line pinned to it is not resolved again
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,10 @@ class PreviewBody:
     format: ReesFormat = ReesFormat.REQUIREMENTS
     target: Target = Target.BINDER
     remove: tuple[str, ...] = ()  # files Binder would ignore, to delete
+    # rows to leave out for now: the ``held`` of the preview (write and check-build)
+    hold: tuple[str, ...] = ()
+    # rows the user wants written although the resolution check held them back
+    force: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -172,7 +172,8 @@ class KernelsHandler(ReesHandler):
 class ReesBodyHandler(ReesHandler):
     """The reviewed rows of a POST body as a ReesRequest."""
 
-    def rees_request(self) -> tuple[workflow.ReesRequest, dict[str, Any]]:
+    def rees_request(self, *, resolve: bool = False) -> tuple[workflow.ReesRequest, dict[str, Any]]:
+        """``resolve``: run the resolution check (preview), as c.Rees.resolve_before_write says."""
         body = self.body()
         folder = self.folder(body.get("path", ""))
         return self.parse(
@@ -183,6 +184,9 @@ class ReesBodyHandler(ReesHandler):
             format=_string(body, "format", "requirements"),
             target=_string(body, "target", "binder"),
             remove=_strings(body, "remove"),
+            resolve=resolve and bool(self.rees.resolve_before_write),
+            hold=_strings(body, "hold"),
+            force=_strings(body, "force"),
         ), body
 
 
@@ -190,7 +194,7 @@ class PreviewHandler(ReesBodyHandler):
     @tornado.web.authenticated
     @authorized
     async def post(self) -> None:
-        request, _body = self.rees_request()
+        request, _body = self.rees_request(resolve=True)
         self.reply(await self.run(workflow.plan, request))
 
 

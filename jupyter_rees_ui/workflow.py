@@ -196,6 +196,7 @@ class Settings:
     check_index: bool = False
     index_url: str = PYPI_JSON
     max_bytes: int | None = 256 << 20
+    resolve: bool = True  # the resolution check before writing (c.Rees.resolve_before_write)
 
     @classmethod
     def from_rees(cls, rees: Any) -> Settings:
@@ -208,6 +209,7 @@ class Settings:
             check_index=rees.check_index,
             index_url=rees.index_url,
             max_bytes=rees.max_file_size or None,
+            resolve=rees.resolve_before_write,
         )
 
 
@@ -443,6 +445,10 @@ def propose(
     proposal = build_proposal(
         scan, env, pin=request.pin, overrides=dict(request.overrides), kernel_environments=others
     )
+    from .core.system_needs import mark_system_needs
+
+    rows = mark_system_needs(proposal.requirements, apt=listed_apt_packages(request.folder))
+    proposal = dataclasses.replace(proposal, requirements=rows)
     from packaging.utils import canonicalize_name
 
     from .core.resolve import apply_pin
@@ -459,6 +465,27 @@ def propose(
     if request.review:
         proposal = reviewed(request.folder, proposal)
     return ProposalReply(request.folder.api_path, proposal)
+
+
+def listed_apt_packages(folder: Folder) -> frozenset[str]:
+    """The Debian packages the apt.txt of the folder's REES lists (repo2docker installs
+    them before the Python packages)."""
+    from .adapters.paths import PathRefused, inside
+    from .core.system_needs import apt_packages
+
+    where, _texts = existing_rees(folder)
+    try:
+        path = inside(folder.path.resolve(), f"{where}/apt.txt")
+        return apt_packages(path.read_text(encoding="utf-8")) if path.is_file() else frozenset()
+    except (PathRefused, OSError, UnicodeDecodeError):
+        return frozenset()
+
+
+def needs_decision(row: ProposedRequirement) -> bool:
+    """Whether a row carries a warning that waits for the user (``core.resolve.DECISION``)."""
+    from .core.resolve import DECISION
+
+    return any(w.startswith(DECISION) for w in row.warnings)
 
 
 def reviewed(folder: Folder, proposal: Proposal) -> Proposal:
@@ -486,8 +513,17 @@ class ReesRequest:
     format: str = "requirements"
     target: str = "binder"
     remove: tuple[str, ...] = ()
+    # ``plan`` asks a resolver whether the lines not pinned from the kernel resolve with
+    # the rest for ``python_version``, and holds back the ones that do not (network)
+    resolve: bool = False
+    hold: tuple[str, ...] = ()  # names not written for now: the ``held`` of a plan
+    force: tuple[str, ...] = ()  # names the user wants written even if they do not resolve
 
     def __post_init__(self) -> None:
+        for name in ("hold", "force"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple) or not all(isinstance(v, str) and len(v) <= 200 for v in value):
+                raise BadRequest(f"'{name}' must be a list of distribution names")
         if not PYTHON_VERSION.match(self.python_version):
             raise BadRequest(f"'python_version' must look like 3.11, not {self.python_version!r}")
         _choice(self.format, FORMATS, "format")
@@ -548,6 +584,9 @@ def _reviewed_row(item: Mapping[str, Any], at: str) -> ProposedRequirement:
     if in_file is not None:
         in_file = validate.text(in_file, f"{at}.in_file", max_length=validate.MAX_URL)
     written = item.get("written_specifier")
+    installed = item.get("installed_version")
+    if installed is not None:
+        installed = validate.text(installed, f"{at}.installed_version", max_length=validate.MAX_SPECIFIER)
     return ProposedRequirement(
         name=name,
         specifier=validate.specifier(spec, f"{at}.specifier"),
@@ -561,6 +600,7 @@ def _reviewed_row(item: Mapping[str, Any], at: str) -> ProposedRequirement:
         status=status,
         in_file=in_file,
         written_specifier=None if written is None else validate.specifier(written, f"{at}.written_specifier"),
+        installed_version=installed or None,
     )
 
 
@@ -573,13 +613,40 @@ def _trust(value: Any, at: str) -> Trust:
 
 
 @dataclass(frozen=True)
+class HeldRow:
+    """A row the resolution check held back: with it the REES does not resolve."""
+
+    name: str
+    reason: str  # the resolver's message, on one line
+
+
+@dataclass(frozen=True)
+class ResolutionCheck:
+    """What the resolver said about the planned REES before writing. ``ok``: True (it
+    resolves), False (it does not, even with ``held`` left out), None (not asked: the
+    index or the resolver could not be reached; the REES is written unchanged)."""
+
+    ok: bool | None
+    tool: str
+    python_version: str
+    checked: tuple[str, ...] = ()  # the lines not pinned from the kernel that were checked
+    message: str = ""
+    attempts: int = 0  # how many times the resolver was asked
+
+
+@dataclass(frozen=True)
 class Plan:
     """What writing a ReesRequest would change: one FileChange per file, sorted by
-    path, and layout notes (files Binder would ignore, a Python version it cannot build)."""
+    path, and layout notes (files Binder would ignore, a Python version it cannot build).
+    With ``resolve``: ``held`` are rows left out because the REES does not resolve with
+    them (``apply`` needs them back in ``hold``), ``resolution`` what the resolver said
+    (None when every line is pinned from the kernel: nothing to ask)."""
 
     path: str
     changes: tuple[FileChange, ...]
     notes: tuple[ReesNote, ...] = ()
+    held: tuple[HeldRow, ...] = ()
+    resolution: ResolutionCheck | None = None
 
     @property
     def expected(self) -> dict[str, str | None]:
@@ -610,18 +677,37 @@ def export(rows: Sequence[ProposedRequirement], python_version: str, fmt: str) -
     return files[EXPORT_FILES[fmt]]
 
 
-def _render(request: ReesRequest) -> dict[str, str]:
+def _decisions(request: ReesRequest, held: Sequence[str] = ()) -> Any:
+    """``core.review.decide`` of the rows, with the held ones (``request.hold`` and
+    ``held``, less what the user forces) taken out of the file without recording them
+    as the user's choice."""
+    from packaging.utils import canonicalize_name
+
+    from .core.review import Decisions, decide
+
+    forced = {canonicalize_name(n) for n in request.force}
+    hold = {canonicalize_name(n) for n in (*request.hold, *held)} - forced
+    if not hold:
+        return decide(request.rows)
+    rows = [
+        dataclasses.replace(r, included=False) if r.included and canonicalize_name(r.name) in hold else r
+        for r in request.rows
+    ]
+    decisions = decide(rows)
+    return Decisions(decisions.write, decisions.drop, tuple(n for n in decisions.left_out if n not in hold))
+
+
+def _render(request: ReesRequest, held: Sequence[str] = ()) -> dict[str, str]:
     from .core.rees import render_rees
-    from .core.review import decide
 
-    return render_rees(list(decide(request.rows).write), request.python_version, fmt=request.format)
+    rows = _decisions(request, held).write
+    return render_rees(list(rows), request.python_version, fmt=request.format)
 
 
-def _changes(request: ReesRequest, files: Mapping[str, str]) -> list[Any]:
+def _changes(request: ReesRequest, files: Mapping[str, str], held: Sequence[str] = ()) -> list[Any]:
     from .adapters import rees_files
-    from .core.review import decide
 
-    decisions = decide(request.rows)
+    decisions = _decisions(request, held)
     return rees_files.preview(
         request.folder.path,
         files,
@@ -683,12 +769,174 @@ def plan(request: ReesRequest) -> Plan:
 
     _refuse_non_python(request.folder)
     with _domain_errors(request.folder):
-        files = _render(request)
-        changes = _changes(request, files)
+        held, resolution = _check_resolution(request) if request.resolve else ((), None)
+        names = tuple(h.name for h in held)
+        files = _render(request, names)
+        changes = _changes(request, files, names)
         notes = rees_files.notes(
             request.folder.path, files, target=request.target, python_version=request.python_version
         )
-    return Plan(request.folder.api_path, tuple(changes), tuple(notes))
+    notes = (*notes, *_resolution_notes(held, resolution))
+    return Plan(request.folder.api_path, tuple(changes), tuple(notes), held, resolution)
+
+
+# ----------------------------------------------------------------------------- resolution check
+
+#: seconds the resolution check may take in all before it gives up (and writes unchanged)
+RESOLVE_BUDGET = 600.0
+
+
+def kernel_pinned(row: ProposedRequirement) -> bool:
+    """Whether a row's line is the kernel's own: installed there, and pinned to (or
+    allowing) the installed version, or its VCS/URL install. Such lines resolve
+    together, as they did in the kernel; every other line is checked."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    if row.installed_version is None:
+        return False
+    if row.url:
+        return True
+    if not row.specifier:
+        return False
+    try:
+        return SpecifierSet(row.specifier).contains(row.installed_version, prereleases=True)
+    except InvalidSpecifier:
+        return False
+
+
+def _resolvable_text(request: ReesRequest, held: Sequence[str]) -> str | None:
+    """The pip lines the planned REES would have with ``held`` left out: its
+    requirements.txt, or the pip section of its environment.yml (None: no pip lines)."""
+    for change in _changes(request, _render(request, held), held):
+        name = change.path.rsplit("/", 1)[-1]
+        if change.new is None:
+            continue
+        if name == "requirements.txt":
+            return change.new
+        if name in ("environment.yml", "environment.yaml"):
+            lines = _pip_section(change.new)
+            return "\n".join(lines) + "\n" if lines else None
+    return None
+
+
+def _check_resolution(request: ReesRequest) -> tuple[tuple[HeldRow, ...], ResolutionCheck | None]:
+    """Ask the resolver (``check --resolve``'s) whether the planned REES resolves for
+    its Python. When it does not, find the lines not pinned from the kernel that break
+    it (adding them back in halves, then one by one) and hold those back. Nothing is
+    asked when every line is pinned from the kernel."""
+    import time
+
+    from packaging.utils import canonicalize_name
+
+    from .adapters import resolver
+    from .core.check import requirement_names
+
+    forced = {canonicalize_name(n) for n in request.force}
+    already = {canonicalize_name(n) for n in request.hold}
+    text = _resolvable_text(request, ())
+    if text is None:
+        return (), None
+    declared = set(requirement_names(text))
+    unique: dict[str, ProposedRequirement] = {}
+    for row in request.rows:
+        key = canonicalize_name(row.name)
+        if row.included and key in declared and key not in forced | already:
+            unique.setdefault(key, row)
+    # a version someone chose first (kept as the last to hold back), then unpinned ones
+    candidates = sorted(
+        (r for r in unique.values() if not kernel_pinned(r)), key=lambda r: (not r.specifier and not r.url, canonicalize_name(r.name))
+    )
+    if not candidates and not _has_options(text):
+        return (), None
+    checked = tuple(r.name for r in candidates)
+    where = request.folder.path / ("" if request.target == "." else request.target)
+    cwd = where if where.is_dir() else request.folder.path
+    deadline = time.monotonic() + RESOLVE_BUDGET
+    asked = {"n": 0}
+
+    def ask(held: Sequence[str]) -> Any:
+        asked["n"] += 1
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return resolver.ResolveResult(None, "", request.python_version, f"no verdict within {RESOLVE_BUDGET:.0f} s")
+        body = _resolvable_text(request, held) or ""
+        return resolver.resolve_text(body, request.python_version, cwd, timeout=min(300.0, left))
+
+    def verdict(result: Any, held: tuple[HeldRow, ...] = ()) -> tuple[tuple[HeldRow, ...], ResolutionCheck]:
+        ok = True if held else result.ok  # with the held rows left out, it resolves
+        return held, ResolutionCheck(ok, result.tool, request.python_version, checked, result.message, asked["n"])
+
+    first = ask(())
+    if first.ok is not False or not candidates:
+        return verdict(first)
+    names = [r.name for r in candidates]
+    without = ask(names)
+    if without.ok is not True:  # the kernel's own lines do not resolve either: not theirs to hold
+        return verdict(without if without.ok is None else first)
+    kept: list[str] = []
+    held: list[HeldRow] = []
+
+    def add(group: list[str], known_bad: bool = False) -> bool:
+        """Add ``group`` back; False when the resolver could not be asked."""
+        rest = [n for n in names if n not in kept and n not in group]
+        result = None if known_bad else ask(rest)
+        if result is not None and result.ok is None:
+            return False
+        if result is not None and result.ok:
+            kept.extend(group)
+            return True
+        if len(group) == 1:
+            reason = resolver.reason(result.message if result is not None else first.message, group[0])
+            held.append(HeldRow(group[0], reason))
+            return True
+        half = len(group) // 2
+        return add(group[:half]) and add(group[half:])
+
+    if not add(names, known_bad=True):
+        return verdict(resolver.ResolveResult(None, first.tool, request.python_version, "the resolver stopped answering"))
+    return verdict(first, tuple(sorted(held, key=lambda h: canonicalize_name(h.name))))
+
+
+def _has_options(text: str) -> bool:
+    """Whether a requirements file has option lines (``-r``, ``-e``, ``--index-url``):
+    lines no row stands for, so the kernel did not vouch for them."""
+    return any(line.strip().startswith("-") for line in text.splitlines())
+
+
+def _resolution_notes(held: Sequence[HeldRow], resolution: ResolutionCheck | None) -> list[Any]:
+    """The notes a plan shows about the resolution check."""
+    from .core.rees import ReesNote
+
+    if resolution is None:
+        return []
+    python = f"Python {resolution.python_version}"
+    if resolution.ok is None:
+        return [ReesNote(
+            "warning", "resolve-unreachable",
+            f"could not check that the REES resolves for {python} ({resolution.tool or 'resolver'}): "
+            f"{resolver_reason(resolution.message)}; it is written as proposed",
+        )]
+    if held:
+        names = ", ".join(h.name for h in held)
+        return [ReesNote(
+            "warning", "does-not-resolve",
+            f"held back {names}: with {'it' if len(held) == 1 else 'them'} the REES does not resolve for "
+            f"{python} ({resolution.tool}); moved to Needs a decision, not written (include "
+            f"{'it' if len(held) == 1 else 'them'} to write anyway)",
+        )]
+    if resolution.ok is False:
+        return [ReesNote(
+            "warning", "does-not-resolve",
+            f"the REES does not resolve for {python} ({resolution.tool}), not even without the lines not "
+            f"pinned from the kernel: {resolver_reason(resolution.message)}",
+        )]
+    return [ReesNote("info", "resolves", f"the REES resolves for {python} ({resolution.tool})")]
+
+
+def resolver_reason(message: str) -> str:
+    from .adapters.resolver import reason
+
+    return reason(message)
 
 
 def apply(request: ReesRequest, expected: Mapping[str, str | None]) -> Written:
@@ -702,7 +950,7 @@ def apply(request: ReesRequest, expected: Mapping[str, str | None]) -> Written:
     _refuse_non_python(request.folder)
     with _domain_errors(request.folder), rees_files.folder_lock(request.folder.path):
         # under the folder's lock: of writes carrying the same hashes, exactly one wins
-        planned = _changes(request, _render(request))
+        planned = _changes(request, _render(request), ())
         rees_files.check_expected(planned, expected)
         written = rees_files.write(request.folder.path, planned)
     return Written(request.folder.api_path, tuple(written), repo2docker_check.summarize(request.folder.path))
@@ -1200,6 +1448,8 @@ __all__ = [
     "NotFound",
     "NotPython",
     "NothingToCommit",
+    "HeldRow",
+    "ResolutionCheck",
     "Plan",
     "ProposalReply",
     "ProposeRequest",
@@ -1217,6 +1467,7 @@ __all__ = [
     "kernels",
     "local_folder",
     "locate",
+    "needs_decision",
     "parse_overrides",
     "plan",
     "propose",

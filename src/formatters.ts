@@ -90,7 +90,9 @@ export function reviewed(rows: IProposedRequirement[]): IReviewedRequirement[] {
     trust: row.trust,
     status: row.status ?? 'new',
     in_file: row.in_file ?? null,
-    written_specifier: row.written_specifier ?? null
+    written_specifier: row.written_specifier ?? null,
+    // a line pinned from the kernel needs no resolution check before writing
+    installed_version: row.installed_version ?? null
   }));
 }
 

@@ -137,12 +137,34 @@ export interface IBinderSummary {
   ok?: boolean;
 }
 
+/** A row the preview held back: with it the REES does not resolve. */
+export interface IHeldRow {
+  name: string;
+  /** The resolver's message, on one line. */
+  reason: string;
+}
+
+/** What the resolver said about the previewed REES (lines not pinned from the kernel). */
+export interface IResolutionCheck {
+  /** true: resolves (with the held rows left out); false: does not; null: not asked. */
+  ok: boolean | null;
+  tool: string;
+  python_version: string;
+  checked: string[];
+  message: string;
+  attempts: number;
+}
+
 export interface IChangesReply {
   path: string;
   changes: IFileChange[];
   notes?: IReesNote[];
   /** After a write: repo2docker's view, or how to install it (installed: false). */
   binder?: IBinderSummary | null;
+  /** Preview: rows left out because the REES does not resolve with them. */
+  held?: IHeldRow[];
+  /** Preview: the resolution check (null when every line is pinned from the kernel). */
+  resolution?: IResolutionCheck | null;
 }
 
 export interface IBadgeReply {
@@ -247,6 +269,8 @@ export interface IReviewedRequirement {
   status?: RowStatus;
   in_file?: string | null;
   written_specifier?: string | null;
+  /** The kernel's version: a row pinned to it is not resolved again before writing. */
+  installed_version?: string | null;
 }
 
 export interface IWriteRequest {
@@ -258,6 +282,10 @@ export interface IWriteRequest {
   expected?: { [path: string]: string | null };
   /** Configuration files to delete (ones Binder would ignore). */
   remove?: string[];
+  /** Rows to leave out for now: the preview's held rows the user did not force in. */
+  hold?: string[];
+  /** Held rows the user wants written anyway. */
+  force?: string[];
 }
 
 // ----------------------------------------------------------------------------- jobs

@@ -34,7 +34,8 @@ print("\\n" + json.dumps({"code": code, "modules": sorted(sys.modules)}))
 def imported_by(*args: str, cwd: Path | None = None) -> tuple[int, set[str]]:
     done = subprocess.run(
         [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=cwd, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        # no Jupyter config naming c.Rees (the tests' own turns a setting off): nothing to load
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "JUPYTER_CONFIG_DIR": os.devnull},
     )
     report = json.loads(done.stdout.strip().splitlines()[-1])
     return report["code"], set(report["modules"])

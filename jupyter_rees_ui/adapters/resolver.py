@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,12 +99,73 @@ def resolve_requirements(
 
 
 def resolve_text(text: str, python_version: str, folder: Path, **options: object) -> ResolveResult:
-    """Resolve requirement lines given as text (the pip section of an environment.yml)
-    from ``folder``, through a temporary file outside it."""
+    """Resolve requirement lines given as text (the pip section of an environment.yml,
+    a REES about to be written) from ``folder``, through a temporary file outside it.
+    A verdict (True or False) is remembered for the same text, Python, folder and
+    installer settings, so previewing the same REES again asks nobody."""
+    key = _cache_key(text, python_version, folder, options)
+    with _CACHE_LOCK:
+        known = _CACHE.get(key)
+    if known is not None:
+        return known
     with tempfile.TemporaryDirectory(prefix="rees-resolve-") as tmp:
         path = Path(tmp) / "requirements.txt"
         path.write_text(text, encoding="utf-8")
-        return resolve_requirements(path, python_version, cwd=folder, **options)  # type: ignore[arg-type]
+        result = resolve_requirements(path, python_version, cwd=folder, **options)  # type: ignore[arg-type]
+    if result.ok is not None:
+        with _CACHE_LOCK:
+            _CACHE[key] = result
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.pop(next(iter(_CACHE)))
+    return result
+
+
+_CACHE: dict[tuple[object, ...], ResolveResult] = {}
+_CACHE_SIZE = 256
+_CACHE_LOCK = threading.Lock()
+
+
+def _cache_key(text: str, python_version: str, folder: Path, options: dict[str, object]) -> tuple[object, ...]:
+    """What a verdict depends on: the lines, the Python, the folder relative lines are
+    read from, the resolver asked, and the installers' settings in the environment."""
+    settings = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(("PIP_", "UV_"))))
+    return (text, python_version, str(folder), tuple(sorted(options.items())), find_uv(), settings)
+
+
+def forget() -> None:
+    """Drop every remembered verdict."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def reason(message: str, name: str | None = None, limit: int = 300) -> str:
+    """The resolver's message as one line. uv's explanation of a conflict is a chain
+    ("Because a depends on b<2 … And because you require b==2 …"): its last step about
+    ``name`` and what the file requires are kept; otherwise the message with its frame
+    characters and "No solution found" header dropped, whitespace collapsed. At most
+    ``limit`` characters."""
+    text = re.sub(r"[×╰─▶│├┬┴┼╭╮╯]+", " ", message)
+    text = re.sub(r"(?i)\berror:\s*", "", text)
+    text = re.sub(r"(?i)no solution found when resolving dependencies:?\s*", "", text)
+    text = re.sub(r"(?i)\bcause:\s*", "", text)
+    text = re.sub(r"\s+", " ", text).strip(" .:") or "it does not resolve"
+    if name is not None:
+        spec = r"[A-Za-z0-9_.\-]+(?:\[[^\]]*\])?(?:[<>=!~]=?[^\s,]+(?:,[<>=!~]=?[^\s,]+)*)?"
+        clauses = [
+            m.group(0) for m in re.finditer(rf"({spec}) depends on ({spec})", text)
+            if _canonical(m.group(1)) == _canonical(name)
+        ]
+        required = re.findall(r"you require (.+?), we can conclude", text)
+        if clauses:
+            tail = f", and the REES requires {required[-1]}" if required and required[-1] != name else ""
+            text = f"{clauses[-1]}{tail}: no version of {name} fits"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _canonical(requirement: str) -> str:
+    from packaging.utils import canonicalize_name
+
+    return canonicalize_name(re.split(r"[\[<>=!~]", requirement, maxsplit=1)[0])
 
 
 def _trim(output: str, limit: int = 1200) -> str:

@@ -26,6 +26,7 @@ from packaging.utils import canonicalize_name
 
 from .conda_names import pypi_names
 from .model import ENVIRONMENT_FILES, ProposedRequirement, ReesFileName, RowStatus
+from .system_needs import system_need
 
 LEFT_OUT = "# left out:"
 _LEFT_OUT_LINE = re.compile(r"^#\s*left out:(.*)$", re.IGNORECASE)
@@ -214,6 +215,8 @@ def _a_decision(row: ProposedRequirement) -> bool:
     known distribution); suggestions left out by default are not recorded."""
     if row.status in (RowStatus.KEPT.value, RowStatus.LEFT_OUT.value):
         return True
+    if row.source == "not-installed" and system_need(row.name) is not None:
+        return False  # unticked until the system packages are decided: not the user's choice yet
     return (
         row.status == RowStatus.NEW.value
         and row.kind == "required"

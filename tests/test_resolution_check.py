@@ -1,0 +1,253 @@
+"""Every REES we write installs: before writing, the lines not pinned from the kernel are
+resolved with the rest (hermetically here: tiny local wheels, no package index), and the
+ones that break the REES are held back under "Needs a decision"."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from jupyter_rees_ui import workflow
+from jupyter_rees_ui.adapters import resolver
+from jupyter_rees_ui.core.model import ProposedRequirement
+
+
+def wheel(folder: Path, name: str, version: str = "1.0", requires: tuple[str, ...] = ()) -> Path:
+    """A minimal pure-Python wheel with its dependencies, enough for a resolver."""
+    dist = f"{name}-{version}.dist-info"
+    metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+    metadata += "".join(f"Requires-Dist: {r}\n" for r in requires)
+    files = {
+        f"{name}/__init__.py": b"",
+        f"{dist}/METADATA": metadata.encode(),
+        f"{dist}/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = []
+    for path, data in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{path},sha256={digest},{len(data)}")
+    record.append(f"{dist}/RECORD,,")
+    files[f"{dist}/RECORD"] = ("\n".join(record) + "\n").encode()
+    path = folder / f"{name}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, data in files.items():
+            archive.writestr(member, data)
+    return path
+
+
+@pytest.fixture
+def local_index(tmp_path, monkeypatch):
+    """tinybase 1.0 and 2.0; tinyold needs tinybase<2 (as old basemap releases cap
+    numpy); tinyok needs nothing. The only index pip and uv see."""
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    wheel(wheels, "tinybase", "1.0")
+    wheel(wheels, "tinybase", "2.0")
+    wheel(wheels, "tinyold", "1.0", ("tinybase<2",))
+    wheel(wheels, "tinyok", "1.0")
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(wheels))
+    monkeypatch.setenv("UV_NO_INDEX", "1")
+    monkeypatch.setenv("UV_FIND_LINKS", str(wheels))
+    resolver.forget()
+    return wheels
+
+
+@pytest.fixture
+def no_index(monkeypatch):
+    """An index nobody answers on (a closed local port): the resolver cannot be asked."""
+    for name in ("PIP_NO_INDEX", "PIP_FIND_LINKS", "UV_NO_INDEX", "UV_FIND_LINKS", "UV_OFFLINE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("UV_DEFAULT_INDEX", "http://127.0.0.1:9/simple")
+    monkeypatch.setenv("UV_INDEX_URL", "http://127.0.0.1:9/simple")
+    monkeypatch.setenv("UV_HTTP_RETRIES", "0")
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
+    monkeypatch.setenv("PIP_RETRIES", "0")
+    resolver.forget()
+
+
+def running() -> str:
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def kernel_pin(name: str, version: str) -> ProposedRequirement:
+    return ProposedRequirement(name=name, modules=(name,), installed_version=version, specifier=f"=={version}")
+
+
+def known(name: str, specifier: str = "") -> ProposedRequirement:
+    return ProposedRequirement(name=name, modules=(name,), specifier=specifier, source="not-installed", trust="known")
+
+
+def request(folder: Path, *rows: ProposedRequirement, **options) -> workflow.ReesRequest:
+    return workflow.ReesRequest(workflow.local_folder(folder), rows, running(), resolve=True, **options)
+
+
+def written(plan: workflow.Plan) -> list[str]:
+    (change,) = [c for c in plan.changes if c.path.endswith("requirements.txt")]
+    return [line for line in change.new.splitlines() if not line.startswith("#")]
+
+
+ROWS = (kernel_pin("tinybase", "2.0"), known("tinyold"), known("tinyok"))
+
+
+def test_a_known_row_that_breaks_resolution_is_held_back_and_the_rest_written(tmp_path, local_index):
+    plan = workflow.plan(request(tmp_path, *ROWS))
+    assert [h.name for h in plan.held] == ["tinyold"]
+    assert "tinybase" in plan.held[0].reason and "\n" not in plan.held[0].reason
+    assert written(plan) == ["tinybase==2.0", "tinyok"]
+    assert plan.resolution.ok is True and set(plan.resolution.checked) == {"tinyold", "tinyok"}
+    (note,) = [n for n in plan.notes if n.code == "does-not-resolve"]
+    assert "tinyold" in note.message and "Needs a decision" in note.message
+    # apply writes what the plan showed, given its held rows back, and records no choice
+    apply_request = workflow.ReesRequest(
+        workflow.local_folder(tmp_path), ROWS, running(), hold=tuple(h.name for h in plan.held)
+    )
+    workflow.apply(apply_request, plan.expected)
+    text = (tmp_path / "binder" / "requirements.txt").read_text()
+    assert "tinyold" not in text and "tinyok" in text and "left out" not in text
+
+
+def test_the_user_can_force_a_held_row_in(tmp_path, local_index):
+    plan = workflow.plan(request(tmp_path, *ROWS, force=("tinyold",)))
+    assert plan.held == ()
+    assert "tinyold" in written(plan)
+    assert plan.resolution.ok is False  # and says so
+    assert any(n.code == "does-not-resolve" and "not even without" in n.message for n in plan.notes)
+
+
+def test_several_bad_rows_among_many_are_each_held(tmp_path, local_index):
+    wheel(local_index, "tinyold2", "1.0", ("tinybase<2",))
+    rows = (kernel_pin("tinybase", "2.0"), known("tinyold"), known("tinyok"), known("tinyold2"),
+            known("tinybase-missing-friend"))
+    plan = workflow.plan(request(tmp_path, *rows))
+    assert [h.name for h in plan.held] == ["tinybase-missing-friend", "tinyold", "tinyold2"]
+    assert written(plan) == ["tinybase==2.0", "tinyok"]
+
+
+def test_every_line_a_kernel_pin_asks_no_resolver(tmp_path, no_index):
+    plan = workflow.plan(request(tmp_path, kernel_pin("tinybase", "2.0"), kernel_pin("tinyok", "1.0")))
+    assert plan.resolution is None and plan.held == ()
+    assert not any(n.code.startswith("resolve") or n.code == "does-not-resolve" for n in plan.notes)
+
+
+def test_a_range_typed_by_hand_is_checked(tmp_path, local_index):
+    rows = (kernel_pin("tinybase", "2.0"), ProposedRequirement(
+        name="tinyok", installed_version="1.0", specifier=">=5"))  # excludes the kernel's 1.0
+    plan = workflow.plan(request(tmp_path, *rows))
+    assert [h.name for h in plan.held] == ["tinyok"]
+
+
+def test_index_unreachable_is_a_note_and_the_rees_is_written_unchanged(tmp_path, no_index):
+    plan = workflow.plan(request(tmp_path, *ROWS))
+    assert plan.held == () and plan.resolution.ok is None
+    assert written(plan) == ["tinybase==2.0", "tinyok", "tinyold"]
+    (note,) = [n for n in plan.notes if n.code == "resolve-unreachable"]
+    assert "could not check" in note.message and "written as proposed" in note.message
+
+
+def test_a_held_row_from_the_existing_file_is_taken_out_of_it(tmp_path, local_index):
+    (tmp_path / "binder").mkdir()
+    (tmp_path / "binder" / "requirements.txt").write_text("tinybase==2.0\ntinyold\n")
+    rows = (
+        kernel_pin("tinybase", "2.0"),
+        ProposedRequirement(name="tinyold", source="not-installed", trust="known", status="kept",
+                            in_file="tinyold", written_specifier=""),
+    )
+    plan = workflow.plan(request(tmp_path, *rows))
+    assert [h.name for h in plan.held] == ["tinyold"]
+    assert written(plan) == ["tinybase==2.0"]
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def rees(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "jupyter_rees_ui.cli", *args],
+        capture_output=True, text=True, timeout=300, env=env,
+    )
+
+
+def notebook(path: Path, *cells: str) -> None:
+    nb = {
+        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
+        "cells": [{"cell_type": "code", "metadata": {}, "source": c, "outputs": [], "execution_count": None}
+                  for c in cells],
+    }
+    path.write_text(json.dumps(nb))
+
+
+def test_write_holds_back_what_does_not_resolve_and_include_forces_it(tmp_path, local_index):
+    project = tmp_path / "project"
+    project.mkdir()
+    notebook(project / "nb.ipynb", "!pip install tinybase==2.0 tinyold tinyok", "import tinybase, tinyold, tinyok")
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "jupyter_config.json").write_text('{"Rees": {"resolve_before_write": true}}')
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(config)}
+    result = rees("write", str(project), "--yes", "--no-cache", env=env)
+    assert result.returncode == 0, result.stderr
+    text = (project / "binder" / "requirements.txt").read_text()
+    assert "tinyold" not in text and "tinyok" in text and "tinybase==2.0" in text
+    assert "needs a decision: tinyold is not written" in result.stderr
+    assert "--include tinyold" in result.stderr
+    forced = rees("write", str(project), "--yes", "--no-cache", "--include", "tinyold", env=env)
+    assert forced.returncode == 0, forced.stderr
+    assert "tinyold" in (project / "binder" / "requirements.txt").read_text()
+    assert "does not resolve" in forced.stderr
+    # --no-resolve: written as proposed, nothing asked
+    (project / "binder" / "requirements.txt").unlink()
+    unchecked = rees("write", str(project), "--yes", "--no-cache", "--no-resolve", env=env)
+    assert "tinyold" in (project / "binder" / "requirements.txt").read_text()
+    assert "needs a decision: tinyold" not in unchecked.stderr
+
+
+def test_write_help_names_the_switches():
+    result = subprocess.run([sys.executable, "-m", "jupyter_rees_ui.cli", "write", "--help"],
+                            capture_output=True, text=True, timeout=60)
+    assert "--no-resolve" in result.stdout and "resolve_before_write" in result.stdout
+
+
+# --------------------------------------------------------------------------- server
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config):
+    """This module's server checks before writing (c.Rees.resolve_before_write)."""
+    return {**jp_server_config, "Rees": {"resolve_before_write": True}}
+
+
+async def test_preview_holds_back_and_write_leaves_out_what_it_held(jp_fetch, jp_root_dir, local_index):
+    (jp_root_dir / "p").mkdir()
+    rows = [
+        {"name": "tinybase", "specifier": "==2.0", "trust": "known", "source": "not-installed"},
+        {"name": "tinyold", "trust": "known", "source": "not-installed"},
+        {"name": "tinyok", "trust": "known", "source": "not-installed"},
+    ]
+    body = {"path": "p", "requirements": rows, "python_version": running()}
+    response = await jp_fetch("jupyter-rees-ui", "preview", method="POST", body=json.dumps(body))
+    preview = json.loads(response.body)
+    assert [h["name"] for h in preview["held"]] == ["tinyold"]
+    assert preview["resolution"]["ok"] is True
+    expected = {c["path"]: c["old_sha256"] for c in preview["changes"]}
+    write = {**body, "expected": expected, "hold": ["tinyold"]}
+    await jp_fetch("jupyter-rees-ui", "write", method="POST", body=json.dumps(write))
+    text = (jp_root_dir / "p" / "binder" / "requirements.txt").read_text()
+    assert "tinyold" not in text and "tinybase==2.0" in text and "tinyok" in text
+
+
+async def test_preview_of_kernel_pins_asks_no_resolver(jp_fetch, jp_root_dir, no_index):
+    (jp_root_dir / "p").mkdir()
+    rows = [{"name": "tinybase", "specifier": "==2.0", "installed_version": "2.0"}]
+    body = {"path": "p", "requirements": rows, "python_version": running()}
+    response = await jp_fetch("jupyter-rees-ui", "preview", method="POST", body=json.dumps(body))
+    preview = json.loads(response.body)
+    assert preview["resolution"] is None and preview["held"] == []
