@@ -15,6 +15,17 @@ export const SECTION_ORDER: SectionId[] = [
   'local'
 ];
 
+/**
+ * The start of a warning that waits for the user (the server's core.resolve.DECISION): a
+ * guess, a package that needs a system library, a line the REES does not resolve with.
+ */
+export const DECISION = 'needs a decision: ';
+
+/** Whether a row carries a warning that waits for the user's decision. */
+export function needsDecision(row: IProposedRequirement): boolean {
+  return row.warnings.some(warning => warning.startsWith(DECISION));
+}
+
 /** Rules whose answer is a known name for the import (not a bare guess). */
 const KNOWN_RULES = new Set(['override', 'mapping', 'install-hint', 'added']);
 
@@ -54,9 +65,10 @@ export function sectionOf(row: IProposedRequirement): SectionId {
   if (row.rule === 'added') {
     return 'write';
   }
-  // known rows are written (unpinned, with their warning); only guesses and ambiguous
-  // names wait for the user
-  if (trust === 'unverified' || row.candidates.length > 0) {
+  // known rows are written (unpinned, with their warning); guesses, ambiguous names and
+  // rows whose warning asks for a decision (a system library, a line the REES does not
+  // resolve with) wait for the user, ticked or not, so a click never moves them
+  if (trust === 'unverified' || row.candidates.length > 0 || needsDecision(row)) {
     return 'decide';
   }
   return 'write';

@@ -11,7 +11,7 @@ import {
   reviewed
 } from './formatters';
 import { defaultNotebook } from './badge';
-import { changedRows } from './grouping';
+import { changedRows, DECISION } from './grouping';
 import {
   IBadgeOptions,
   IBadgeReply,
@@ -222,8 +222,32 @@ export class ReesModel {
     });
   }
 
-  /** The rows as reviewed: the proposal with the user's edits, then added packages. */
+  /**
+   * The rows as reviewed: the proposal with the user's edits, then added packages. A row
+   * the last preview held back (the REES does not resolve with it) is shown unticked, with
+   * the resolver's reason, until the user ticks it to write it anyway.
+   */
   get rows(): IProposedRequirement[] {
+    return this._reviewedRows().map(row => {
+      const reason = this._held.get(canonicalName(row.name));
+      if (reason === undefined) {
+        return row;
+      }
+      const forced = this._forced.has(canonicalName(row.name));
+      const warning =
+        `${DECISION}with ${row.name} the REES does not resolve for Python ` +
+        `${this._proposal?.python_version ?? ''}: ${reason}. ` +
+        (forced ? 'Written anyway, as you chose.' : 'Not written; tick it to write it anyway.');
+      return { ...row, included: forced, warnings: [warning, ...row.warnings] };
+    });
+  }
+
+  /** Rows the last preview held back and the user did not tick again. */
+  get heldRows(): string[] {
+    return [...this._held.keys()].filter(key => !this._forced.has(key));
+  }
+
+  private _reviewedRows(): IProposedRequirement[] {
     if (!this._proposal) {
       return [];
     }
@@ -365,6 +389,8 @@ export class ReesModel {
           : new Set<string>();
       this._buildCheck = null;
       if (reply.path !== this._scannedPath) {
+        this._held.clear();
+        this._forced.clear();
         this._badgeOptions = {};
         this._edits.clear();
         this._added = [];
@@ -384,13 +410,28 @@ export class ReesModel {
   }
 
   setIncluded(name: string, included: boolean): void {
+    this._force(name, included);
     this._edit(name, { included });
+  }
+
+  /** Ticking a held row writes it anyway; unticking it holds it back again. */
+  private _force(name: string, included: boolean): void {
+    const key = canonicalName(name);
+    if (!this._held.has(key)) {
+      return;
+    }
+    if (included) {
+      this._forced.add(key);
+    } else {
+      this._forced.delete(key);
+    }
   }
 
   /** Include (or leave out) several rows at once, e.g. a whole section. */
   setIncludedMany(names: string[], included: boolean): void {
     for (const name of names) {
       const key = canonicalName(name);
+      this._force(name, included);
       const added = this._added.find(row => canonicalName(row.name) === key);
       if (added) {
         added.included = included;
@@ -581,10 +622,22 @@ export class ReesModel {
       return;
     }
     await this._run('previewing', async () => {
-      const reply = await this._api.previewRees(this._request());
+      // the server asks the resolver again: nothing held back in advance
+      const reply = await this._api.previewRees({ ...this._request(), hold: [] });
       this._changes = reply.changes;
       this._notes = reply.notes ?? [];
       this._written = null;
+      // what the resolver held back now, and the rows the user forced in before
+      const held = new Map(
+        (reply.held ?? []).map(row => [canonicalName(row.name), row.reason] as [string, string])
+      );
+      for (const key of this._forced) {
+        const reason = this._held.get(key);
+        if (reason !== undefined && !held.has(key)) {
+          held.set(key, reason);
+        }
+      }
+      this._held = held;
     });
   }
 
@@ -632,12 +685,14 @@ export class ReesModel {
     return {
       path: this._scannedPath,
       // every row with its decision: an unticked row leaves the file (and is recorded
-      // as left out when the proposal had it)
-      requirements: reviewed(this.rows),
+      // as left out when the proposal had it); held rows go in ``hold``, not unticked
+      requirements: reviewed(this._reviewedRows()),
       python_version: this._proposal.python_version,
       format: this._format,
       target: this._target,
-      remove: this.remove
+      remove: this.remove,
+      hold: this.heldRows,
+      force: [...this._forced]
     };
   }
 
@@ -761,6 +816,10 @@ export class ReesModel {
   private _proposal: IProposal | null = null;
   private _scannedPath = '';
   private _edits = new Map<string, IEdit>();
+  /** Rows the last preview held back (canonical name -> the resolver's reason). */
+  private _held = new Map<string, string>();
+  /** Held rows the user ticked again: written anyway. */
+  private _forced = new Set<string>();
   private _added: IProposedRequirement[] = [];
   private _changes: IFileChange[] | null = null;
   private _written: IFileChange[] | null = null;

@@ -68,7 +68,11 @@ describe('sectionOf', () => {
     [{ trust: 'local' }, 'local'],
     [{ rule: 'added', installed_version: null }, 'write'],
     [{ trust: 'known' }, 'write'],
-    [{ trust: 'unverified' }, 'decide']
+    [{ trust: 'unverified' }, 'decide'],
+    // a system library to install, a line the REES does not resolve with: ticked or not
+    [{ trust: 'known', included: false, warnings: ['needs a decision: rpy2 needs R'] }, 'decide'],
+    [{ trust: 'known', included: true, warnings: ['needs a decision: held'] }, 'decide'],
+    [{ trust: 'known', warnings: ['rpy2 needs R: add r-base to binder/apt.txt'] }, 'write']
   ] as [Partial<IProposedRequirement>, string][])('%o -> %s', (fields, section) => {
     expect(sectionOf(row(fields))).toBe(section);
   });

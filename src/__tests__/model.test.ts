@@ -128,6 +128,41 @@ describe('ReesModel', () => {
     expect(request.python_version).toBe('3.11');
   });
 
+  it('shows rows the preview held back under a decision, and writes them only when ticked', async () => {
+    const fake = new FakeApi();
+    const previewRees = fake.previewRees.bind(fake);
+    fake.previewRees = async (request: IWriteRequest) => {
+      const reply = await previewRees(request);
+      const forced = request.force ?? [];
+      return {
+        ...reply,
+        held: forced.includes('pandas') ? [] : [{ name: 'pandas', reason: 'pandas 2 needs numpy<1' }]
+      };
+    };
+    const model = new ReesModel(fake);
+    model.folder = 'demo';
+    await model.scan();
+    await model.preview();
+    expect(fake.requests[0].hold).toEqual([]); // the server decides afresh at each preview
+    const pandas = model.rows.find(r => r.name === 'pandas')!;
+    expect(pandas.included).toBe(false);
+    expect(pandas.warnings[0]).toMatch(/^needs a decision: .*pandas 2 needs numpy<1.*tick it/);
+    expect(model.heldRows).toEqual(['pandas']);
+    await model.write();
+    // written without it, as previewed; sent ticked (not recorded as the user's choice)
+    const write = fake.requests[1];
+    expect(write.hold).toEqual(['pandas']);
+    expect(write.requirements.find(r => r.name === 'pandas')?.included).toBe(true);
+    // ticking it writes it anyway: the next preview forces it, and it stays a decision
+    model.setIncluded('pandas', true);
+    await model.preview();
+    expect(fake.requests[2].force).toEqual(['pandas']);
+    const forced = model.rows.find(r => r.name === 'pandas')!;
+    expect(forced.included).toBe(true);
+    expect(forced.warnings[0]).toMatch(/Written anyway/);
+    expect(model.heldRows).toEqual([]);
+  });
+
   it('a package added by hand and then written is one row after a re-scan', async () => {
     const fake = new FakeApi();
     const model = new ReesModel(fake);

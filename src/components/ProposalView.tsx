@@ -52,7 +52,7 @@ function sectionHint(trans: TranslationBundle, id: SectionId): string {
   switch (id) {
     case 'decide':
       return trans.__(
-        'Not installed in the environment, or the name is a guess: check each one.'
+        'Not installed in the environment, a guessed name, a package that needs system libraries, or a line the REES does not resolve with: check each one.'
       );
     case 'write':
       return trans.__('Installed in the environment and pinned from it.');
