@@ -34,7 +34,8 @@ anything keyed by ``google``. At one prefix:
   settled by our corrections or a single pipreqs entry for a package above it
   (``docker`` -> docker) when that names one of the candidates;
 - under a namespace package with no entry (``google.cloud.newthing``), the dotted path
-  is only a naming convention: a guess.
+  is only a naming convention: a guess; so is the owner of a package for an import
+  under a sub-package that other wheels install into (``airflow.providers.x``).
 
 The resolver asks this only for modules the kernel's environment does not have: an
 installed distribution always answers first.
@@ -246,6 +247,27 @@ class WheelData:
     # widely used distributions published only as source: canonical name -> name
     without_wheel: Mapping[NormalizedName, str] = field(default_factory=dict)
 
+    @functools.cached_property
+    def providers_below(self) -> Mapping[str, frozenset[NormalizedName]]:
+        """Dotted prefix -> every distribution with a module at or under it."""
+        below: dict[str, set[NormalizedName]] = {}
+        for module, dists in self.modules.items():
+            parts = module.split(".")
+            names = {canonicalize_name(d) for d in dists}
+            for end in range(2, len(parts) + 1):
+                below.setdefault(".".join(parts[:end]), set()).update(names)
+        return {k: frozenset(v) for k, v in below.items()}
+
+    @functools.cached_property
+    def providers_of_children(self) -> Mapping[str, frozenset[NormalizedName]]:
+        """Dotted prefix -> the distributions of the entries right under it."""
+        children: dict[str, set[NormalizedName]] = {}
+        for module, dists in self.modules.items():
+            if "." in module:
+                parent = module.rsplit(".", 1)[0]
+                children.setdefault(parent, set()).update(canonicalize_name(d) for d in dists)
+        return {k: frozenset(v) for k, v in children.items()}
+
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> WheelData:
         modules = data.get("modules", {})
@@ -274,6 +296,10 @@ class ModuleMapping:
     def lookup(self, module: str) -> MappingAnswer | None:
         """The answer for the longest dotted prefix of ``module`` that a source knows.
 
+        A package's owner answers for its sub-modules, unless the wheel data shows other
+        distributions installing modules under the sub-package the import goes through
+        (``airflow.providers``): then the owner is only a guess (origin "shared").
+
         A correction of "" answers with no distribution: nothing on the index
         provides that module (``google.colab``), or pipreqs' entry is known to be
         wrong (``google`` -> protobuf). Under a namespace package the dotted path
@@ -291,9 +317,23 @@ class ModuleMapping:
             if prefix in CHOICES:
                 return MappingAnswer(prefix, CHOICES[prefix], "choices")
             answer = self._wheels_and_pipreqs(prefix)
+            if answer is not None and end < len(parts) and answer.origin == "wheels":
+                answer = self._shared_below(answer, ".".join(parts[: end + 1]))
             if answer is not None:
                 return self._settled_above(answer, parts[: end - 1]) if len(answer.distributions) > 1 else answer
         return None
+
+    def _shared_below(self, answer: MappingAnswer, child: str) -> MappingAnswer:
+        """``airflow`` is apache-airflow-core's, but other wheels install modules under
+        ``airflow.providers``: for ``airflow.providers.x`` the package's owner is only a
+        guess (origin "shared"); so it is for ``dbt.adapters.x`` when other wheels
+        install ``dbt.adapters.snowflake`` beside it."""
+        owners = {canonicalize_name(d) for d in answer.distributions}
+        below = self.wheels.providers_below.get(child, frozenset())
+        siblings = self.wheels.providers_of_children.get(child.rsplit(".", 1)[0], frozenset())
+        if below - owners or siblings - owners:
+            return MappingAnswer(child, answer.distributions, "shared")
+        return answer
 
     def _settled_above(self, answer: MappingAnswer, parents: list[str]) -> MappingAnswer:
         """A decision between wheels for ``docker.api`` that our corrections or pipreqs

@@ -437,6 +437,16 @@ def resolve_module(
                 )
             ]
             trust: Trust = "unverified"
+        elif mapped.origin == "shared":
+            warnings = [
+                _decision(
+                    f"'{module}' is not installed in the kernel's environment; {chosen_name} "
+                    f"provides the package above it, but other distributions install modules "
+                    f"under '{mapped.prefix}' too, so which one provides '{module}' is not known",
+                    module,
+                )
+            ]
+            trust = "unverified"
         elif mapped.origin == "namespace":
             warnings = [
                 _decision(

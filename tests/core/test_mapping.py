@@ -37,6 +37,10 @@ WHEELS = WheelData.from_json({
         "google.protobuf": ["protobuf"],
         "renamed.api": ["renamed", "renamed-old"],
         "sourcey": ["bundles-sourcey"],
+        "airflow": ["apache-airflow-core"],
+        "airflow.providers.amazon": ["apache-airflow-providers-amazon"],
+        "dbt.adapters": ["dbt-adapters"],
+        "dbt.adapters.snowflake": ["dbt-snowflake"],
     },
     "without_wheel": ["sourcey"],
 })
@@ -76,6 +80,13 @@ EMPTY_ENV = Environment(python="/p", python_version="3.11")
         ("renamed.api.v1", ("renamed",), "wheels", ("renamed-old",)),
         # a distribution published only as source, named like the module: a candidate
         ("sourcey.sub", ("bundles-sourcey", "sourcey"), "wheels", ()),
+        # a package's owner answers for its modules, but not under a sub-package that
+        # other wheels install into
+        ("airflow.models", ("apache-airflow-core",), "wheels", ()),
+        ("airflow.providers.amazon.aws", ("apache-airflow-providers-amazon",), "wheels", ()),
+        ("airflow.providers.iceberg", ("apache-airflow-core",), "shared", ()),
+        ("dbt.adapters.base", ("dbt-adapters",), "shared", ()),
+        ("dbt.adapters.snowflake.impl", ("dbt-snowflake",), "wheels", ()),
     ],
 )
 def test_lookup_combines_the_sources(module, distributions, origin, alternatives):
@@ -92,6 +103,7 @@ def test_lookup_combines_the_sources(module, distributions, origin, alternatives
         ("cv2", "opencv-python", "known", True, ()),
         ("unicodedata3", "unicodedata3", "unverified", False, ("unicodedata3-wheel",)),
         ("frobnicate", "frobnicate", "unverified", False, ()),  # nobody knows it
+        ("airflow.providers.iceberg", "apache-airflow-core", "unverified", False, ()),
     ],
 )
 def test_resolver_trust_from_the_mapping(module, name, trust, included, candidates):
