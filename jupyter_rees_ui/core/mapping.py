@@ -47,7 +47,7 @@ import functools
 import gzip
 import importlib.resources
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from packaging.utils import NormalizedName, canonicalize_name
@@ -180,6 +180,28 @@ CORRECTIONS: Mapping[str, str] = {
     "pinecone": "pinecone",  # pinecone-client: its old name
     "tensorflow": "tensorflow",  # tensorflow-cpu: a build of it
     "pyspark": "pyspark",  # source only; databricks-connect ships a copy
+    "chromadb": "chromadb",  # chromadb-client: its thin client
+    "cvxpy": "cvxpy",  # cvxpy-base: without solvers
+    "deepdiff": "deepdiff",  # deepdiff6: an old fork
+    "diskcache": "diskcache",
+    "keras": "keras",  # keras-nightly
+    "litellm": "litellm",
+    "mmengine": "mmengine",  # mmengine-lite
+    "onnx": "onnx",  # onnx-weekly
+    "openvino": "openvino",  # openvino-dev: tools around it
+    "passlib": "passlib",  # libpass: a fork
+    "polars": "polars",  # polars-lts-cpu: a build for old CPUs
+    "prefect": "prefect",  # prefect-client: a subset
+    "pygame": "pygame",  # pygame-ce: a fork
+    "qiskit": "qiskit",  # qiskit-terra: its old core
+    "rdkit": "rdkit",  # rdkit-pypi: its old name
+    "tensorboard": "tensorboard",  # tb-nightly
+    "tensordict": "tensordict",
+    "tensorflow_datasets": "tensorflow-datasets",  # tfds-nightly
+    "tensorflow_probability": "tensorflow-probability",  # tfp-nightly
+    "triton": "triton",  # builds for other platforms
+    "vllm": "vllm",  # vllm-tpu
+    "xgboost": "xgboost",  # xgboost-cpu: a smaller build
 }
 
 
@@ -291,7 +313,12 @@ class ModuleMapping:
 
     corrections: Mapping[str, str] = field(default_factory=dict)
     pipreqs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    wheels: WheelData = field(default_factory=WheelData)
+    # the data, or a function that reads it when an import first needs it
+    wheel_data: WheelData | Callable[[], WheelData] = field(default_factory=WheelData)
+
+    @functools.cached_property
+    def wheels(self) -> WheelData:
+        return self.wheel_data if isinstance(self.wheel_data, WheelData) else self.wheel_data()
 
     def lookup(self, module: str) -> MappingAnswer | None:
         """The answer for the longest dotted prefix of ``module`` that a source knows.
@@ -396,12 +423,12 @@ def parse_pipreqs_mapping(text: str) -> dict[str, tuple[str, ...]]:
 def build_mapping(
     pipreqs_text: str = "",
     corrections: Mapping[str, str] | None = None,
-    wheels: WheelData | None = None,
+    wheels: WheelData | Callable[[], WheelData] | None = None,
 ) -> ModuleMapping:
     return ModuleMapping(
         corrections=dict(CORRECTIONS if corrections is None else corrections),
         pipreqs=parse_pipreqs_mapping(pipreqs_text),
-        wheels=wheels or WheelData(),
+        wheel_data=WheelData() if wheels is None else wheels,
     )
 
 
@@ -409,7 +436,7 @@ def build_mapping(
 def bundled_mapping() -> ModuleMapping:
     """Our corrections, the bundled wheel data and the mapping file shipped inside the
     installed pipreqs."""
-    return build_mapping(read_pipreqs_mapping_text(), wheels=bundled_wheel_data())
+    return build_mapping(read_pipreqs_mapping_text(), wheels=bundled_wheel_data)
 
 
 @functools.lru_cache(maxsize=1)

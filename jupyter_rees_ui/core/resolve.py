@@ -377,7 +377,8 @@ def resolve_module(
     owned = _longest_owned_prefix(module, index)
     if owned is None and top in tree_modules:
         return Resolution(module, "local", None, source="local", trust="local")
-    mapped = mapping.lookup(module)
+    # the mapping is read only when it can matter: nothing installed, or install lines
+    mapped = mapping.lookup(module) if owned is None or hints else None
     installed: tuple[NormalizedName, tuple[str, ...], str | None] | None = None
     if owned is not None:
         installed = _choose_installed(module, owned[0], index)
