@@ -444,6 +444,8 @@ def classify(result: dict, imports: Imports | None = None) -> str:
     if result.get("ok"):
         return "ok"
     ename, evalue = result.get("ename", ""), result.get("evalue", "")
+    if ename == "InstallFailed":
+        return "install failure"
     if ename in {"CellTimeoutError", "NotebookTimeout"}:
         return "timeout"
     if ename in {"ModuleNotFoundError", "ImportError"}:
@@ -531,7 +533,7 @@ def verify_ours(copy: Path, author_python: Path, chosen: list[str]) -> tuple[dic
     try:
         data = json.loads(done.stdout)
     except ValueError:
-        said["summary"] = "no verdict: " + one_line(done.stderr or done.stdout, 300)
+        said["summary"] = "no verdict: " + one_line((done.stderr or done.stdout)[-600:], 300)
         return said, None
     said.update(summary=data.get("summary", ""), ok=data.get("ok"), rees_fault=data.get("rees_fault"),
                 install_ok=data.get("install", {}).get("ok"),
@@ -758,8 +760,17 @@ def run_ours(project: Project, result: ProjectResult, pristine: Path, base: Path
     tr.lines = read_lines(req)
     # verify runs notebooks in a temporary copy of its own; the folder is left as written.
     tr.verify, data = verify_ours(copy, author / "bin" / "python", chosen)
-    install_and_measure(tr, req, WORK / "envs" / f"ours-{project.name}", result.third_party, copy)
-    tr.runs = {nb: run_from_verdict(data, nb) for nb in chosen}
+    if data is None:  # verify itself failed: said in the report; once more
+        log(project.name, "ours", "verify gave no verdict:", tr.verify["summary"][-300:])
+        first = tr.verify
+        tr.verify, data = verify_ours(copy, author / "bin" / "python", chosen)
+        tr.verify["first_try"] = first
+    venv = WORK / "envs" / f"ours-{project.name}"
+    install_and_measure(tr, req, venv, result.third_party, copy)
+    if data is not None:
+        tr.runs = {nb: run_from_verdict(data, nb) for nb in chosen}
+    elif tr.installed and chosen and add_kernel(venv):  # no verdict twice: the benchmark runs them itself
+        tr.runs = {nb: execute(venv / "bin" / "python", copy / nb) for nb in chosen}
     tr.seconds = round(time.monotonic() - started, 1)
     log(project.name, "ours", f"python {tr.python}", f"{len(tr.lines)} lines",
         "installed" if tr.installed else "INSTALL FAILED " + tr.install_error[-300:],
@@ -774,7 +785,7 @@ def run_peer(tool: str, project: Project, result: ProjectResult, pristine: Path,
     and the peer's inputs (the stripped project's files) are the same."""
     started = time.monotonic()
     key = digest(PEERS, tool, project.commit, result.inputs, DEFAULT_PYTHON, project.python,
-                 CELL_TIMEOUT, NOTEBOOK_TIMEOUT)
+                 CELL_TIMEOUT, NOTEBOOK_TIMEOUT, opts.server if tool == "pipreqs" else None)
     name = f"{tool}-{project.name}"
     earlier = None if opts.fresh_peers else cached(name, key)
     if earlier is not None:
@@ -856,14 +867,15 @@ class Figures:
 def rees_fault(author_run: dict | None, run_: dict, cls: str, usable: set[str] = frozenset()) -> bool:
     """A failure is the REES's fault when the install failed, when a module that imports in
     the author environment is missing, or when the notebook ran in the author environment
-    and fails in the rebuilt one."""
+    and fails in the rebuilt one with an error (a timeout, a data file or a download is
+    no REES's doing)."""
     if cls == "install failure":
         return True
     if cls == "missing module":
         match = re.search(r"No module named '([\w.]+)'", run_.get("evalue", ""))
         if match and match.group(1).split(".")[0] in usable:
             return True
-    return bool(author_run and author_run.get("ok")) and not run_.get("ok")
+    return bool(author_run and author_run.get("ok")) and cls in {"missing module", "other error"}
 
 
 def figures(results: list[ProjectResult], tool: str | None) -> Figures:
@@ -895,7 +907,7 @@ def figures(results: list[ProjectResult], tool: str | None) -> Figures:
         f.resolved += sum(1 for n, e in imports.items() if e is None and n in usable)
         for nb, res in runs.items():
             f.runs += 1
-            cls = "install failure" if res.get("ename") == "InstallFailed" else classify(res)
+            cls = classify(res)
             f.ran += cls == "ok"
             f.classes[cls] = f.classes.get(cls, 0) + 1
             if tool is not None and cls != "ok":
@@ -1016,7 +1028,9 @@ def report(results: list[ProjectResult], manifest: Manifest, tools: list[str], k
                 any_ = True
             elif missing := sorted(n for n, e in tr.imports.items() if e is not None):
                 out.append(f"- {r.name}: imports that fail: " + ", ".join(
-                    f"`{n}` ({one_line(tr.imports[n], 80)})" for n in missing))
+                    f"`{n}` ({one_line(tr.imports[n], 80)}"
+                    + ("; fails in the author environment too, not counted)" if r.author_imports.get(n) else ")")
+                    for n in missing))
                 any_ = True
             for nb, res in tr.runs.items():
                 cls = classify(res)
@@ -1087,8 +1101,8 @@ def agrees(r: ProjectResult) -> tuple[bool, bool]:
     tr = r.tools["ours"]
     usable = {n for n, e in r.author_imports.items() if e is None}
     measured = (not tr.installed or any(e is not None for n, e in tr.imports.items() if n in usable)
-                or any(rees_fault(r.author_runs.get(nb), res, "install failure" if res.get("ename") == "InstallFailed"
-                                  else classify(res), usable) for nb, res in tr.runs.items() if not res.get("ok")))
+                or any(rees_fault(r.author_runs.get(nb), res, classify(res), usable)
+                       for nb, res in tr.runs.items() if not res.get("ok")))
     return bool(tr.verify.get("exit") == 1), bool(measured)
 
 
@@ -1112,7 +1126,10 @@ def verify_section(results: list[ProjectResult]) -> list[str]:
         said, measured = agrees(r)
         own = "at fault" if measured else "fine"
         flag = "" if said == measured else " **(disagrees)**"
-        out.append(f"| {r.name} | {tr.verify.get('exit', '–')} | {one_line(tr.verify.get('summary', ''), 160)} | {own}{flag} |")
+        summary = one_line(tr.verify.get("summary", ""), 160)
+        if tr.verify.get("first_try"):
+            summary += f" (a first try gave no verdict: {one_line(tr.verify['first_try'].get('summary', ''), 120)})"
+        out.append(f"| {r.name} | {tr.verify.get('exit', '–')} | {summary} | {own}{flag} |")
     return out
 
 

@@ -112,6 +112,8 @@ def test_figures_count_installs_closure_and_fault():
 
 @pytest.mark.parametrize("author, rebuilt, usable, fault", [
     ({"ok": True}, {"ok": False, "ename": "ValueError"}, set(), True),   # ran for the author only
+    ({"ok": True}, {"ok": False, "ename": "CellTimeoutError"}, set(), False),  # slower here: no REES's doing
+    ({"ok": True}, {"ok": False, "ename": "InstallFailed"}, set(), True),
     ({"ok": False, "ename": "FileNotFoundError"}, {"ok": False, "ename": "FileNotFoundError"}, set(), False),
     ({"ok": False, "ename": "ModuleNotFoundError", "evalue": "No module named 'gone'"},
      {"ok": False, "ename": "ModuleNotFoundError", "evalue": "No module named 'gone'"}, set(), False),

@@ -331,3 +331,28 @@ def test_a_notebook_to_run_must_be_one_of_the_folder(tmp_path, capsys, name):
     notebook(tmp_path / "outside.ipynb", "import os")
     assert main(["verify", str(root), "--run", "--notebook", name]) == 2
     assert f"no notebook {name}" in capsys.readouterr().err
+
+
+def test_what_no_rees_line_explains_is_not_the_rees_fault(tmp_path, wheels, cache):
+    """A Python 2 module, a module the installed release no longer has, and the needs of a
+    script nothing in the project imports are reported, but do not blame the REES; a missing
+    module of a script a notebook does import still does."""
+    root = project(
+        tmp_path / "p",
+        "tinyalpha==1.0\n",
+        {"a.ipynb": ("import tinyalpha", "import urllib2", "from tinyalpha.gone import x", "import helpers")},
+        {"fabfile.py": "from fabric.api import local\n", "helpers.py": "import tinyalpha\n"},
+    )
+    result = run_verify(root, wheels, cache)
+    assert result.install.ok and not result.rees_fault, result.to_json()
+    verdicts = by_path(result)
+    failures = {f.module: f for f in verdicts["a.ipynb"].failures}
+    assert set(failures) == {"urllib2", "tinyalpha.gone"}
+    assert all(f.kind == "runtime-error" and f.reason == "code" for f in failures.values())
+    assert "Python 2" in failures["urllib2"].message
+    (fabric,) = verdicts["fabfile.py"].imports
+    assert fabric.status == "skipped" and verdicts["fabfile.py"].ok
+    # helpers.py is imported by the notebook: what it lacks is the REES's fault.
+    (root / "helpers.py").write_text("import tinyalpha\nimport tinybeta\n")
+    result = run_verify(root, wheels, cache)
+    assert result.rees_fault and [f.module for f in by_path(result)["helpers.py"].failures] == ["tinybeta"]

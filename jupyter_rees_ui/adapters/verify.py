@@ -43,6 +43,7 @@ from ..core.mapping import bundled_mapping
 from ..core import model
 from ..core.model import Proposal, ScanResult, to_json
 from ..core.resolve import conda_specifier
+from ..core.stdlib import python2_only_names
 from .resolver import find_uv
 
 FailureKind = Literal["missing-module", "install-failed", "index-unreachable", "timeout", "runtime-error"]
@@ -871,6 +872,8 @@ def _check_notebooks(scan: ScanResult, spec: ReesSpec, proposal: Proposal | None
     ctx.say("imports", 0, len(files), "checking imports")
     modules = {site.module for sites in by_file.values() for site in sites}
     results = check_imports(_env_python(env_dir), modules, cancel=ctx.cancel)
+    used = _imported_scripts(others, scan)
+    python2 = python2_only_names()
     lines = {line.name: line for line in spec.lines if line.name}
     verdicts = []
     for done, path in enumerate(files, 1):
@@ -893,6 +896,23 @@ def _check_notebooks(scan: ScanResult, spec: ReesSpec, proposal: Proposal | None
             if site.kind == "optional":
                 checks.append(ImportCheck(site.module, "optional-missing", message, loc.cell, loc.line))
                 continue
+            top = site.module.split(".", 1)[0]
+            if status == "missing" and path not in notebooks and path not in used:
+                # A script nothing imports (a fabfile, a site generator): its needs are not the REES's.
+                checks.append(ImportCheck(site.module, "skipped", "imported by a script the project never imports: not checked against the REES", loc.cell, loc.line))
+                continue
+            if status == "missing" and top in python2:
+                checks.append(ImportCheck(site.module, "missing", message, loc.cell, loc.line))
+                text = f"{site.module} is Python 2's standard library, not a package: the code needs porting to Python 3 (no REES line can provide it)"
+                failures.append(Failure("runtime-error", text, module=site.module, cell=loc.cell, reason="code"))
+                continue
+            if status == "missing" and "." in site.module and results.get(top, ("",))[0] == "ok":
+                # The REES installs the package; the release it got has no such module (an
+                # API that moved or was removed), which no missing line explains.
+                checks.append(ImportCheck(site.module, "missing", message, loc.cell, loc.line))
+                text = f"{site.module} is not in the {top} the REES installs: the code uses a module this release no longer has"
+                failures.append(Failure("runtime-error", text, module=site.module, cell=loc.cell, reason="code"))
+                continue
             checks.append(ImportCheck(site.module, "missing" if status == "missing" else "error", message, loc.cell, loc.line))
             if status == "missing":
                 if name is not None and name in lines and lines[name].text in install.left_out:
@@ -909,6 +929,18 @@ def _check_notebooks(scan: ScanResult, spec: ReesSpec, proposal: Proposal | None
         verdicts.append(NotebookVerdict(path, tuple(checks), failures=tuple(failures)))
         ctx.say("imports", done, len(files), f"checked the imports of {path}")
     return verdicts
+
+
+def _imported_scripts(scripts: Sequence[str], scan: ScanResult) -> set[str]:
+    """The scripts the project imports as local modules (a script's name, or a package
+    folder it lives in, is a local name some file of the project imports)."""
+    used = set(scan.local_modules)
+    found = set()
+    for path in scripts:
+        parts = path.split("/")
+        if {parts[-1].rsplit(".", 1)[0], *parts[:-1]} & used:
+            found.add(path)
+    return found
 
 
 # ----------------------------------------------------------------------------- execution
