@@ -316,7 +316,7 @@ def test_json_verdict_and_running_only_the_chosen_notebooks(tmp_path, wheels, ca
     assert data["ok"] and not data["rees_fault"] and data["install"]["ok"]
     assert {n["path"]: n["executed"] for n in data["notebooks"]} == {"fine.ipynb": None, "sub/slow.ipynb": None}
     # --notebook: the imports of both are checked, only the chosen one runs.
-    result = run_verify(root, wheels, cache, run=True, cell_timeout=5, kernel_index_args=(), notebooks=("./fine.ipynb",))
+    result = run_verify(root, wheels, cache, run=True, cell_timeout=60, kernel_index_args=(), notebooks=("./fine.ipynb",))
     if any("ipykernel" in note for note in result.notes):
         pytest.skip("ipykernel could not be installed from the package index")
     verdicts = by_path(result)
