@@ -131,7 +131,8 @@ def venv(tmp_path_factory):
             direct_url={"url": "file:///tmp/tarball-3.0.tar.gz", "archive_info": {}})
     # PEP 794 metadata naming an import that differs from the files.
     install(site, "weird-dist", "1.0", {"wd_impl/__init__.py": ""},
-            metadata=("Import-Name: weird_name", "Import-Name: wd_impl; private"))
+            metadata=("Import-Name: weird_name", "Import-Name: wd_impl; private",
+                      "Import-Namespace: wd_space"))
     install(site, "PyYAML", "6.0.1", {"yaml/__init__.py": "", "_yaml/__init__.py": ""}, installer="uv")
     # A broken .dist-info (no Name) is reported, not fatal.
     (site / "broken-0.1.dist-info").mkdir()
@@ -182,6 +183,7 @@ def test_introspection_reads_the_venv(venv):
     assert dists["acme-storage"].files == ("acme/storage/__init__.py", "acme/storage/blob.py")
     assert dists["PyYAML"].installer == "uv"
     assert dists["weird-dist"].import_names == ("wd_impl", "weird_name")
+    assert dists["weird-dist"].import_namespaces == ("wd_space",)
     # provenance from direct_url.json
     assert (dists["mypkg"].source, dists["mypkg"].url) == ("editable", src.as_uri())
     assert "mypkg" in dists["mypkg"].top_level
