@@ -350,6 +350,13 @@ def _walked(names: set[str]) -> set[str]:
     return {n.rsplit(".", 1)[0] for n in names if "." in n}
 
 
+def _shown(names: Path) -> str:
+    """How to name the input list in the data: its place in this repository, or a
+    placeholder for a list kept elsewhere."""
+    here = Path(__file__).resolve().parent
+    return f"scripts/{names.name}" if names.resolve().parent == here else "NAMES.txt (one distribution a line)"
+
+
 def read_names(path: Path) -> list[str]:
     names = []
     for line in path.read_text("utf-8").splitlines():
@@ -400,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
             "widely used distributions (the others have no wheel or could not be read)."
         ),
         "generated": datetime.date.today().isoformat(),
-        "regenerate": "python scripts/build_import_names.py NAMES.txt (one distribution a line)",
+        "regenerate": f"python scripts/build_import_names.py {_shown(args.names)}",
         "examined": sorted((r["name"] for r in records if "files" in r), key=str.lower),
         # source-only distributions: what they provide is unknown, but a module named
         # like one of them may well be its (pyspark)
