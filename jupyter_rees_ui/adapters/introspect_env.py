@@ -392,7 +392,8 @@ def main():
     if metadata is None:
         json.dump({"error": "Python 3.8 or later is required"}, sys.stdout)
         return 2
-    json.dump(describe(), sys.stdout, sort_keys=True)
+    # One string, one write: json.dump would write tens of thousands of small pieces.
+    sys.stdout.write(json.dumps(describe(), sort_keys=True))
     return 0
 
 
