@@ -842,7 +842,7 @@ def _row(
     if dist is not None and dist.source == "conda":
         source = "conda"
 
-    kind = _row_kind({s.kind for s in sites}) if sites else "required"
+    kind = _row_kind(set(map(_SITE_KIND, sites))) if sites else "required"
     trust = _row_trust(group, dist, sites)
     if trust != "unverified":
         warnings = [w for w in warnings if not w.startswith(DECISION)]
@@ -866,7 +866,7 @@ def _row(
         kind=kind,
         warnings=tuple(dict.fromkeys(warnings)),
         candidates=tuple(candidates),
-        sites=tuple(locations[key] for key in sorted(locations)),
+        sites=tuple(locations[order] for order in sorted(locations)),
         url=url,
         conda_name=dist.conda_name if dist else None,
         included=(
@@ -879,6 +879,7 @@ def _row(
 
 
 _SITE_LOCATION = operator.attrgetter("location")
+_SITE_KIND = operator.attrgetter("kind")
 _LOCATION_ORDER = operator.attrgetter("path", "cell", "line")  # the fields Location compares, in order
 
 
