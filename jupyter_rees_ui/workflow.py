@@ -375,24 +375,18 @@ def propose(
         kernel_python,
         start_introspection,
     )
-    from .adapters.files import ScanCache, scan_folder
-    from .core.resolve import build_proposal
 
     if request.kernel is not None and not kernel_exists(request.kernel):
         raise NotFound(f"no kernel named {request.kernel!r}")
     root = request.folder.path
-    cache = ScanCache() if cache is None else cache  # the second scan below is then free
-    stored = envs = None
-    if request.remember:
-        from .adapters.store import StoredScans
-
-        stored, envs = StoredScans(root, all_syntax=request.all_syntax), environment_store()
-        stored.load_into(cache)
-    pending = None
+    envs = environment_store() if request.remember else None
+    stored = pending = None
     try:
         # The environment is read while the folder is scanned: the interpreter asked
         # for, else the kernel's; without either, this Python's, which runs the native
-        # kernel the notebooks usually name (another is read after the scan).
+        # kernel the notebooks usually name (another is read after the scan). Started
+        # before the scanner and the resolver are imported: a first run reads it on
+        # another CPU meanwhile.
         if request.python is not None:
             pending = start_introspection(request.python, timeout=request.timeout, store=envs)
         else:
@@ -400,6 +394,15 @@ def propose(
             pending = start_introspection(
                 kernel_python(guess), timeout=request.timeout, env=kernel_env(guess), store=envs
             )
+        from .adapters.files import ScanCache, scan_folder
+        from .core.resolve import build_proposal
+
+        cache = ScanCache() if cache is None else cache  # the second scan below is then free
+        if request.remember:
+            from .adapters.store import StoredScans
+
+            stored = StoredScans(root, all_syntax=request.all_syntax)
+            stored.load_into(cache)
         scan = scan_folder(
             root,
             target_python=None,
