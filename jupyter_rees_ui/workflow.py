@@ -690,14 +690,28 @@ def _decisions(request: ReesRequest, held: Sequence[str] = ()) -> Any:
 
     forced = {canonicalize_name(n) for n in request.force}
     hold = {canonicalize_name(n) for n in (*request.hold, *held)} - forced
+    merging = _merges_reviewed_file(request)
     if not hold:
-        return decide(request.rows)
+        return decide(request.rows, merging=merging)
     rows = [
         dataclasses.replace(r, included=False) if r.included and canonicalize_name(r.name) in hold else r
         for r in request.rows
     ]
-    decisions = decide(rows)
+    decisions = decide(rows, merging=merging)
     return Decisions(decisions.write, decisions.drop, tuple(n for n in decisions.left_out if n not in hold))
+
+
+def _merges_reviewed_file(request: ReesRequest) -> bool:
+    """Whether the file written is the one the rows were reviewed against (``reviewed``:
+    the REES repo2docker reads now), so lines kept as they are stay by the merge."""
+    from .core.model import ENVIRONMENT_FILES
+
+    if not any(r.in_file is not None for r in request.rows):
+        return True
+    where, texts = existing_rees(request.folder)
+    reviewed_yml = any(n in texts for n in ENVIRONMENT_FILES)
+    target = "." if request.target.strip("/") in ("", ".") else request.target.strip("/")
+    return where == target and reviewed_yml == (request.format == "environment")
 
 
 def _render(request: ReesRequest, held: Sequence[str] = ()) -> dict[str, str]:

@@ -31,6 +31,7 @@ def test_rpy2_for_load_ext_is_a_decision_until_apt_txt_lists_r(tmp_path):
     assert row.included is False
     assert row.warnings[0].startswith("needs a decision: rpy2 needs R")
     assert "r-base, r-base-dev" in row.warnings[0]
+    assert not any("written unpinned" in w for w in row.warnings)
     table = subprocess.run(
         [sys.executable, "-m", "jupyter_rees_ui.cli", "propose", str(tmp_path), "--table", "--no-cache", "--python", sys.executable],
         capture_output=True, text=True, timeout=120,

@@ -141,3 +141,31 @@ def test_settings_default_as_the_server_options_do():
     from jupyter_rees_ui.config import Rees
 
     assert workflow.Settings() == workflow.Settings.from_rees(Rees())
+
+
+@pytest.mark.parametrize(
+    ("existing", "target", "fmt"),
+    [
+        ("environment.yml", "binder", "requirements"),  # a root environment.yml, a new binder/requirements.txt
+        ("requirements.txt", "binder", "requirements"),  # the root's file hidden by a new binder/
+        ("binder/environment.yml", "binder", "requirements"),  # another format in the same folder
+    ],
+)
+def test_lines_kept_as_written_are_written_when_the_rees_goes_to_another_file(tmp_path, existing, target, fmt):
+    from jupyter_rees_ui.core.model import ProposedRequirement
+
+    path = tmp_path / existing
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if existing.endswith(".yml"):
+        path.write_text("dependencies:\n  - numpy\n  - pip\n  - pip:\n    - tinyok\n")
+    else:
+        path.write_text("numpy\ntinyok\n")
+    folder = workflow.local_folder(tmp_path)
+    proposal = workflow.reviewed(folder, workflow.Proposal(root=".", python_version="3.11", requirements=(
+        ProposedRequirement(name="numpy", installed_version="2.0.0", specifier="==2.0.0"),
+        ProposedRequirement(name="tinyok", source="not-installed", trust="known"),
+    )))
+    assert {r.status for r in proposal.requirements} == {"kept"}
+    plan = workflow.plan(workflow.ReesRequest(folder, proposal.requirements, "3.11", format=fmt, target=target))
+    (change,) = [c for c in plan.changes if c.path == f"{target}/requirements.txt"]
+    assert "numpy" in change.new and "tinyok" in change.new

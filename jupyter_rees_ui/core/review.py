@@ -225,9 +225,12 @@ def _a_decision(row: ProposedRequirement) -> bool:
     )
 
 
-def decide(rows: Sequence[ProposedRequirement]) -> Decisions:
-    """Sort reviewed rows into what to write, what to drop and what to record."""
-    write = tuple(r for r in rows if r.included and not untouched(r))
+def decide(rows: Sequence[ProposedRequirement], *, merging: bool = True) -> Decisions:
+    """Sort reviewed rows into what to write, what to drop and what to record.
+    ``merging`` False: the file being written is not the one the rows were reviewed
+    against (a root environment.yml, a REES written into binder/): lines kept as they
+    are must be written too, the merge has nothing to keep them from."""
+    write = tuple(r for r in rows if r.included and (not merging or not untouched(r)))
     drop = tuple(r.name for r in rows if not r.included)
     left_out = tuple(sorted({canonicalize_name(r.name) for r in rows if not r.included and _a_decision(r)}))
     return Decisions(write, drop, left_out)

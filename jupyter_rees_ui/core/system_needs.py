@@ -131,7 +131,8 @@ def mark_system_needs(
                 f"packages it lists). Add them there and include {row.name}{other}, or leave it "
                 f"out — it is not written until you decide (see {need.source})"
             )
-            warnings = tuple(w for w in row.warnings if not w.startswith(DECISION))
+            # the decision replaces any other one, and the "written unpinned" of a known row
+            warnings = tuple(w for w in row.warnings if not w.startswith(DECISION) and "(written unpinned)" not in w)
             marked.append(replace(row, warnings=(warning, *warnings), included=False))
     return tuple(marked)
 
