@@ -419,3 +419,21 @@ def test_a_packed_scan_comes_back_equal(tmp_path):
     back = _unpack(_pack(scan))
     assert back == scan and hash(back.imports[0].location) == hash(scan.imports[0].location)
     assert back.imports[0].location < Location("zzz")
+
+
+def test_a_damaged_stored_scan_means_that_file_is_read_again(folder):
+    import marshal
+
+    stored_run(folder)
+    store = scan_store()
+    key = StoredScans(folder).key
+    value = store.get(key)
+    size, mtime_ns, _ = value["a.ipynb"]
+    bad = [b"", b"\x00garbage", marshal.dumps(("a.ipynb", (("numpy", (), "required", (), False, (), ""),), (), (), (), (), None, "python", ())),
+           marshal.dumps((1, 2, 3)), marshal.dumps(("a.ipynb", "not a tuple", 0, 0, 0, 0, 0, 0, 0))]
+    for blob in bad:
+        store.put(key, {**value, "a.ipynb": (size, mtime_ns, blob)})
+        cache, result = stored_run(folder)
+        assert cache.reads == 1, blob  # the damaged one, and only it
+        assert {s.top_level for s in result.imports} == {"numpy", "pandas", "requests"}
+        store.put(key, value)

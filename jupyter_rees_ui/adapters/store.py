@@ -243,7 +243,7 @@ class StoredScans:
                     size, mtime_ns, blob = value
                     scan = _unpack(loads(blob))
                     entries[prefix + relative] = _Entry(size, mtime_ns, scan, self.all_syntax)
-                except (TypeError, ValueError, EOFError):
+                except (TypeError, ValueError, EOFError, IndexError, AttributeError):
                     continue  # damaged or from another layout: read that file again
                 self.stored[relative] = value
         cache._entries.update(entries)
