@@ -423,7 +423,7 @@ def propose(
             if introspection_key(python, variables) != pending.key:
                 pending.cancel()
                 pending = start_introspection(python, timeout=request.timeout, env=variables, store=envs)
-        env = pending.result()
+        env = _environment(pending, cancel)
         if env.python_version != _running_python_version():
             # The standard library differs between versions: filter for the kernel's Python.
             scan = scan_folder(
@@ -489,6 +489,36 @@ def needs_decision(row: ProposedRequirement) -> bool:
     from .core.resolve import DECISION
 
     return any(w.startswith(DECISION) for w in row.warnings)
+
+
+def _environment(pending: Any, cancel: Any) -> Any:
+    """``pending.result()``, the kernel's environment; once ``cancel`` is set its
+    introspection is stopped and ``Cancelled`` raised (the client went away)."""
+    if cancel is None:
+        return pending.result()
+    import threading
+
+    waited = threading.Event()
+
+    def watch() -> None:
+        while not waited.is_set():
+            if cancel.wait(0.05):
+                pending.cancel()  # again until waited: the child may start after a first call
+                waited.wait(0.05)
+
+    watcher = threading.Thread(target=watch, name="jupyter-rees-cancel", daemon=True)
+    watcher.start()
+    try:
+        env = pending.result()
+    except Exception:
+        if cancel.is_set():
+            raise Cancelled("proposal cancelled") from None
+        raise
+    finally:
+        waited.set()
+    if cancel.is_set():
+        raise Cancelled("proposal cancelled")
+    return env
 
 
 def reviewed(folder: Folder, proposal: Proposal) -> Proposal:

@@ -161,3 +161,47 @@ def test_a_resolver_that_hangs_gives_no_verdict(tmp_path):
     assert result.ok is None and "no answer within" in (result.message or "")
     assert seconds < ALLOWED
     assert left_running(uv) == []
+
+
+async def until(condition, what: str, limit: float = 30.0) -> None:
+    """Wait for ``condition()`` (a bound on the wait, not a timing assertion)."""
+    import asyncio
+
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting for {what}"
+        await asyncio.sleep(0.02)
+
+
+async def test_a_proposal_whose_client_went_away_stops(
+    tmp_path, monkeypatch, http_server, jp_http_port, jp_base_url, jp_auth_header, jp_root_dir
+):
+    """A plain GET proposal: once its only client closes the connection the work stops,
+    here while the kernel's environment is read (its interpreter never answers)."""
+    import asyncio
+    import json
+
+    from jupyter_rees_ui import handlers
+
+    python = sleeper(tmp_path / "bin", "python")
+    kernel = tmp_path / "data" / "kernels" / "never"
+    kernel.mkdir(parents=True)
+    (kernel / "kernel.json").write_text(json.dumps(
+        {"argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+         "display_name": "Never", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "data"))
+    (jp_root_dir / "project").mkdir()
+    (jp_root_dir / "project" / "analysis.py").write_text("import numpy\n")
+
+    _reader, writer = await asyncio.open_connection("127.0.0.1", jp_http_port)
+    headers = "".join(f"{k}: {v}\r\n" for k, v in jp_auth_header.items())
+    url = f"{jp_base_url}jupyter-rees-ui/proposal?path=project&kernel=never"
+    writer.write(f"GET {url} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n".encode())
+    await writer.drain()
+    started = python.with_name("python.pids")
+    await until(started.exists, "the environment's introspection to start")
+    assert len(handlers.IN_FLIGHT) == 1
+    writer.close()
+    await until(lambda: not handlers.IN_FLIGHT, "the shared work to be dropped")
+    assert left_running(python) == [], "the introspection was stopped"
+    assert "done" not in started.read_text()
