@@ -118,6 +118,25 @@ def test_a_git_listing_that_hangs_falls_back_to_walking(tmp_path, fake_git, monk
     assert left_running(fake_git) == []
 
 
+def test_a_proposal_says_when_the_git_listing_timed_out(tmp_path, fake_git, monkeypatch):
+    from jupyter_rees_ui import workflow
+
+    root = tmp_path / "project"
+    (root / ".git").mkdir(parents=True)
+    (root / "analysis.py").write_text("import json\n")
+    monkeypatch.setattr(listing, "GIT_TIMEOUT", LIMIT)
+    request = workflow.ProposeRequest(workflow.local_folder(str(root)), compare_kernels=False)
+    notes = [note for note in workflow.propose(request).proposal.notes if note.code == "listing"]
+    assert [str(note) for note in notes] == [
+        "git did not list the files of project within 0.5 s (stopped): the folder was walked "
+        "instead, so files that .gitignore excludes were scanned too"
+    ]
+    assert left_running(fake_git) == []
+    # git answering again: no note
+    monkeypatch.setenv("PATH", os.environ["PATH"].split(os.pathsep, 1)[1])
+    assert not [n for n in workflow.propose(request).proposal.notes if n.code == "listing"]
+
+
 def test_a_repo2docker_check_that_hangs_becomes_an_error(tmp_path, monkeypatch):
     python = sleeper(tmp_path / "bin", "python")
     folder = tmp_path / "project"

@@ -9,6 +9,7 @@ by ``(size, mtime)`` so a re-scan only re-reads what changed.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import functools
 import gc
@@ -211,6 +212,7 @@ def scan_folder(
         read_at_ns = listing.started_ns  # before its stats: the racy check holds
         files = listing.files
         early = listing.stats
+        told = listing.notes
     else:
         read_at_ns = time.time_ns()  # before any stat: the earlier, the safer for the racy check
         git = _start_git_listing(root_path)
@@ -221,7 +223,9 @@ def scan_folder(
                 with contextlib.suppress(OSError):
                     stats[relative] = os.lstat(os.path.join(base, relative))
             early = stats
-        files = tuple(_finish_listing(root_path, git))
+        messages: list[str] = []
+        files = tuple(_finish_listing(root_path, git, messages))
+        told = tuple(messages)
     if cache is not None:
         cache.remember_listing(real_root, files)
     slots: list[CodeScan | None] = [None] * len(files)
@@ -258,10 +262,13 @@ def scan_folder(
         for location, entry in scan.path_entries
         if _inside(posixpath.dirname(scan.path), entry, root_path) is None
     ]
-    return merge_scans(
+    merged = merge_scans(
         str(root), scans, local_modules=local, issues=issues, target_python=target_python,
         tree_modules=tree_modules(files),
     )
+    if told:  # the listing's own notes (git timed out, the folder was walked)
+        merged = dataclasses.replace(merged, notes=tuple(model.Note(m, code="listing") for m in told))
+    return merged
 
 
 def _stat_for_reading(

@@ -41,13 +41,15 @@ class Listing(NamedTuple):
     files: tuple[str, ...]  # relative POSIX paths, as list_files gives them
     stats: Mapping[str, os.stat_result]  # relative path -> lstat (absent: vanished or refused)
     started_ns: int  # wall-clock time just before the listing
+    notes: tuple[str, ...] = ()  # what the proposal should say about the listing (git timed out)
 
 
 def take_listing(root: str | Path) -> Listing:
     """The folder's files (``list_files``) and the ``lstat`` of each, now."""
     started = time.time_ns()
     prefix = _joining(os.fspath(root))
-    files = tuple(list_files(Path(root)))
+    notes: list[str] = []
+    files = tuple(_finish_listing(Path(root), _start_git_listing(Path(root)), notes))
     stats = {}
     lstat = os.lstat
     for relative in files:
@@ -55,7 +57,7 @@ def take_listing(root: str | Path) -> Listing:
             stats[relative] = lstat(prefix + relative)
         except (OSError, ValueError):
             continue
-    return Listing(os.path.realpath(root), files, stats, started)
+    return Listing(os.path.realpath(root), files, stats, started, tuple(notes))
 
 
 def _joining(base: str) -> str:
@@ -74,8 +76,12 @@ def list_files(root: Path) -> list[str]:
     return _finish_listing(root, _start_git_listing(root))
 
 
-def _finish_listing(root: Path, git: subprocess.Popen[bytes] | None) -> list[str]:
-    listed = _git_files(root, git)
+def _finish_listing(
+    root: Path, git: subprocess.Popen[bytes] | None, notes: list[str] | None = None
+) -> list[str]:
+    """The listing of ``root`` (git's, else walked); ``notes`` hears why git's was not used
+    when that matters to the user (it did not answer in time)."""
+    listed = _git_files(root, git, notes)
     walked = listed is None
     if listed is None:
         listed = _walk_files(root)  # the walk already leaves out skipped folders
@@ -111,9 +117,12 @@ def _start_git_listing(root: Path) -> subprocess.Popen[bytes] | None:
         return None
 
 
-def _git_files(root: Path, git: subprocess.Popen[bytes] | None = None) -> list[str] | None:
-    """The git listing of ``root`` (None outside a work tree, or when the folder itself
-    is ignored); ``git`` is an already started ``_start_git_listing``."""
+def _git_files(
+    root: Path, git: subprocess.Popen[bytes] | None = None, notes: list[str] | None = None
+) -> list[str] | None:
+    """The git listing of ``root`` (None outside a work tree, when the folder itself is
+    ignored, or when git does not answer within GIT_TIMEOUT, which is told to ``notes``);
+    ``git`` is an already started ``_start_git_listing``."""
     if git is None:
         git = _start_git_listing(root)
         if git is None:
@@ -121,7 +130,13 @@ def _git_files(root: Path, git: subprocess.Popen[bytes] | None = None) -> list[s
     try:
         output, _ = process.finish(git, GIT_TIMEOUT)
     except subprocess.TimeoutExpired:
-        return None  # stopped: the folder is walked instead
+        if notes is not None:  # stopped: the folder is walked instead
+            notes.append(
+                f"git did not list the files of {os.path.basename(os.path.abspath(root)) or root} "
+                f"within {GIT_TIMEOUT:g} s (stopped): the folder was walked instead, so files "
+                "that .gitignore excludes were scanned too"
+            )
+        return None
     if git.returncode != 0:
         return None
     names = output.decode("utf-8", "surrogateescape").split("\0")
@@ -129,11 +144,11 @@ def _git_files(root: Path, git: subprocess.Popen[bytes] | None = None) -> list[s
     if not listed and _ignored_by_git(root):
         return None  # the folder itself is ignored: scanning it was asked for, so walk it
     if os.path.exists(os.path.join(root, ".gitmodules")):
-        listed.extend(_submodule_files(root))
+        listed.extend(_submodule_files(root, notes))
     return listed
 
 
-def _submodule_files(root: Path) -> list[str]:
+def _submodule_files(root: Path, notes: list[str] | None = None) -> list[str]:
     """Files of the submodules a repository's top folder declares (Binder clones them
     too; ``git ls-files --others`` cannot recurse into them)."""
     try:
@@ -151,7 +166,7 @@ def _submodule_files(root: Path) -> list[str]:
         path = posixpath.normpath(path) if path else ""
         if not path or path.startswith(("..", "/")) or not os.path.isdir(os.path.join(root, path)):
             continue
-        inner = _git_files(Path(root, path))
+        inner = _git_files(Path(root, path), notes=notes)
         if inner is None:
             inner = _walk_files(Path(root, path))
         found.extend(f"{path}/{name}" for name in inner)

@@ -108,6 +108,8 @@ class ScanResult:
     # top-level names a module or regular package provides anywhere in the tree: local
     # unless the kernel's environment has them
     tree_modules: frozenset[str] = frozenset()
+    # folder-wide messages for the proposal's notes (the git listing timed out, ...)
+    notes: tuple[Note, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,7 @@ class Note:
 
     message: str
     files: tuple[str, ...] = ()  # relative POSIX paths, sorted
-    code: str = ""  # what the note is about: kernels, kernel, install-line, environment, python-versions
+    code: str = ""  # what the note is about: kernels, kernel, install-line, environment, python-versions, listing
 
     def __str__(self) -> str:
         return f"{self.message}: {shortlist(self.files)}" if self.files else self.message

@@ -788,6 +788,7 @@ def build_proposal(
             included=dist is not None,
         )
 
+    notes.extend(scan.notes)
     notes.extend(_python2_notes((*scan.issues, *python2), env.python_version))
     notes.extend(_kernel_notes(scan, env))
     notes.extend(Note(f"the environment could not be read completely: {e}", code="environment") for e in env.errors)
