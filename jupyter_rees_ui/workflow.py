@@ -348,10 +348,13 @@ def remembered_answer(argv: Sequence[str], folder: str, *, reads_rees: bool = Fa
 
 
 def scan_cache() -> Any:
-    """A cache that keeps each file's scan until the file changes (one per server)."""
+    """A cache that keeps each file's scan until the file changes (one per server); the
+    files it lacks are read in a few reader processes, so the server's event loop never
+    waits for a parse (adapters.readers)."""
     from .adapters.files import ScanCache
+    from .adapters.readers import ReaderProcesses
 
-    return ScanCache()
+    return ScanCache(readers=ReaderProcesses())
 
 
 def propose(

@@ -116,8 +116,12 @@ class ScanCache:
     that a warm re-scan re-reads only what changed.
     """
 
-    def __init__(self, max_entries: int = MAX_CACHED_FILES) -> None:
+    def __init__(self, max_entries: int = MAX_CACHED_FILES, readers: Any = None) -> None:
         self._entries: dict[str, _Entry] = {}
+        # Where files missing from the cache are read: a server's reader processes
+        # (``readers.ReaderProcesses``), which keep the parsing off its interpreter
+        # lock; None: in the scanning thread (or ``workers`` processes).
+        self.readers = readers
         self._lock = threading.Lock()
         self.reads = 0
         self.max_entries = max_entries  # the oldest results are forgotten beyond this
@@ -248,7 +252,8 @@ def scan_folder(
             pending.append((path, relative, stat.st_size, stat.st_mtime_ns, slot))
     if cancel is not None and cancel.is_set():
         raise Cancelled("scan cancelled")
-    read = _read_all(pending, workers, all_syntax, progress=progress, cancel=cancel)
+    readers = cache.readers if cache is not None else None
+    read = _read_all(pending, workers, all_syntax, progress=progress, cancel=cancel, readers=readers)
     for (path, _, size, mtime_ns, slot), scan in zip(pending, read, strict=True):
         slots[slot] = scan
         if cache is not None and scan is not None:
@@ -340,8 +345,15 @@ def _read_all(
     *,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    readers: Any = None,
 ) -> list[CodeScan | None]:
-    """Read and scan files, in parallel processes when there are many."""
+    """Read and scan files: in ``readers`` (a server's reader processes) when given, else
+    in parallel processes when there are many, else here."""
+    if readers is not None and pending:
+        try:
+            return _read_in_readers(readers, pending, all_syntax, progress=progress, cancel=cancel)
+        except OSError:
+            pass  # no process to be had here: read them in this one
     count = workers if workers is not None else (os.cpu_count() or 1)
     if len(pending) < min(PARALLEL_MIN_FILES, PARALLEL_MIN_FORKED):
         count = 1  # too few to share out: multiprocessing is not even imported
@@ -372,6 +384,34 @@ def _read_all(
     if progress is not None:
         progress("scanning", total, total, "")
     return read
+
+
+def _read_in_readers(
+    readers: Any,
+    pending: list[tuple[str, str, int, int, int]],
+    all_syntax: bool,
+    *,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> list[CodeScan | None]:
+    total = len(pending)
+    if progress is not None:
+        progress("scanning", 0, total, "")
+    packed = readers.read(
+        [(path, relative, all_syntax) for path, relative, *_ in pending],
+        cancel=cancel,
+        progress=(lambda done, total: progress("scanning", done, total, "")) if progress is not None else None,
+        cancelled=Cancelled,
+        gone=_ended_its_reader,
+    )
+    return [_unpack(scan) for scan in packed]
+
+
+def _ended_its_reader(relative: str, code: int | None) -> tuple[Any, ...] | None:
+    """The problem of a file whose reading ended the reader process, twice."""
+    how = f" (exit code {code})" if code is not None else ""
+    message = f"reading it stopped the process that reads files{how}: not read"
+    return _pack(CodeScan(relative, issues=(_unreadable(relative, message),)))
 
 
 @contextlib.contextmanager
