@@ -2,8 +2,8 @@
 
 A server's scan would otherwise parse notebooks in one of its threads, holding the
 interpreter lock that its event loop needs: every other request (even
-``/api/status``) then waits. Here a few long-lived reader processes (started on first
-use, at most ``count`` of them) read batches of files and send back each file's scan
+``/api/status``) then waits. Here one or two long-lived reader processes (started on
+first use, at most ``count`` of them, a core left to the server) read batches of files and send back each file's scan
 as plain tuples; the server keeps its cache.
 
 The readers are ordinary child processes running this module (``python -c``): not
@@ -109,7 +109,9 @@ class ReaderProcesses:
     as many as are free, at least one, and waits for one when all are busy)."""
 
     def __init__(self, count: int | None = None) -> None:
-        self.count = max(1, count if count is not None else min(2, os.cpu_count() or 1))
+        # One core is left to the server itself (its event loop and the proposal's own
+        # work): one reader on two cores, two from three cores on.
+        self.count = max(1, count if count is not None else min(2, (os.cpu_count() or 1) - 1))
         self._slots = threading.BoundedSemaphore(self.count)
         self._idle: list[_Reader] = []
         self._lock = threading.Lock()
