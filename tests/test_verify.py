@@ -334,20 +334,26 @@ def test_a_notebook_to_run_must_be_one_of_the_folder(tmp_path, capsys, name):
 
 
 def test_what_no_rees_line_explains_is_not_the_rees_fault(tmp_path, wheels, cache):
-    """A Python 2 module, a module the installed release no longer has, and the needs of a
-    script nothing in the project imports are reported, but do not blame the REES; a missing
-    module of a script a notebook does import still does."""
+    """A Python 2 module, a module the installed release no longer has, a module of the
+    project in another folder and the needs of a script nothing in the project imports are
+    reported, but do not blame the REES; a missing module of a script a notebook does
+    import still does."""
     root = project(
         tmp_path / "p",
         "tinyalpha==1.0\n",
-        {"a.ipynb": ("import tinyalpha", "import urllib2", "from tinyalpha.gone import x", "import helpers")},
+        {"a.ipynb": ("import tinyalpha", "import urllib2", "from tinyalpha.gone import x", "import helpers"),
+         "solutions/b.ipynb": ("import chapter",)},  # code/chapter.py: a sibling folder's module
         {"fabfile.py": "from fabric.api import local\n", "helpers.py": "import tinyalpha\n"},
     )
+    (root / "code").mkdir()
+    (root / "code" / "chapter.py").write_text("import tinyalpha.gone\n")
     result = run_verify(root, wheels, cache)
     assert result.install.ok and not result.rees_fault, result.to_json()
     verdicts = by_path(result)
     failures = {f.module: f for f in verdicts["a.ipynb"].failures}
     assert set(failures) == {"urllib2", "tinyalpha.gone"}
+    (chapter,) = verdicts["solutions/b.ipynb"].failures
+    assert chapter.kind == "runtime-error" and "module of this project" in chapter.message
     assert all(f.kind == "runtime-error" and f.reason == "code" for f in failures.values())
     assert "Python 2" in failures["urllib2"].message
     (fabric,) = verdicts["fabfile.py"].imports

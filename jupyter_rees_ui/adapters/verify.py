@@ -871,6 +871,7 @@ def _check_notebooks(scan: ScanResult, spec: ReesSpec, proposal: Proposal | None
         return [NotebookVerdict(path) for path in files]
     ctx.say("imports", 0, len(files), "checking imports")
     modules = {site.module for sites in by_file.values() for site in sites}
+    modules |= {module.split(".", 1)[0] for module in modules}  # is the package there, when a submodule is not?
     results = check_imports(_env_python(env_dir), modules, cancel=ctx.cancel)
     used = _imported_scripts(others, scan)
     python2 = python2_only_names()
@@ -900,6 +901,12 @@ def _check_notebooks(scan: ScanResult, spec: ReesSpec, proposal: Proposal | None
             if status == "missing" and path not in notebooks and path not in used:
                 # A script nothing imports (a fabfile, a site generator): its needs are not the REES's.
                 checks.append(ImportCheck(site.module, "skipped", "imported by a script the project never imports: not checked against the REES", loc.cell, loc.line))
+                continue
+            if status == "missing" and top in scan.tree_modules and top not in lines:
+                # A chapter module in a sibling folder (code/nsfg.py for solutions/*.ipynb).
+                checks.append(ImportCheck(site.module, "missing", message, loc.cell, loc.line))
+                text = f"{site.module} is a module of this project that is not found from {path}'s folder: run the notebook where it is, or put the module beside it (no REES line provides it)"
+                failures.append(Failure("runtime-error", text, module=site.module, cell=loc.cell, reason="code"))
                 continue
             if status == "missing" and top in python2:
                 checks.append(ImportCheck(site.module, "missing", message, loc.cell, loc.line))
