@@ -11,12 +11,14 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .core.vocabulary import BINDER_MODES, EXPORT_FILES, FORMAT_FILES, PIN_POLICIES, TARGETS
 
+TYPE_CHECKING = False  # as typing's: --help starts without importing typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from .workflow import Proposal, ProposedRequirement
 
 
