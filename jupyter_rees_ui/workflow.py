@@ -213,28 +213,7 @@ class Settings:
         )
 
 
-CONFIG_NAMES = ("jupyter_config", "jupyter_server_config")
-
-
-def config_files(directories: Sequence[str] | None = None) -> list[Path]:
-    """The Jupyter config files the server reads, lowest priority first:
-    ``jupyter_config`` and ``jupyter_server_config`` (.py, then .json, then the
-    ``.d/*.json`` drop-ins) in each of jupyter_core's config folders."""
-    if directories is None:
-        from jupyter_core.paths import jupyter_config_dir, jupyter_config_path
-
-        directories = jupyter_config_path()
-        if jupyter_config_dir() not in directories:
-            directories.insert(0, jupyter_config_dir())
-    found: list[Path] = []
-    for directory in reversed(list(directories)):
-        for name in CONFIG_NAMES:
-            base = Path(directory)
-            found += [p for p in (base / f"{name}.py", base / f"{name}.json") if p.is_file()]
-            drop_ins = base / f"{name}.d"
-            if drop_ins.is_dir():
-                found += sorted(p for p in drop_ins.glob("*.json") if p.is_file())
-    return found
+from .adapters.jupyter_config import CONFIG_NAMES, config_files  # noqa: E402 (read before the workflow too)
 
 
 def jupyter_settings(directories: Sequence[str] | None = None) -> Settings:
@@ -393,7 +372,7 @@ def propose(
         if request.python is not None:
             pending = start_introspection(request.python, timeout=request.timeout, store=envs)
         else:
-            guess = request.kernel
+            guess = request.kernel or _likely_kernel(request.listing)
             pending = start_introspection(
                 kernel_python(guess), timeout=request.timeout, env=kernel_env(guess), store=envs
             )
@@ -492,6 +471,16 @@ def needs_decision(row: ProposedRequirement) -> bool:
     from .core.resolve import DECISION
 
     return any(w.startswith(DECISION) for w in row.warnings)
+
+
+def _likely_kernel(listing: Any) -> str | None:
+    """The kernel whose environment is read while the folder is scanned, before the
+    notebooks say which they name: ``python3``, the name nearly every Python notebook
+    gives, when the listing shows notebooks; else none (this Python). A wrong guess is
+    read again after the scan, as before."""
+    if listing is not None and any(name.endswith(".ipynb") for name in listing.files):
+        return "python3"
+    return None
 
 
 def _environment(pending: Any, cancel: Any) -> Any:

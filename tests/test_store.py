@@ -437,3 +437,20 @@ def test_a_damaged_stored_scan_means_that_file_is_read_again(folder):
         assert cache.reads == 1, blob  # the damaged one, and only it
         assert {s.top_level for s in result.imports} == {"numpy", "pandas", "requests"}
         store.put(key, value)
+
+
+def test_an_answer_is_not_replayed_once_the_jupyter_config_changes(folder, tmp_path, monkeypatch):
+    """c.Rees settings (here an override) come from the Jupyter config files: editing
+    one is a change of what the answer came from."""
+    config = tmp_path / "jupyter-config"
+    config.mkdir()
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(config))
+    before = rees_cli("propose", str(folder))
+    assert before.returncode == 0 and "requests-fork" not in before.stdout
+    settings = config / "jupyter_server_config.json"
+    settings.write_text(json.dumps({"Rees": {"overrides": {"requests": "requests-fork"}}}))
+    settle(settings)
+    after = rees_cli("propose", str(folder))
+    assert after.returncode == 0 and "requests-fork" in after.stdout
+    settings.unlink()
+    assert "requests-fork" not in rees_cli("propose", str(folder)).stdout

@@ -14,7 +14,8 @@ are as they were:
 * the environments that gave the pins (their site folders' mtimes and listings) and
   the kernelspecs looked up (what each answers now);
 * for ``check``, the entries of the folder, ``binder/`` and ``.binder/`` (the REES
-  files' sizes and mtimes among them).
+  files' sizes and mtimes among them);
+* the Jupyter config files that may hold ``c.Rees`` settings (their sizes and mtimes).
 
 Anything else (a network check, a write) is never remembered.
 """
@@ -127,7 +128,9 @@ class RememberedAnswer:
         self.listing = take_listing(self.folder)
         count, checksum, racy = folder_state(self.folder, listing=self.listing)
         rees = rees_state(self.folder) if self.reads_rees else ()
-        return count, checksum, racy, rees
+        from .jupyter_config import config_state
+
+        return count, checksum, racy, rees, config_state()
 
     def replay(self) -> int | None:
         """Print the remembered answer and return its exit code; None when there is
