@@ -20,7 +20,10 @@ def jp_server_config(jp_server_config):
             "jpserver_extensions": {"jupyter_rees_ui": True},
             "allow_unauthenticated_access": False,
         },
-        "Rees": {"resolve_before_write": False},  # no network in tests (see below)
+        "Rees": {
+            "resolve_before_write": False,  # no network in tests (see below)
+            "freeze_startup_heap": False,  # the test process collects as usual (test_startup_heap.py)
+        },
     }
 
 

@@ -25,6 +25,13 @@ class Rees(Configurable):
         help="Interpreter to introspect instead of the notebooks' kernel (empty: the kernel's).",
     ).tag(config=True)
 
+    freeze_startup_heap = Bool(
+        True,
+        help="Once the server has started, exempt the objects its start-up created from the "
+        "cyclic garbage collector (gc.freeze), so that full collections are short and do not "
+        "hold up requests.",
+    ).tag(config=True)
+
     introspection_timeout = Float(
         60.0, help="Seconds allowed for introspecting a kernel's environment."
     ).tag(config=True)
