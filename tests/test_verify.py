@@ -362,3 +362,15 @@ def test_what_no_rees_line_explains_is_not_the_rees_fault(tmp_path, wheels, cach
     (root / "helpers.py").write_text("import tinyalpha\nimport tinybeta\n")
     result = run_verify(root, wheels, cache)
     assert result.rees_fault and [f.module for f in by_path(result)["helpers.py"].failures] == ["tinybeta"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('{"status": "ok", "cell": null}', {"status": "ok", "cell": None}),
+    # A kernel's last words after the child's answer, in the same stream.
+    ('{"status": "ok", "cell": null}\n[IPKernelApp] WARNING | Parent appears to have exited, shutting down.\n',
+     {"status": "ok", "cell": None}),
+    ("\n{}", {}),
+    ("not json", None),
+])
+def test_a_childs_answer_is_read_up_to_its_end(text, expected):
+    assert verify._payload(text) == expected

@@ -600,7 +600,19 @@ def check_imports(python: str, modules: Iterable[str], *, cancel: threading.Even
     _, sep, payload = out.rpartition("@@REES@@")
     if not sep:
         return {name: ("error", f"the import check failed: {_tail(out, 3)}") for name in names}
-    return {name: (status, message) for name, (status, message) in json.loads(payload).items()}
+    found = _payload(payload)
+    if not isinstance(found, dict):
+        return {name: ("error", f"the import check failed: {_tail(out, 3)}") for name in names}
+    return {name: (status, message) for name, (status, message) in found.items()}
+
+
+def _payload(text: str) -> Any:
+    """The JSON value a child wrote after its marker; what it (or a kernel it started)
+    printed after that is ignored. None when there is none."""
+    try:
+        return json.JSONDecoder().raw_decode(text.lstrip())[0]
+    except ValueError:
+        return None
 
 
 _NETWORK_ERRORS = {"ConnectionError", "URLError", "HTTPError", "gaierror", "ConnectTimeout", "ReadTimeout", "SSLError", "timeout", "ConnectionRefusedError", "ConnectionResetError", "RemoteDisconnected", "MaxRetryError", "NewConnectionError", "ProxyError"}
@@ -1017,7 +1029,10 @@ def _execute(copy: Path, verdict: NotebookVerdict, env_dir: Path, cell_timeout: 
     if not sep:
         failure = Failure("runtime-error", f"could not run the notebook: {_tail(out, 4)}", reason="code")
         return replace(verdict, executed=False, seconds=seconds, failures=verdict.failures + (failure,))
-    result = json.loads(payload)
+    result = _payload(payload)
+    if not isinstance(result, dict) or "status" not in result:
+        failure = Failure("runtime-error", f"could not run the notebook: {_tail(out, 4)}", reason="code")
+        return replace(verdict, executed=False, seconds=seconds, failures=verdict.failures + (failure,))
     failures = list(verdict.failures)
     if result["status"] == "timeout":
         failures.append(Failure("timeout", f"cell {result['cell'] + 1} ran longer than {cell_timeout:.0f} s", cell=result["cell"]))
