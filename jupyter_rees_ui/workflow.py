@@ -430,10 +430,6 @@ def propose(
     proposal = build_proposal(
         scan, env, pin=request.pin, overrides=dict(request.overrides), kernel_environments=others
     )
-    from .core.system_needs import mark_system_needs
-
-    rows = mark_system_needs(proposal.requirements, apt=listed_apt_packages(request.folder))
-    proposal = dataclasses.replace(proposal, requirements=rows)
     from packaging.utils import canonicalize_name
 
     from .core.resolve import apply_pin
@@ -445,6 +441,11 @@ def propose(
     proposal = dataclasses.replace(proposal, installed=dict(sorted(installed.items())))
     if request.check_index:
         proposal = check_guesses_on_index(proposal, index_url=request.index_url)
+    # after the index check: a package found on the index still needs its system library
+    from .core.system_needs import mark_system_needs
+
+    rows = mark_system_needs(proposal.requirements, apt=listed_apt_packages(request.folder))
+    proposal = dataclasses.replace(proposal, requirements=rows)
     if request.folder.root is not None:  # the folder as the user named it, never the server's path
         proposal = dataclasses.replace(proposal, root=request.folder.api_path)
     if request.review:

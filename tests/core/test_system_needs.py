@@ -30,6 +30,8 @@ def installed(name: str, version: str = "1.0") -> ProposedRequirement:
         (installed("mpi4py"), "libopenmpi-dev  # MPI\n", True, False, ["add openmpi-bin"]),
         (known("rpy2"), "r-base\nr-base-dev\n", True, False, ["apt.txt lists r-base, r-base-dev"]),
         (known("numpy"), "", True, False, []),
+        # found on the index (--check-index): still not in the kernel, still a decision
+        (ProposedRequirement(name="rpy2", source="not-installed", trust="verified"), "", False, True, ["r-base"]),
     ],
 )
 def test_system_needs_table(row, apt, included, decision, words):
