@@ -3,14 +3,10 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import subprocess
 import sys
-import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -62,38 +58,10 @@ def test_covered_counts_declared_rows():
 # --------------------------------------------------------------------------- --resolve
 
 
-def tiny_wheel(folder: Path, name: str, version: str = "1.0") -> Path:
-    """A minimal pure-Python wheel, enough for a resolver."""
-    dist = f"{name}-{version}.dist-info"
-    files = {
-        f"{name}/__init__.py": b"",
-        f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode(),
-        f"{dist}/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-    }
-    record = []
-    for path, data in files.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        record.append(f"{path},sha256={digest},{len(data)}")
-    record.append(f"{dist}/RECORD,,")
-    files[f"{dist}/RECORD"] = ("\n".join(record) + "\n").encode()
-    wheel = folder / f"{name}-{version}-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:
-        for path, data in files.items():
-            archive.writestr(path, data)
-    return wheel
-
-
 @pytest.fixture
-def local_index(tmp_path, monkeypatch):
-    wheels = tmp_path / "wheels"
-    wheels.mkdir()
-    tiny_wheel(wheels, "tinyone")
-    monkeypatch.setenv("PIP_NO_INDEX", "1")
-    monkeypatch.setenv("PIP_FIND_LINKS", str(wheels))
-    # uv does not read pip's settings: the same local index for it (and nothing else).
-    monkeypatch.setenv("UV_FIND_LINKS", str(wheels))
-    monkeypatch.setenv("UV_OFFLINE", "1")
-    return wheels
+def local_index(wheel_index, tiny_wheel):
+    tiny_wheel(wheel_index, "tinyone")
+    return wheel_index
 
 
 def running() -> str:
@@ -122,19 +90,10 @@ def rees(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def notebook(path: Path, *cells: str) -> None:
-    nb = {
-        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
-        "cells": [{"cell_type": "code", "metadata": {}, "source": c, "outputs": [], "execution_count": None}
-                  for c in cells],
-    }
-    path.write_text(json.dumps(nb))
-
-
-def test_check_cli_fails_on_an_unverified_line_and_resolves_on_request(tmp_path, local_index):
+def test_check_cli_fails_on_an_unverified_line_and_resolves_on_request(tmp_path, local_index, tiny_notebook):
     project = tmp_path / "project"
     (project / "binder").mkdir(parents=True)
-    notebook(project / "nb.ipynb", "import tinyone\nimport frobnicate_zz\nimport helpers")
+    tiny_notebook(project / "nb.ipynb", "import tinyone\nimport frobnicate_zz\nimport helpers")
     (project / "helpers.py").write_text("")
     requirements = project / "binder" / "requirements.txt"
 

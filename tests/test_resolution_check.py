@@ -4,13 +4,10 @@ ones that break the REES are held back under "Needs a decision"."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -20,45 +17,15 @@ from jupyter_rees_ui.adapters import resolver
 from jupyter_rees_ui.core.model import ProposedRequirement
 
 
-def wheel(folder: Path, name: str, version: str = "1.0", requires: tuple[str, ...] = ()) -> Path:
-    """A minimal pure-Python wheel with its dependencies, enough for a resolver."""
-    dist = f"{name}-{version}.dist-info"
-    metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
-    metadata += "".join(f"Requires-Dist: {r}\n" for r in requires)
-    files = {
-        f"{name}/__init__.py": b"",
-        f"{dist}/METADATA": metadata.encode(),
-        f"{dist}/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-    }
-    record = []
-    for path, data in files.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        record.append(f"{path},sha256={digest},{len(data)}")
-    record.append(f"{dist}/RECORD,,")
-    files[f"{dist}/RECORD"] = ("\n".join(record) + "\n").encode()
-    path = folder / f"{name}-{version}-py3-none-any.whl"
-    with zipfile.ZipFile(path, "w") as archive:
-        for member, data in files.items():
-            archive.writestr(member, data)
-    return path
-
-
 @pytest.fixture
-def local_index(tmp_path, monkeypatch):
+def local_index(wheel_index, tiny_wheel):
     """tinybase 1.0 and 2.0; tinyold needs tinybase<2 (as old basemap releases cap
     numpy); tinyok needs nothing. The only index pip and uv see."""
-    wheels = tmp_path / "wheels"
-    wheels.mkdir()
-    wheel(wheels, "tinybase", "1.0")
-    wheel(wheels, "tinybase", "2.0")
-    wheel(wheels, "tinyold", "1.0", ("tinybase<2",))
-    wheel(wheels, "tinyok", "1.0")
-    monkeypatch.setenv("PIP_NO_INDEX", "1")
-    monkeypatch.setenv("PIP_FIND_LINKS", str(wheels))
-    monkeypatch.setenv("UV_NO_INDEX", "1")
-    monkeypatch.setenv("UV_FIND_LINKS", str(wheels))
-    resolver.forget()
-    return wheels
+    tiny_wheel(wheel_index, "tinybase", "1.0")
+    tiny_wheel(wheel_index, "tinybase", "2.0")
+    tiny_wheel(wheel_index, "tinyold", "1.0", ("tinybase<2",))
+    tiny_wheel(wheel_index, "tinyok", "1.0")
+    return wheel_index
 
 
 @pytest.fixture
@@ -123,8 +90,8 @@ def test_the_user_can_force_a_held_row_in(tmp_path, local_index):
     assert any(n.code == "does-not-resolve" and "not even without" in n.message for n in plan.notes)
 
 
-def test_several_bad_rows_among_many_are_each_held(tmp_path, local_index):
-    wheel(local_index, "tinyold2", "1.0", ("tinybase<2",))
+def test_several_bad_rows_among_many_are_each_held(tmp_path, local_index, tiny_wheel):
+    tiny_wheel(local_index, "tinyold2", "1.0", ("tinybase<2",))
     rows = (kernel_pin("tinybase", "2.0"), known("tinyold"), known("tinyok"), known("tinyold2"),
             known("tinybase-missing-friend"))
     plan = workflow.plan(request(tmp_path, *rows))
@@ -176,19 +143,10 @@ def rees(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def notebook(path: Path, *cells: str) -> None:
-    nb = {
-        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
-        "cells": [{"cell_type": "code", "metadata": {}, "source": c, "outputs": [], "execution_count": None}
-                  for c in cells],
-    }
-    path.write_text(json.dumps(nb))
-
-
-def test_write_holds_back_what_does_not_resolve_and_include_forces_it(tmp_path, local_index):
+def test_write_holds_back_what_does_not_resolve_and_include_forces_it(tmp_path, local_index, tiny_notebook):
     project = tmp_path / "project"
     project.mkdir()
-    notebook(project / "nb.ipynb", "!pip install tinybase==2.0 tinyold tinyok", "import tinybase, tinyold, tinyok")
+    tiny_notebook(project / "nb.ipynb", "!pip install tinybase==2.0 tinyold tinyok", "import tinybase, tinyold, tinyok")
     config = tmp_path / "config"
     config.mkdir()
     (config / "jupyter_config.json").write_text('{"Rees": {"resolve_before_write": true}}')

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,22 +10,13 @@ from pathlib import Path
 from jupyter_rees_ui import workflow
 
 
-def notebook(path: Path, *cells: str) -> None:
-    nb = {
-        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
-        "cells": [{"cell_type": "code", "metadata": {}, "source": c, "outputs": [], "execution_count": None}
-                  for c in cells],
-    }
-    path.write_text(json.dumps(nb))
-
-
 def rpy2_row(folder: Path):
     proposal = workflow.propose(workflow.ProposeRequest(workflow.local_folder(folder), python=sys.executable)).proposal
     return next(r for r in proposal.requirements if r.name == "rpy2")
 
 
-def test_rpy2_for_load_ext_is_a_decision_until_apt_txt_lists_r(tmp_path):
-    notebook(tmp_path / "nb.ipynb", "%load_ext rpy2.ipython", "%R x <- 1")
+def test_rpy2_for_load_ext_is_a_decision_until_apt_txt_lists_r(tmp_path, tiny_notebook):
+    tiny_notebook(tmp_path / "nb.ipynb", "%load_ext rpy2.ipython", "%R x <- 1")
     row = rpy2_row(tmp_path)
     assert row.included is False
     assert row.warnings[0].startswith("needs a decision: rpy2 needs R")

@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import sys
 import threading
-import zipfile
 from pathlib import Path
 
 import nbformat
@@ -23,34 +20,11 @@ PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 pytestmark = pytest.mark.slow
 
 
-def write_wheel(folder: Path, name: str, version: str = "1.0", module: str | None = None) -> Path:
-    """A pure-Python wheel providing ``module`` (default: the name), written by hand."""
-    module = module or name
-    dist_info = f"{name}-{version}.dist-info"
-    files = {
-        f"{module}/__init__.py": f"VERSION = {version!r}\n",
-        f"{dist_info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-        f"{dist_info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-        f"{dist_info}/top_level.txt": f"{module}\n",
-    }
-    record = []
-    for path, text in files.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
-        record.append(f"{path},sha256={digest},{len(text.encode())}")
-    record.append(f"{dist_info}/RECORD,,")
-    files[f"{dist_info}/RECORD"] = "\n".join(record) + "\n"
-    wheel = folder / f"{name}-{version}-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:
-        for path, text in files.items():
-            archive.writestr(path, text)
-    return wheel
-
-
 @pytest.fixture(scope="module")
-def wheels(tmp_path_factory) -> Path:
+def wheels(tmp_path_factory, tiny_wheel) -> Path:
     folder = tmp_path_factory.mktemp("wheels")
     for name in ("tinyalpha", "tinybeta", "tinymac"):
-        write_wheel(folder, name)
+        tiny_wheel(folder, name)
     return folder
 
 
