@@ -477,7 +477,12 @@ def _row_options(p: argparse.ArgumentParser, formats=FORMAT_FILES) -> None:
     p.add_argument("--include", action="append", metavar="NAME", help="also write this row: an optional one, one that needs a decision, or (write) one the resolution check holds back (repeatable)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+COMMANDS = ("propose", "write", "check", "badge", "commit", "verify")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; ``only``: build that command's part alone (a run
+    names one command: the others' options need not be built)."""
     parser = argparse.ArgumentParser(
         prog="jupyter rees",
         description="Make a folder of notebooks reproducible: propose, write and check a REES "
@@ -487,67 +492,73 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("propose", help="print the REES the folder needs (stdout), warnings on stderr")
-    _environment_options(p)
-    _row_options(p, EXPORTS)
-    shape = p.add_mutually_exclusive_group()
-    shape.add_argument("--json", action="store_true", help="print the whole proposal as JSON")
-    shape.add_argument("--table", action="store_true", help="a readable table with sites and warnings")
-    p.add_argument("--syntax", action="store_true", help="parse every code cell, so each syntax error is reported (by default only cells that can import are parsed)")
-    p.set_defaults(func=cmd_propose)
+    if only in (None, "propose"):
+        p = sub.add_parser("propose", help="print the REES the folder needs (stdout), warnings on stderr")
+        _environment_options(p)
+        _row_options(p, EXPORTS)
+        shape = p.add_mutually_exclusive_group()
+        shape.add_argument("--json", action="store_true", help="print the whole proposal as JSON")
+        shape.add_argument("--table", action="store_true", help="a readable table with sites and warnings")
+        p.add_argument("--syntax", action="store_true", help="parse every code cell, so each syntax error is reported (by default only cells that can import are parsed)")
+        p.set_defaults(func=cmd_propose)
 
-    p = sub.add_parser("write", help="show the diff of the REES; --yes writes it")
-    _environment_options(p)
-    _row_options(p)
-    p.add_argument("--dir", dest="dir_name", choices=TARGETS, default="binder", help="where to write (default binder)")
-    p.add_argument("--update-pins", action="store_true", help="replace the pins the REES already has with the pin policy's (by default a pin as written is kept)")
-    p.add_argument("--remove", action="append", metavar="PATH", help="delete a configuration file Binder would ignore (as the notes name it; repeatable)")
-    p.add_argument("--no-resolve", action="store_true", help="do not check before writing that the lines not pinned from the kernel (packages it lacks, ranges) resolve for the REES's Python; by default they are resolved (uv pip compile, else pip's dry run; needs the package index, c.Rees.resolve_before_write) and those that break the REES are held back under Needs a decision (--include NAME writes one anyway)")
-    p.add_argument("--yes", action="store_true", help="write the changes shown")
-    p.set_defaults(func=cmd_write)
+    if only in (None, "write"):
+        p = sub.add_parser("write", help="show the diff of the REES; --yes writes it")
+        _environment_options(p)
+        _row_options(p)
+        p.add_argument("--dir", dest="dir_name", choices=TARGETS, default="binder", help="where to write (default binder)")
+        p.add_argument("--update-pins", action="store_true", help="replace the pins the REES already has with the pin policy's (by default a pin as written is kept)")
+        p.add_argument("--remove", action="append", metavar="PATH", help="delete a configuration file Binder would ignore (as the notes name it; repeatable)")
+        p.add_argument("--no-resolve", action="store_true", help="do not check before writing that the lines not pinned from the kernel (packages it lacks, ranges) resolve for the REES's Python; by default they are resolved (uv pip compile, else pip's dry run; needs the package index, c.Rees.resolve_before_write) and those that break the REES are held back under Needs a decision (--include NAME writes one anyway)")
+        p.add_argument("--yes", action="store_true", help="write the changes shown")
+        p.set_defaults(func=cmd_write)
 
-    p = sub.add_parser("check", help="exit 1 when the existing REES misses an import (for CI)")
-    _environment_options(p)
-    p.add_argument("--unused", action="store_true", help="also list declared packages no notebook imports")
-    p.add_argument("--strict-unused", action="store_true", help="with --unused: unused packages fail the check too")
-    p.add_argument("--syntax", action="store_true", help="parse every code cell; a syntax error anywhere fails the check (by default only cells that can import are parsed)")
-    p.add_argument("--resolve", action="store_true", help="also resolve the requirements for the REES's Python version without installing (uv pip compile, else pip --dry-run; needs the package index)")
-    p.set_defaults(func=cmd_check)
+    if only in (None, "check"):
+        p = sub.add_parser("check", help="exit 1 when the existing REES misses an import (for CI)")
+        _environment_options(p)
+        p.add_argument("--unused", action="store_true", help="also list declared packages no notebook imports")
+        p.add_argument("--strict-unused", action="store_true", help="with --unused: unused packages fail the check too")
+        p.add_argument("--syntax", action="store_true", help="parse every code cell; a syntax error anywhere fails the check (by default only cells that can import are parsed)")
+        p.add_argument("--resolve", action="store_true", help="also resolve the requirements for the REES's Python version without installing (uv pip compile, else pip --dry-run; needs the package index)")
+        p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("badge", help="print the Binder badge for the folder's git remote")
-    p.add_argument("dir", help="folder (inside a git repository)")
-    p.add_argument("--remote", help="git remote to use (default: origin, else the first)")
-    p.add_argument("--ref", help="branch, tag or commit (default: the current branch)")
-    p.add_argument("--notebook", metavar="PATH", help="open this file (relative to the folder)")
-    p.add_argument("--mode", choices=BINDER_MODES, default="lab", help="full JupyterLab, a single document, the classic notebook or a Voila dashboard")
-    p.add_argument("--doi", help="a Zenodo/Figshare/Dataverse DOI instead of the git remote")
-    p.add_argument("--provider", choices=["zenodo", "figshare", "dataverse", "hydroshare"], help="with --doi: the archive (guessed from the DOI when omitted)")
-    p.add_argument("--env-repo", metavar="URL", help="open this folder's repository in another repository's image (nbgitpuller); the environment repo must install nbgitpuller")
-    p.add_argument("--env-ref", default="HEAD", help="with --env-repo: its branch, tag or commit (default HEAD)")
-    p.add_argument("--format", choices=["markdown", "rst", "html", "url"], default="markdown")
-    p.add_argument("--readme", action="store_true", help="show the README change that inserts the badge")
-    p.add_argument("--yes", action="store_true", help="with --readme: write it")
-    p.set_defaults(func=cmd_badge)
+    if only in (None, "badge"):
+        p = sub.add_parser("badge", help="print the Binder badge for the folder's git remote")
+        p.add_argument("dir", help="folder (inside a git repository)")
+        p.add_argument("--remote", help="git remote to use (default: origin, else the first)")
+        p.add_argument("--ref", help="branch, tag or commit (default: the current branch)")
+        p.add_argument("--notebook", metavar="PATH", help="open this file (relative to the folder)")
+        p.add_argument("--mode", choices=BINDER_MODES, default="lab", help="full JupyterLab, a single document, the classic notebook or a Voila dashboard")
+        p.add_argument("--doi", help="a Zenodo/Figshare/Dataverse DOI instead of the git remote")
+        p.add_argument("--provider", choices=["zenodo", "figshare", "dataverse", "hydroshare"], help="with --doi: the archive (guessed from the DOI when omitted)")
+        p.add_argument("--env-repo", metavar="URL", help="open this folder's repository in another repository's image (nbgitpuller); the environment repo must install nbgitpuller")
+        p.add_argument("--env-ref", default="HEAD", help="with --env-repo: its branch, tag or commit (default HEAD)")
+        p.add_argument("--format", choices=["markdown", "rst", "html", "url"], default="markdown")
+        p.add_argument("--readme", action="store_true", help="show the README change that inserts the badge")
+        p.add_argument("--yes", action="store_true", help="with --readme: write it")
+        p.set_defaults(func=cmd_badge)
 
-    p = sub.add_parser("commit", help="commit the REES files (and README) and nothing else")
-    p.add_argument("dir", help="folder (inside a git repository)")
-    p.add_argument("-m", "--message", help="commit message")
-    p.add_argument("files", nargs="*", help="files to commit, relative to the folder (default: the REES folder's files and the README)")
-    p.set_defaults(func=cmd_commit)
+    if only in (None, "commit"):
+        p = sub.add_parser("commit", help="commit the REES files (and README) and nothing else")
+        p.add_argument("dir", help="folder (inside a git repository)")
+        p.add_argument("-m", "--message", help="commit message")
+        p.add_argument("files", nargs="*", help="files to commit, relative to the folder (default: the REES folder's files and the README)")
+        p.set_defaults(func=cmd_commit)
 
-    p = sub.add_parser("verify", help="rebuild the REES in a clean environment and check the notebooks against it")
-    p.add_argument("dir", help="folder with a REES (binder/requirements.txt, environment.yml, …)")
-    p.add_argument("--run", action="store_true", help="also run every notebook (in a temporary copy of the folder)")
-    p.add_argument("--timeout", type=float, default=300, metavar="S", help="with --run: seconds allowed per cell (default 300)")
-    p.add_argument("--total-timeout", type=float, default=1800, metavar="S", help="with --run: seconds allowed for all notebooks (default 1800)")
-    p.add_argument("--notebook", action="append", metavar="PATH", help="with --run: run only this notebook (relative to DIR; repeatable); the imports of every notebook are still checked")
-    p.add_argument("--json", action="store_true", help="print the verdict as JSON (same exit codes)")
-    p.add_argument("--register-kernel", action="store_true", help='register the rebuilt environment as the kernel "<folder> (from its REES)"')
-    p.add_argument("--python", metavar="PATH", help="interpreter for the suggested pins, and to build with when the REES's Python version is not on this machine (default: the notebooks' kernel)")
-    p.add_argument("--installer", choices=["auto", "uv", "pip"], default="auto", help="uv when installed (auto), or venv + pip")
-    p.add_argument("--no-index", action="store_true", help="do not use the package index (with --find-links)")
-    p.add_argument("--find-links", action="append", metavar="DIR", help="a folder of wheels to install from (repeatable)")
-    p.set_defaults(func=cmd_verify)
+    if only in (None, "verify"):
+        p = sub.add_parser("verify", help="rebuild the REES in a clean environment and check the notebooks against it")
+        p.add_argument("dir", help="folder with a REES (binder/requirements.txt, environment.yml, …)")
+        p.add_argument("--run", action="store_true", help="also run every notebook (in a temporary copy of the folder)")
+        p.add_argument("--timeout", type=float, default=300, metavar="S", help="with --run: seconds allowed per cell (default 300)")
+        p.add_argument("--total-timeout", type=float, default=1800, metavar="S", help="with --run: seconds allowed for all notebooks (default 1800)")
+        p.add_argument("--notebook", action="append", metavar="PATH", help="with --run: run only this notebook (relative to DIR; repeatable); the imports of every notebook are still checked")
+        p.add_argument("--json", action="store_true", help="print the verdict as JSON (same exit codes)")
+        p.add_argument("--register-kernel", action="store_true", help='register the rebuilt environment as the kernel "<folder> (from its REES)"')
+        p.add_argument("--python", metavar="PATH", help="interpreter for the suggested pins, and to build with when the REES's Python version is not on this machine (default: the notebooks' kernel)")
+        p.add_argument("--installer", choices=["auto", "uv", "pip"], default="auto", help="uv when installed (auto), or venv + pip")
+        p.add_argument("--no-index", action="store_true", help="do not use the package index (with --find-links)")
+        p.add_argument("--find-links", action="append", metavar="DIR", help="a folder of wheels to install from (repeatable)")
+        p.set_defaults(func=cmd_verify)
     return parser
 
 
@@ -564,7 +575,35 @@ def _rememberable(args: argparse.Namespace) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    """Run one command; ``argv`` None: this process's own command line, and the process
+    ends with it (see ``_end``)."""
+    code = _run(argv)
+    if argv is None and sys.argv[1:2] in (["propose"], ["check"], ["write"]):
+        _end(code)
+    return code
+
+
+def _end(code: int) -> None:
+    """End the process as soon as its output is out: ``os._exit`` after flushing, with
+    nothing left running (a scan's processes and the environment's reader are waited
+    for inside the command). Python's own shutdown would first free every object the
+    run built one by one (a folder of thousands of notebooks leaves hundreds of
+    thousands) and run a last garbage collection over them: tens of milliseconds of
+    a command that takes a few hundred, for nothing. Only for the commands that leave
+    nothing behind (propose, check, write); verify's kernels and builds end as usual."""
+    import os
+
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return  # a closed pipe: let Python's shutdown report it as usual
+    os._exit(code)
+
+
+def _run(argv: list[str] | None) -> int:
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(words[0] if words and words[0] in COMMANDS else None)
     args, extra = parser.parse_known_args(argv)
     if extra:
         # `commit DIR -m msg README.md`: argparse leaves files given after an option over

@@ -283,3 +283,18 @@ def test_a_bad_rees_option_is_a_usage_error(demo, tmp_path, monkeypatch):
 def test_an_unknown_kernel_exits_2(demo):
     result = rees("propose", str(demo), "--kernel", "no-such-kernel")
     assert result.returncode == 2 and "no-such-kernel" in result.stderr
+
+
+def test_a_command_parsed_alone_parses_as_with_every_command_built():
+    """A run builds only the parser part of the command it names: the same answers."""
+    import argparse
+
+    from jupyter_rees_ui.cli import COMMANDS, build_parser
+
+    full = build_parser()
+    subparsers = next(a for a in full._actions if isinstance(a, argparse._SubParsersAction))
+    assert tuple(subparsers.choices) == COMMANDS
+    for line in (["propose", ".", "--table", "--pin", ">="], ["write", ".", "--yes", "--dir", ".binder"],
+                 ["check", ".", "--unused"], ["badge", ".", "--format", "url"], ["commit", ".", "-m", "x"],
+                 ["verify", ".", "--run"]):
+        assert vars(build_parser(line[0]).parse_args(line)) == vars(full.parse_args(line))

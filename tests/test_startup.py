@@ -91,3 +91,14 @@ def test_a_remembered_answer_is_given_without_the_pipeline(demo, command):
     pipeline = ("jupyter_rees_ui.workflow", "jupyter_rees_ui.core.model", "jupyter_rees_ui.core.scan",
                 "jupyter_rees_ui.core.resolve", "jupyter_rees_ui.adapters.files", "dataclasses", "packaging", "msgspec")
     assert loaded(modules, pipeline) == []
+
+
+def test_a_replayed_answer_imports_neither_jupyter_core_nor_the_pipeline(demo, tmp_path, monkeypatch):
+    """The pre-commit case: an unchanged folder's answer is checked and printed without
+    the pipeline and without jupyter_core (the folders it looks in are remembered)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first, _ = imported_by("propose", str(demo))
+    again, modules = imported_by("propose", str(demo))
+    assert first == again == 0
+    assert loaded(modules, (*SERVER_SIDE, "jupyter_core", "platformdirs", "packaging", "msgspec",
+                            "jupyter_rees_ui.workflow", "jupyter_rees_ui.core.scan", "jupyter_rees_ui.core.resolve")) == []

@@ -454,3 +454,31 @@ def test_an_answer_is_not_replayed_once_the_jupyter_config_changes(folder, tmp_p
     assert after.returncode == 0 and "requests-fork" in after.stdout
     settings.unlink()
     assert "requests-fork" not in rees_cli("propose", str(folder)).stdout
+
+
+def test_an_answer_is_not_replayed_once_a_variable_moves_the_jupyter_folders(folder, tmp_path, monkeypatch):
+    """The replay checks the config files in the folders the answer was recorded with:
+    a variable that moves jupyter_core's folders (JUPYTER_CONFIG_PATH here) is part of
+    the answer's key, so a config file in the newly named folder counts."""
+    before = rees_cli("propose", str(folder))
+    assert before.returncode == 0 and "requests-fork" not in before.stdout
+    extra = tmp_path / "more-config"
+    extra.mkdir()
+    settings = extra / "jupyter_server_config.json"
+    settings.write_text(json.dumps({"Rees": {"overrides": {"requests": "requests-fork"}}}))
+    settle(settings)
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(extra))
+    after = rees_cli("propose", str(folder))
+    assert after.returncode == 0 and "requests-fork" in after.stdout
+    assert "requests-fork" in rees_cli("propose", str(folder)).stdout  # and replayed so
+
+
+def test_an_answer_is_not_replayed_once_a_drop_in_config_file_appears(folder, tmp_path, monkeypatch):
+    config = tmp_path / "jupyter-config"
+    (config / "jupyter_server_config.d").mkdir(parents=True)
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(config))
+    assert "requests-fork" not in rees_cli("propose", str(folder)).stdout
+    drop_in = config / "jupyter_server_config.d" / "rees.json"
+    drop_in.write_text(json.dumps({"Rees": {"overrides": {"requests": "requests-fork"}}}))
+    settle(drop_in)
+    assert "requests-fork" in rees_cli("propose", str(folder)).stdout

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.vocabulary import BINDER_DIRS
+from .jupyter_config import FOLDER_VARIABLES
 from .store import Store
 
 VARIABLES = (
@@ -115,14 +116,15 @@ class RememberedAnswer:
                 "\x1f".join(argv),
                 os.getcwd(),
                 os.path.realpath(folder),
-                *(f"{name}={os.environ.get(name, '')}" for name in VARIABLES),
+                *(f"{name}={os.environ.get(name, '')}" for name in (*VARIABLES, *FOLDER_VARIABLES)),
                 code_version(),
             ]
         )
 
-    def _inputs(self) -> tuple[Any, ...]:
+    def _inputs(self, folders: Any = None) -> tuple[Any, ...]:
         """What the answer depends on in the folder, as it is now. The folder's listing
-        is kept (``self.listing``): the command run next scans those very files."""
+        is kept (``self.listing``): the command run next scans those very files.
+        ``folders``: the Jupyter config folders, when known (see ``replay``)."""
         from .listing import take_listing
 
         self.listing = take_listing(self.folder)
@@ -130,22 +132,27 @@ class RememberedAnswer:
         rees = rees_state(self.folder) if self.reads_rees else ()
         from .jupyter_config import config_state
 
-        return count, checksum, racy, rees, config_state()
+        return count, checksum, racy, rees, config_state(folders)
 
     def replay(self) -> int | None:
         """Print the remembered answer and return its exit code; None when there is
-        none or something it depended on changed."""
-        self.before = self._inputs()  # first of all, before anything is read
+        none or something it depended on changed.
+
+        The Jupyter folders (config files, kernelspecs) are those the answer was
+        recorded with: they follow from the variables and the interpreter in the key,
+        so an unchanged answer is checked without importing jupyter_core."""
         stored = self.store.get(self.key)
-        if not (isinstance(stored, tuple) and len(stored) == 5):
+        if not (isinstance(stored, tuple) and len(stored) == 6 and _folders(stored[5])):
+            self.before = self._inputs()  # first of all, before anything is read
             return None
-        inputs, environments, kernels, printed, code = stored
+        inputs, environments, kernels, printed, code, (configs, kernel_folders) = stored
+        self.before = self._inputs(configs)
         if not isinstance(code, int) or inputs != self.before:
             return None
         from .environment import environment_unchanged, kernel_lookup
 
         try:
-            if not all(kernel_lookup(name) == answer for name, answer in kernels):
+            if not all(kernel_lookup(name, kernel_folders) == answer for name, answer in kernels):
                 return None
             if not all(environment_unchanged(stamp) for stamp in environments):
                 return None
@@ -166,6 +173,7 @@ class RememberedAnswer:
         answer is then never replayed, as the folder no longer matches what it was
         remembered under."""
         from . import environment
+        from .jupyter_config import config_dirs, kernel_dirs
 
         environment.environments_read.clear()  # what this command reads, from here on
         environment.kernels_looked_up.clear()
@@ -188,9 +196,19 @@ class RememberedAnswer:
                     tuple(sorted(environment.kernels_looked_up.items())),
                     tuple(printed),
                     code,
+                    (tuple(config_dirs()), tuple(kernel_dirs())),
                 ),
             )
         return code
+
+
+def _folders(value: Any) -> bool:
+    """Whether ``value`` is the (config folders, kernelspec folders) an answer keeps."""
+    return (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and all(isinstance(group, tuple) and all(isinstance(f, str) for f in group) for group in value)
+    )
 
 
 class _Tee:

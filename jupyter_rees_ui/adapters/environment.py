@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import process as bounded
@@ -236,10 +236,11 @@ def environment_unchanged(stamp: tuple[tuple[str, str, int], ...]) -> bool:
     return _current_stamp(stamp) == stamp
 
 
-def kernel_lookup(kernel_name: str) -> Any:
-    """What looking a kernelspec up answers now, in the form ``kernels_looked_up`` keeps."""
+def kernel_lookup(kernel_name: str, directories: Sequence[str] | None = None) -> Any:
+    """What looking a kernelspec up answers now, in the form ``kernels_looked_up`` keeps;
+    ``directories``: where kernelspecs are (``jupyter_config.kernel_dirs``), when known."""
     try:
-        _kernel_spec(kernel_name)
+        _kernel_spec(kernel_name, directories)
     except (LookupError, OSError, ValueError):
         pass
     return kernels_looked_up[kernel_name]
@@ -388,10 +389,10 @@ class KernelCommand(NamedTuple):
         return cls(tuple(str(a) for a in data["argv"]), str(data.get("display_name", "")), dict(data.get("env") or {}))
 
 
-def _kernel_spec(kernel_name: str) -> KernelCommand:
+def _kernel_spec(kernel_name: str, directories: Sequence[str] | None = None) -> KernelCommand:
     """``_find_kernel_spec``, remembered in ``kernels_looked_up``."""
     try:
-        spec = _find_kernel_spec(kernel_name)
+        spec = _find_kernel_spec(kernel_name, directories)
     except (LookupError, OSError, ValueError) as error:
         kernels_looked_up[kernel_name] = ["missing", type(error).__name__]
         raise
@@ -399,8 +400,9 @@ def _kernel_spec(kernel_name: str) -> KernelCommand:
     return spec
 
 
-def _find_kernel_spec(kernel_name: str) -> KernelCommand:
-    """A kernelspec by name, read from its ``kernel.json`` where one is installed.
+def _find_kernel_spec(kernel_name: str, directories: Sequence[str] | None = None) -> KernelCommand:
+    """A kernelspec by name, read from its ``kernel.json`` where one is installed
+    (``directories``: where to look, else ``jupyter_config.kernel_dirs()``).
 
     jupyter_client's own lookup imports ipykernel (and with it IPython) for the native
     ``python3`` kernel even when its kernel.json is installed: a quarter of a second that
@@ -408,13 +410,12 @@ def _find_kernel_spec(kernel_name: str) -> KernelCommand:
     costs a tenth. It is asked only when no folder has the kernel (the native kernel
     served from ipykernel's resources, or a folder only IPython knows); its NoSuchKernel
     is a KeyError."""
-    # The folders jupyter_client searches; its own default imports IPython to find
-    # ~/.ipython/kernels, which costs as much again.
-    ipython_dir = os.environ.get("IPYTHONDIR") or os.path.join(os.path.expanduser("~"), ".ipython")
     wanted = kernel_name.lower()
-    from jupyter_core.paths import jupyter_path
+    if directories is None:
+        from .jupyter_config import kernel_dirs
 
-    for kernel_dir in [*jupyter_path("kernels"), os.path.join(ipython_dir, "kernels")]:
+        directories = kernel_dirs()
+    for kernel_dir in directories:
         try:
             names = os.listdir(kernel_dir)
         except OSError:

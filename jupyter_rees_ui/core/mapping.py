@@ -44,11 +44,12 @@ installed distribution always answers first.
 from __future__ import annotations
 
 import functools
-import gzip
 import importlib.resources
 import json
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from packaging.utils import NormalizedName, canonicalize_name
 
@@ -269,26 +270,34 @@ class WheelData:
     # widely used distributions published only as source: canonical name -> name
     without_wheel: Mapping[NormalizedName, str] = field(default_factory=dict)
 
-    @functools.cached_property
-    def providers_below(self) -> Mapping[str, frozenset[NormalizedName]]:
-        """Dotted prefix -> every distribution with a module at or under it."""
-        below: dict[str, set[NormalizedName]] = {}
-        for module, dists in self.modules.items():
-            parts = module.split(".")
-            names = {canonicalize_name(d) for d in dists}
-            for end in range(2, len(parts) + 1):
-                below.setdefault(".".join(parts[:end]), set()).update(names)
-        return {k: frozenset(v) for k, v in below.items()}
+    def providers_below(self, prefix: str) -> frozenset[NormalizedName]:
+        """Every distribution with a module at or under the dotted ``prefix`` (two or
+        more parts). Worked out when asked: a run asks it for a few imports, and
+        indexing the whole data up front cost more than the run's lookups together."""
+        found: set[NormalizedName] = set()
+        under = prefix + "."
+        for module in self._dotted_under_top.get(prefix.partition(".")[0], ()):
+            if module == prefix or module.startswith(under):
+                found.update(canonicalize_name(d) for d in self.modules[module])
+        return frozenset(found)
+
+    def providers_of_children(self, prefix: str) -> frozenset[NormalizedName]:
+        """The distributions of the entries right under the dotted ``prefix``."""
+        found: set[NormalizedName] = set()
+        for module in self._dotted_under_top.get(prefix.partition(".")[0], ()):
+            if module.rpartition(".")[0] == prefix:
+                found.update(canonicalize_name(d) for d in self.modules[module])
+        return frozenset(found)
 
     @functools.cached_property
-    def providers_of_children(self) -> Mapping[str, frozenset[NormalizedName]]:
-        """Dotted prefix -> the distributions of the entries right under it."""
-        children: dict[str, set[NormalizedName]] = {}
-        for module, dists in self.modules.items():
-            if "." in module:
-                parent = module.rsplit(".", 1)[0]
-                children.setdefault(parent, set()).update(canonicalize_name(d) for d in dists)
-        return {k: frozenset(v) for k, v in children.items()}
+    def _dotted_under_top(self) -> Mapping[str, tuple[str, ...]]:
+        """Top-level name -> the dotted entries under it (a few thousand of all)."""
+        grouped: dict[str, list[str]] = {}
+        for module in self.modules:
+            top, dot, _ = module.partition(".")
+            if dot:
+                grouped.setdefault(top, []).append(module)
+        return {top: tuple(modules) for top, modules in grouped.items()}
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> WheelData:
@@ -301,10 +310,18 @@ class WheelData:
             )
         return cls(
             modules={str(k): tuple(str(d) for d in v) for k, v in modules.items()},
-            examined=frozenset(canonicalize_name(str(n)) for n in examined),
+            examined=frozenset(_canonical(str(n)) for n in examined),
             generated=str(data.get("generated") or ""),
-            without_wheel={canonicalize_name(str(n)): str(n) for n in without_wheel},
+            without_wheel={_canonical(str(n)): str(n) for n in without_wheel},
         )
+
+
+def _canonical(name: str) -> NormalizedName:
+    """``canonicalize_name``, skipped for the names already in canonical form (most of
+    the ten thousand a run loads)."""
+    if name.islower() and "_" not in name and "." not in name and "--" not in name:
+        return NormalizedName(name)
+    return canonicalize_name(name)
 
 
 @dataclass(frozen=True)
@@ -356,8 +373,8 @@ class ModuleMapping:
         guess (origin "shared"); so it is for ``dbt.adapters.x`` when other wheels
         install ``dbt.adapters.snowflake`` beside it."""
         owners = {canonicalize_name(d) for d in answer.distributions}
-        below = self.wheels.providers_below.get(child, frozenset())
-        siblings = self.wheels.providers_of_children.get(child.rsplit(".", 1)[0], frozenset())
+        below = self.wheels.providers_below(child)
+        siblings = self.wheels.providers_of_children(child.rsplit(".", 1)[0])
         if below - owners or siblings - owners:
             return MappingAnswer(child, answer.distributions, "shared")
         return answer
@@ -405,7 +422,7 @@ class ModuleMapping:
 def parse_pipreqs_mapping(text: str) -> dict[str, tuple[str, ...]]:
     """Parse pipreqs' ``import:distribution`` lines; repeated imports keep every
     distinct distribution, in file order."""
-    found: dict[str, list[str]] = {}
+    found: dict[str, dict[str, str]] = {}  # module -> canonical name -> name as written first
     for raw in text.splitlines():
         line = raw.strip()
         if not line or line.startswith("#") or ":" not in line:
@@ -414,10 +431,8 @@ def parse_pipreqs_mapping(text: str) -> dict[str, tuple[str, ...]]:
         module, dist = module.strip(), dist.strip()
         if not module or not dist:
             continue
-        dists = found.setdefault(module, [])
-        if all(canonicalize_name(d) != canonicalize_name(dist) for d in dists):
-            dists.append(dist)
-    return {module: tuple(dists) for module, dists in sorted(found.items())}
+        found.setdefault(module, {}).setdefault(_canonical(dist), dist)
+    return {module: tuple(dists.values()) for module, dists in sorted(found.items())}
 
 
 def build_mapping(
@@ -446,7 +461,38 @@ def bundled_wheel_data() -> WheelData:
         raw = importlib.resources.files("jupyter_rees_ui").joinpath("data", "import_names.json.gz").read_bytes()
     except (FileNotFoundError, NotADirectoryError):
         return WheelData()
-    return WheelData.from_json(json.loads(gzip.decompress(raw)))
+    return _decode_wheel_data(zlib.decompress(raw, wbits=31))  # gzip
+
+
+def _decode_wheel_data(text: bytes) -> WheelData:
+    """The JSON of the import-name data, decoded by msgspec straight into the shape
+    WheelData keeps (twice as fast as ``json`` then converting); anything it does not
+    expect is read by ``WheelData.from_json``, which says what is wrong."""
+    try:
+        import msgspec
+    except ImportError:
+        return WheelData.from_json(json.loads(text))
+    try:
+        data = msgspec.json.decode(text, type=_wheel_file_type(msgspec))
+    except msgspec.ValidationError:
+        return WheelData.from_json(json.loads(text))
+    return WheelData(
+        modules=data.modules,
+        examined=frozenset(map(_canonical, data.examined)),
+        generated=data.generated,
+        without_wheel={_canonical(n): n for n in data.without_wheel},
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _wheel_file_type(msgspec: Any) -> Any:
+    class WheelFile(msgspec.Struct):
+        modules: dict[str, tuple[str, ...]] = {}
+        examined: list[str] = []
+        generated: str = ""
+        without_wheel: list[str] = []
+
+    return WheelFile
 
 
 def read_pipreqs_mapping_text() -> str:
