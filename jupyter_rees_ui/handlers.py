@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import tornado
@@ -42,6 +44,13 @@ def status_of(error: workflow.WorkflowError) -> int:
 EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="jupyter-rees")
 #: Work running now, by what it computes (single flight).
 IN_FLIGHT: dict[Any, Flight] = {}
+#: The same flights by the request that started or joined them, as it came (query
+#: arguments, the server's settings): a request identical to one already in flight joins
+#: it without building and checking its parameters again.
+ASKED: dict[Any, Flight] = {}
+#: Waiting requests answered in one turn of the event loop; the others wait a turn per
+#: batch, so that other requests (a status poll) are served between batches.
+BATCH = 8
 
 
 class Flight:
@@ -50,9 +59,11 @@ class Flight:
     ``cancel`` event is set, so the scan stops between files, and a request arriving
     after that starts afresh."""
 
-    def __init__(self, key: Any, future: asyncio.Future[str], cancel: threading.Event) -> None:
+    def __init__(self, key: Any, future: asyncio.Future[Answer], cancel: threading.Event) -> None:
         self.key, self.future, self.cancel = key, future, cancel
         self.waiting = 0
+        self.answered = 0
+        self.asked: set[Any] = set()
 
     def join(self) -> None:
         self.waiting += 1
@@ -66,13 +77,39 @@ class Flight:
     def land(self) -> None:
         if IN_FLIGHT.get(self.key) is self:
             del IN_FLIGHT[self.key]
+        for asked in self.asked:
+            if ASKED.get(asked) is self:
+                del ASKED[asked]
+        self.asked.clear()
+
+    def alias(self, asked: Any) -> None:
+        """Requests asked as ``asked`` join this flight while it runs."""
+        if not self.future.done() and IN_FLIGHT.get(self.key) is self:
+            ASKED[asked] = self
+            self.asked.add(asked)
+
+    async def turn(self) -> None:
+        """Wait for this request's turn to be answered: the first ``BATCH`` at once,
+        then a turn of the event loop per batch."""
+        place, self.answered = self.answered, self.answered + 1
+        for _ in range(place // BATCH):
+            await asyncio.sleep(0)
 
 
-def encoded(fn, /, *args, **kwargs) -> str:
-    """``fn``'s answer as JSON text; run in the executor, so a large reply is encoded
-    once and off the event loop (50 waiting requests encoding a proposal each held the
-    loop for about 150 ms)."""
-    return json.dumps(workflow.to_json(fn(*args, **kwargs)))
+@dataclass(frozen=True)
+class Answer:
+    """A JSON answer encoded once for every request that waits for it."""
+
+    body: bytes
+    etag: str
+
+
+def encoded(fn, /, *args, **kwargs) -> Answer:
+    """``fn``'s answer as JSON, with its entity tag; run in the executor, so a large
+    reply is encoded (and hashed) once and off the event loop (50 waiting requests
+    encoding a proposal each held the loop for about 150 ms)."""
+    body = json.dumps(workflow.to_json(fn(*args, **kwargs))).encode()
+    return Answer(body, f'"{hashlib.sha1(body).hexdigest()}"')
 
 
 class ReesHandler(APIHandler):
@@ -111,29 +148,43 @@ class ReesHandler(APIHandler):
         except workflow.WorkflowError as exc:
             raise tornado.web.HTTPError(status_of(exc), str(exc)) from exc
 
-    async def reply_once(self, key: Any, fn, /, *args, **kwargs) -> None:
-        """Answer ``fn(*args, cancel=event, **kwargs)``, shared: while work under ``key``
-        is running, an identical request waits for its answer instead of starting it
-        again (single flight). When every waiting client has closed its connection the
-        event is set and the work stops; nobody is answered."""
+    def flight(self, key: Any, fn, /, *args, **kwargs) -> Flight:
+        """The work ``fn(*args, cancel=event, **kwargs)`` under ``key``, shared: while it
+        runs, an identical request waits for its answer instead of starting it again
+        (single flight). When every waiting client has closed its connection the event
+        is set and the work stops; nobody is answered."""
         flight = IN_FLIGHT.get(key)
         if flight is None:
             cancel = threading.Event()
             future = asyncio.ensure_future(self.run(encoded, fn, *args, cancel=cancel, **kwargs))
             flight = IN_FLIGHT[key] = Flight(key, future, cancel)
             future.add_done_callback(lambda _done: flight.land())
+        return flight
+
+    async def wait_for(self, flight: Flight) -> None:
+        """Wait with ``flight`` and send its answer (unless every client went away)."""
         flight.join()
         self._flight = flight
         try:
-            text = await asyncio.shield(flight.future)
+            answer = await asyncio.shield(flight.future)
         except workflow.Cancelled:
             return  # every client went away
         finally:
             if self._flight is flight:
                 self._flight = None
                 flight.leave()
+        await flight.turn()
+        self._answer = answer
         self.set_header("Content-Type", "application/json")
-        self.finish(text)
+        self.finish(answer.body)
+
+    _answer: Answer | None = None
+
+    def compute_etag(self) -> str | None:
+        """A shared answer's tag was computed with it, once."""
+        if self._answer is not None:
+            return self._answer.etag
+        return super().compute_etag()
 
     _flight: Flight | None = None
 
@@ -191,11 +242,19 @@ class ProposalHandler(ReesHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        keys = ("path", "pin", "kernel", "overrides")
-        args = {k: self.get_query_argument(k, None) for k in keys}
+        args = {k: self.get_query_argument(k, None) for k in ("path", "pin", "kernel", "overrides")}
+        # The server's root, options and cache are part of what was asked (tests run
+        # several servers in one process).
+        asked = ("proposal", self.rees, self.cache, self.root_dir, self.allow_hidden, tuple(args.items()))
+        flight = ASKED.get(asked)
+        if flight is not None:  # checked, and being answered, for an identical request
+            await self.wait_for(flight)
+            return
         request = self.propose_request({k: v for k, v in args.items() if v is not None})
-        key = ("proposal", str(request.folder.path.resolve()), repr(request))
-        await self.reply_once(key, workflow.propose, request, cache=self.cache)
+        key = ("proposal", str(request.folder.path), repr(request))
+        flight = self.flight(key, workflow.propose, request, cache=self.cache)
+        flight.alias(asked)
+        await self.wait_for(flight)
 
     def propose_request(self, args: dict[str, Any]) -> workflow.ProposeRequest:
         """The proposal's parameters (query arguments, or a JSON body for a scan job)."""
@@ -396,7 +455,16 @@ class JobHandler(ReesHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, job_id: str) -> None:
-        self.reply(self.job(job_id).to_json())
+        self.reply_job(self.job(job_id))
+
+    def reply_job(self, job: Any) -> None:
+        """A finished job's answer was encoded once, in its own thread; a running job's
+        is small (its progress)."""
+        if job.answer is None:
+            self.reply(job.to_json())
+            return
+        self.set_header("Content-Type", "application/json")
+        self.finish(job.answer)
 
     @tornado.web.authenticated
     @authorized
@@ -407,7 +475,7 @@ class JobHandler(ReesHandler):
             if job.finished.is_set():
                 break
             await asyncio.sleep(0.1)
-        self.reply(job.to_json())
+        self.reply_job(job)
 
 
 ROUTES = [

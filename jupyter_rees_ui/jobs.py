@@ -12,6 +12,7 @@ stopped. At most ``limit`` jobs are queued or running; finished jobs are forgott
 from __future__ import annotations
 
 import atexit
+import json
 import queue
 import threading
 import time
@@ -41,6 +42,8 @@ class Job:
     cancel: threading.Event = field(default_factory=threading.Event)
     finished: threading.Event = field(default_factory=threading.Event)
     ended_at: float | None = None
+    # The finished job as JSON, encoded once in the job's thread: polls send it as is.
+    answer: bytes | None = None
 
     def report(self, phase: str, done: int, total: int, message: str) -> None:
         self.phase, self.done, self.total, self.message = phase, done, total, message
@@ -52,7 +55,7 @@ class Job:
             # queued counts as running for the client: it is on its way
             "state": "running" if self.state == "queued" else self.state,
             "progress": {"phase": self.phase, "done": self.done, "total": self.total, "message": self.message},
-            "cancelling": self.cancel.is_set() and not self.finished.is_set(),
+            "cancelling": self.cancel.is_set() and self.ended_at is None,
             "result": self.result,
             "error": self.error,
         }
@@ -137,7 +140,15 @@ class Jobs:
             if job.state == "cancelled":
                 job.result = None
             job.ended_at = time.monotonic()
+            job.answer = _encode(job)
             job.finished.set()
+
+
+def _encode(job: Job) -> bytes | None:
+    try:
+        return json.dumps(workflow.to_json(job.to_json())).encode()
+    except (TypeError, ValueError):  # a result that is no JSON: polls say so themselves
+        return None
 
 
 _ALL: weakref.WeakSet[Jobs] = weakref.WeakSet()

@@ -261,6 +261,56 @@ async def test_50_identical_proposal_requests_cost_one_scan(jp_fetch, demo, jp_w
     assert cache.reads - before <= 2 * files, "about one scan for all 50 requests"
 
 
+async def test_identical_proposal_requests_in_flight_are_checked_once(jp_fetch, demo, monkeypatch):
+    """A request identical to one in flight joins it without building and checking its
+    parameters again; all get the same answer, with the same tag."""
+    import hashlib
+    import threading
+
+    from jupyter_rees_ui import handlers, workflow
+
+    located, gate = [], threading.Event()
+    locate, propose = workflow.locate, workflow.propose
+    monkeypatch.setattr(workflow, "locate", lambda *a, **k: located.append(a) or locate(*a, **k))
+    monkeypatch.setattr(workflow, "propose", lambda *a, **k: gate.wait(60) and propose(*a, **k))
+    replies = asyncio.gather(
+        *(jp_fetch("jupyter-rees-ui", "proposal", params={"path": "demo"}) for _ in range(8))
+    )  # the test client sends at most 10 at a time
+    deadline = time.monotonic() + 60
+    while not any(flight.waiting == 8 for flight in handlers.IN_FLIGHT.values()):
+        assert time.monotonic() < deadline, "still waiting for 8 requests to join"
+        await asyncio.sleep(0.02)
+    gate.set()
+    replies = await replies
+    assert len(located) == 1
+    assert len({r.body for r in replies}) == 1
+    assert {r.headers["Etag"] for r in replies} == {f'"{hashlib.sha1(replies[0].body).hexdigest()}"'}
+    assert not handlers.ASKED and not handlers.IN_FLIGHT
+
+
+async def test_requests_waiting_for_one_answer_are_answered_in_batches():
+    """The first batch at once, then one batch per turn of the event loop, so that other
+    requests are served in between."""
+    import threading
+
+    from jupyter_rees_ui import handlers
+
+    flight = handlers.Flight("key", asyncio.get_running_loop().create_future(), threading.Event())
+    answered: list[int] = []
+
+    async def waiter(i: int) -> None:
+        await flight.turn()
+        answered.append(i)
+
+    waiters = [asyncio.ensure_future(waiter(i)) for i in range(2 * handlers.BATCH + 3)]
+    seen = []
+    for _ in range(4):
+        await asyncio.sleep(0)
+        seen.append(len(answered))
+    await asyncio.gather(*waiters)
+    assert seen == [handlers.BATCH, 2 * handlers.BATCH, 2 * handlers.BATCH + 3, 2 * handlers.BATCH + 3]
+
+
 def test_the_scan_cache_is_bounded(tmp_path):
     from jupyter_rees_ui.adapters.files import ScanCache, scan_folder
 

@@ -67,6 +67,26 @@ async def test_a_scan_job_answers_exactly_the_proposal(jp_fetch, jp_root_dir):
     assert done["progress"]["phase"] in ("scanning", "environment")
 
 
+async def test_a_finished_job_is_answered_as_encoded_once_in_its_thread(jp_fetch, jp_root_dir, monkeypatch):
+    """Polls of a finished job send the answer its thread encoded; nothing of it is
+    converted or encoded again on the event loop."""
+    from jupyter_rees_ui import jobs
+
+    shutil.copytree(DEMO, jp_root_dir / "demo")
+    job = await start(jp_fetch, "scan", {"path": "demo"})
+    done = await follow(jp_fetch, job["id"])
+    assert done["state"] == "done"
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("encoded again")
+
+    monkeypatch.setattr(jobs.Job, "to_json", refuse)
+    monkeypatch.setattr(workflow, "to_json", refuse)
+    for _ in range(2):
+        response = await jp_fetch("jupyter-rees-ui", "jobs", job["id"])
+        assert json.loads(response.body) == done
+
+
 @pytest.mark.parametrize(
     ("endpoint", "body", "status", "fragment"),
     [
