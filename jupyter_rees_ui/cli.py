@@ -88,7 +88,7 @@ def _request(args: argparse.Namespace) -> workflow.ProposeRequest:
         check_index=args.check_index or settings.check_index,
         index_url=settings.index_url,
         timeout=settings.timeout,
-        max_bytes=settings.max_bytes,
+        max_bytes=settings.max_bytes if args.max_file_size is None else _size(args.max_file_size),
         workers=None,  # a process per CPU for large cold folders
         all_syntax=getattr(args, "syntax", False),
         remember=not args.no_cache,
@@ -104,6 +104,26 @@ def _proposal(args: argparse.Namespace) -> Proposal:
     result = workflow.propose(request).proposal
     progress.done()
     return result
+
+
+SIZE_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+def _size(text: str) -> int | None:
+    """--max-file-size: a number of bytes, or with a unit (K, M, G; KB, MiB…: powers of
+    1024); 0 for no limit (None)."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(?:([kmg])(?:i?b)?|b)?\s*", text, re.IGNORECASE)
+    number = float(match[1]) if match else None
+    if number == 0:
+        return None
+    size = int(number * SIZE_UNITS[(match[2] or "").lower()]) if number is not None else 0
+    if size < 1:
+        raise workflow.BadRequest(
+            f"--max-file-size takes a size such as 50M, 2G or 1048576 (bytes; 0: no limit), not {text[:40]!r}"
+        )
+    return size
 
 
 def _overrides(values: Sequence[str] | None) -> dict[str, str]:
@@ -469,6 +489,7 @@ def _environment_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--override", action="append", metavar="IMPORT=DIST", help="map an import to a distribution, e.g. sklearn=scikit-learn; IMPORT= drops it (repeatable)")
     p.add_argument("--compare-kernels", action="store_true", help="when the notebooks name several kernels, read each one's environment and flag rows whose versions differ")
     p.add_argument("--no-cache", action="store_true", help="neither reuse nor keep scans and environments in the user's cache folder")
+    p.add_argument("--max-file-size", metavar="SIZE", help="largest notebook or Python file read, e.g. 50M or 2G (0: no limit); larger files are reported and not read (default: c.Rees.max_file_size of the Jupyter config, else 256M)")
 
 
 def _row_options(p: argparse.ArgumentParser, formats=FORMAT_FILES) -> None:

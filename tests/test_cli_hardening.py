@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -70,3 +71,40 @@ def test_commit_takes_files_after_the_message(tmp_path):
     ).stdout
     assert log.split() == ["Add", "the", "Binder", "badge", "README.md"]
     assert rees("commit", str(tmp_path), "-m", "x", "--bogus").returncode == 2
+
+
+@pytest.mark.parametrize("command", ["propose", "check", "write"])
+@pytest.mark.parametrize("size", ["lots", "-1", "0.5", "2T", ""])
+def test_a_bad_file_size_limit_exits_2_with_one_line(tmp_path, command, size):
+    result = rees(command, str(tmp_path), "--max-file-size", size)
+    assert result.returncode == 2
+    assert "--max-file-size takes a size" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_the_file_size_limit_is_applied_and_reported(tmp_path):
+    """A file over --max-file-size is reported and its imports are not read, also when
+    an earlier run (without the limit) kept its scan; 0 lifts the limit."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "small.py").write_text("import numpy\n")
+    (folder / "big.py").write_text("import scipy\n" + "# padding\n" * 300)
+    env = {**os.environ, **GIT_ENV, "XDG_CACHE_HOME": str(tmp_path / "cache"), "GIT_CEILING_DIRECTORIES": str(tmp_path)}
+
+    def propose(*options: str) -> dict:
+        result = subprocess.run(
+            [sys.executable, "-m", "jupyter_rees_ui.cli", "propose", str(folder), "--json", *options],
+            capture_output=True, text=True, env=env, timeout=120, cwd=Path(__file__).resolve().parents[1],
+        )
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    def read(proposal: dict) -> set[str]:
+        return {row["name"] for row in proposal["requirements"]}
+
+    assert {"numpy", "scipy"} <= read(propose())
+    limited = propose("--max-file-size", "2K")
+    assert "scipy" not in read(limited) and "numpy" in read(limited)
+    [issue] = [i for i in limited["issues"] if i["location"]["path"] == "big.py"]
+    assert "over the size limit of 2.0 KB" in issue["message"]
+    assert {"numpy", "scipy"} <= read(propose("--max-file-size", "0"))

@@ -326,6 +326,10 @@ def _file_kind(mode: int) -> str:
 
 
 def _megabytes(size: int) -> str:
+    if size < 1 << 10:
+        return f"{size} bytes"
+    if size < 1 << 20:
+        return f"{size / (1 << 10):.1f} KB"
     return f"{size / (1 << 20):.1f} MB"
 
 
