@@ -129,3 +129,47 @@ async def test_the_server_reads_files_in_reader_processes(jp_fetch, jp_root_dir,
     reply = await jp_fetch("jupyter-rees-ui", "proposal", params={"path": "project"})
     assert json.loads(reply.body)["proposal"]["files"] == ["analysis.ipynb"]
     assert cache.readers.started >= 1 and cache.reads == 1
+
+
+def test_a_scan_reading_files_again_one_by_one_can_still_be_cancelled(tmp_path, monkeypatch):
+    """A reader that died holding a batch has its files read again one at a time; a
+    reader that then never answers does not hold the scan once it is cancelled, and is
+    stopped."""
+    import time
+
+    monkeypatch.setattr(readers_module, "_CHILD", (
+        "import os, time; from multiprocessing.connection import Connection; "
+        "batch = Connection(os.dup(0), writable=False).recv(); "
+        "os._exit(3) if len(batch) > 1 else time.sleep(30)"
+    ))
+    started: list = []
+    init = readers_module._Reader.__init__
+
+    def record(self):
+        init(self)
+        started.append(self)
+
+    monkeypatch.setattr(readers_module._Reader, "__init__", record)
+    pool = ReaderProcesses(count=1)
+    jobs = [(str(tmp_path / f"m{i}.py"), f"m{i}.py", False) for i in range(8)]
+    cancel, outcome = threading.Event(), []
+
+    def scan() -> None:
+        try:
+            pool.read(jobs, cancel=cancel, cancelled=workflow.Cancelled)
+        except BaseException as error:  # noqa: BLE001 - looked at below
+            outcome.append(error)
+
+    scanning = threading.Thread(target=scan, daemon=True)
+    scanning.start()
+    deadline = time.monotonic() + 60
+    while len(started) < 2:  # the second reader has one file and never answers
+        assert time.monotonic() < deadline, "the batch was never handed over again"
+        time.sleep(0.02)
+    cancel.set()
+    scanning.join(20)
+    assert not scanning.is_alive(), "the cancelled scan still waits for the reader"
+    assert len(outcome) == 1 and isinstance(outcome[0], workflow.Cancelled)
+    assert started[1].process.poll() is not None, "the reader that never answered was stopped"
+    assert pool._slots.acquire(blocking=False), "its slot was given back"
+    pool.close()

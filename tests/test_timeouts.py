@@ -182,6 +182,53 @@ def test_a_resolver_that_hangs_gives_no_verdict(tmp_path):
     assert left_running(uv) == []
 
 
+def test_a_verify_step_that_never_reads_its_input_is_stopped_and_says_why(tmp_path):
+    """A child given more input than a pipe holds, that never reads it (a hung
+    interpreter): the step still ends at its time limit, and its output says why."""
+    import threading
+
+    from jupyter_rees_ui.adapters import verify
+
+    python = sleeper(tmp_path / "bin", "python")
+    answer: list = []
+    step = threading.Thread(
+        target=lambda: answer.append(verify.run_process([str(python), "-c", "x"], stdin="m\n" * 200_000, timeout=LIMIT)),
+        daemon=True,
+    )
+    started = time.monotonic()
+    step.start()
+    step.join(ALLOWED)
+    assert not step.is_alive(), "still writing the input of a child that never reads it"
+    assert time.monotonic() - started < ALLOWED
+    [(code, output)] = answer
+    assert code is None
+    assert output.strip().splitlines()[-1] == "stopped: python did not finish within 0.5 s"
+    assert left_running(python) == []
+
+
+def test_an_interrupted_verify_step_stops_what_it_started(tmp_path):
+    """Ctrl-C during `jupyter rees verify`: the step's process group (in a session of
+    its own, so the terminal's interrupt does not reach it) is stopped too."""
+    import signal
+
+    from jupyter_rees_ui.adapters import verify
+
+    script = sleeper(tmp_path, "install")
+
+    def interrupt(*_args):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 1.0)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            verify.run_process([str(script)], timeout=SLEEP * 2)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert left_running(script) == []
+
+
 async def until(condition, what: str, limit: float = 30.0) -> None:
     """Wait for ``condition()`` (a bound on the wait, not a timing assertion)."""
     import asyncio

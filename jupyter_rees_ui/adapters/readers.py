@@ -92,6 +92,14 @@ class _Reader:
         except (EOFError, OSError) as error:
             raise ReaderGone(str(error)) from error
 
+    def answer_unless(self, cancel: threading.Event | None, cancelled: type[Exception]) -> list[Packed]:
+        """``answer()``, waited for in steps: ``cancelled`` is raised once ``cancel``
+        is set (the caller stops this reader)."""
+        while not self.answers.poll(POLL_S):
+            if cancel is not None and cancel.is_set():
+                raise cancelled("scan cancelled")
+        return self.answer()
+
     def exit_code(self) -> int | None:
         with contextlib.suppress(subprocess.TimeoutExpired):
             return self.process.wait(timeout=5)
@@ -199,7 +207,7 @@ class ReaderProcesses:
                         reader.stop()
                         reader = None
                         try:
-                            answer = self._one_by_one(batch, code, gone)
+                            answer = self._one_by_one(batch, code, gone, cancel, cancelled)
                         except BaseException:
                             self._slots.release()
                             raise
@@ -251,11 +259,17 @@ class ReaderProcesses:
             return
 
     def _one_by_one(
-        self, batch: Sequence[Job], code: int | None, gone: Callable[[str, int | None], Packed] | None
+        self,
+        batch: Sequence[Job],
+        code: int | None,
+        gone: Callable[[str, int | None], Packed] | None,
+        cancel: threading.Event | None = None,
+        cancelled: type[Exception] = RuntimeError,
     ) -> list[Packed]:
         """A batch whose reader ended: each file again in its own request, so that only
         a file that ends a reader again becomes a problem (of that file). Runs in the
-        slot of the reader that ended; the last reader is left idle."""
+        slot of the reader that ended; the last reader is left idle. Once ``cancel`` is
+        set, ``cancelled`` is raised and the reader is stopped."""
         answers: list[Packed] = []
         reader: _Reader | None = None
         try:
@@ -265,7 +279,7 @@ class ReaderProcesses:
                         reader = self._take()
                     try:
                         reader.read([job])
-                        answers += reader.answer()
+                        answers += reader.answer_unless(cancel, cancelled)
                         break
                     except ReaderGone:
                         code = reader.exit_code()
@@ -273,6 +287,11 @@ class ReaderProcesses:
                         reader = None
                         if attempt == 1:
                             answers.append(gone(job[1], code) if gone is not None else None)
+        except BaseException:
+            if reader is not None:
+                reader.stop()  # maybe busy with a file: not for another scan
+                reader = None
+            raise
         finally:
             if reader is not None:
                 with self._lock:

@@ -365,39 +365,60 @@ def run_process(
     stdin: str | None = None,
 ) -> tuple[int | None, str]:
     """Run ``cmd``; (exit code or None on timeout, stdout+stderr). Killed with its whole
-    process group when ``cancel`` is set (raising ``Cancelled``) or time runs out."""
+    process group when ``cancel`` is set (raising ``Cancelled``), on an interrupt
+    (Ctrl-C: the group, in a session of its own, does not hear it) or when time runs
+    out; the output then ends with a line saying so. ``stdin`` is given from a file, so
+    a child that never reads it cannot hold us up."""
     _check_cancel(cancel)
-    with tempfile.TemporaryFile() as out:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as given:
+        if stdin is not None:
+            given.write(stdin.encode())
+            given.seek(0)
         proc = subprocess.Popen(
             list(cmd),
-            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdin=given if stdin is not None else subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=cwd,
             env=dict(env) if env is not None else None,
             start_new_session=os.name == "posix",
         )
-        if stdin is not None:
-            with contextlib.suppress(BrokenPipeError):
-                proc.stdin.write(stdin.encode())  # type: ignore[union-attr]
-                proc.stdin.close()  # type: ignore[union-attr]
         deadline = None if timeout is None else time.monotonic() + timeout
         code: int | None = None
-        while True:
-            try:
-                code = proc.wait(timeout=0.2)
-                break
-            except subprocess.TimeoutExpired:
-                stop = cancel is not None and cancel.is_set()
-                late = deadline is not None and time.monotonic() > deadline
-                if stop or late:
-                    _kill(proc)
-                    if stop:
-                        raise Cancelled("cancelled") from None
-                    code = None
+        try:
+            while True:
+                try:
+                    code = proc.wait(timeout=0.2)
                     break
+                except subprocess.TimeoutExpired:
+                    stop = cancel is not None and cancel.is_set()
+                    late = deadline is not None and time.monotonic() > deadline
+                    if stop or late:
+                        _kill(proc)
+                        if stop:
+                            raise Cancelled("cancelled") from None
+                        code = None
+                        break
+        except BaseException:
+            _kill(proc)
+            raise
         out.seek(0)
-        return code, out.read().decode("utf-8", "replace")
+        output = out.read().decode("utf-8", "replace")
+        if code is None:
+            output += f"\n{_stopped(cmd, timeout)}\n"
+        return code, output
+
+
+def _stopped(cmd: Sequence[str], timeout: float | None) -> str:
+    """The line a command stopped for taking too long ends its output with."""
+    words = [os.path.basename(str(part)) for part in cmd[:3]] or ["the command"]
+    if words[1:2] == ["-m"]:
+        words = words[:3]  # python -m pip
+    elif len(words) > 1 and words[1].isidentifier():
+        words = words[:2]  # uv pip
+    else:
+        words = words[:1]
+    return f"stopped: {' '.join(words)} did not finish within {timeout:g} s"
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
