@@ -226,6 +226,10 @@ def _table(proposal: Proposal) -> str:
 
 def cmd_propose(args: argparse.Namespace) -> int:
     proposal = _proposal(args)
+    if args.resolve:
+        proposal = _resolution_checked(args, proposal)
+    elif not args.json:
+        proposal = _unchecked_noted(args, proposal)
     if args.json:
         json.dump(proposal.to_json(), sys.stdout, indent=2, sort_keys=True)
         sys.stdout.write("\n")
@@ -237,6 +241,21 @@ def cmd_propose(args: argparse.Namespace) -> int:
     text = workflow.export([r for r in _rows(proposal, args) if r.included], proposal.python_version, args.format)
     sys.stdout.write(text)
     return EXIT_OK
+
+
+def _resolution_checked(args: argparse.Namespace, proposal: Proposal) -> Proposal:
+    """``propose --resolve``: the check ``write`` runs before writing, its held rows
+    under Needs a decision with the resolver's reason."""
+    fmt = args.format if args.format in FORMAT_FILES else "requirements"  # a Guix manifest has no pip lines
+    plan = workflow.plan(_rees_request(args, proposal, fmt, resolve=True, force=tuple(args.include or ())))
+    return workflow.held_back(proposal, plan)
+
+
+def _unchecked_noted(args: argparse.Namespace, proposal: Proposal) -> Proposal:
+    """Without ``--resolve``: a note naming the lines ``write`` would resolve (when
+    c.Rees.resolve_before_write is on); nothing is asked."""
+    noted = workflow.unchecked(proposal, _rows(proposal, args))
+    return noted if noted is not proposal and workflow.jupyter_settings().resolve else proposal
 
 
 def _show(changes: Sequence) -> None:
@@ -521,6 +540,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         shape.add_argument("--json", action="store_true", help="print the whole proposal as JSON")
         shape.add_argument("--table", action="store_true", help="a readable table with sites and warnings")
         p.add_argument("--syntax", action="store_true", help="parse every code cell, so each syntax error is reported (by default only cells that can import are parsed)")
+        p.add_argument("--resolve", action="store_true", help="also run the check write runs before writing: resolve the lines not pinned from the kernel for the REES's Python (needs the package index) and move those that break the REES to Needs a decision (--include NAME keeps one)")
         p.set_defaults(func=cmd_propose)
 
     if only in (None, "write"):
@@ -591,6 +611,7 @@ def _rememberable(args: argparse.Namespace) -> bool:
         args.func in (cmd_propose, cmd_check)
         and not args.no_cache
         and not args.check_index
+        and not (args.func is cmd_propose and args.resolve)
         and os.path.isdir(args.dir)
     )
 

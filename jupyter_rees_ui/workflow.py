@@ -979,6 +979,53 @@ def resolver_reason(message: str) -> str:
     return reason(message)
 
 
+def held_back(proposal: Proposal, plan: Plan) -> Proposal:
+    """The proposal as ``plan``'s resolution check leaves it, as the sidebar shows it:
+    each held row unticked, under Needs a decision with the resolver's reason, and what
+    the resolver said among the notes (``propose --resolve``)."""
+    from packaging.utils import canonicalize_name
+
+    from .core.model import Note
+    from .core.resolve import DECISION
+
+    held = {canonicalize_name(h.name): h.reason for h in plan.held}
+    rows = []
+    for row in proposal.requirements:
+        reason = held.get(canonicalize_name(row.name))
+        if reason is not None:
+            warning = (
+                f"{DECISION}with {row.name} the REES does not resolve for Python {proposal.python_version}: "
+                f"{reason} (--include {row.name} writes it anyway)"
+            )
+            row = dataclasses.replace(row, included=False, warnings=(warning, *row.warnings))
+        rows.append(row)
+    said = tuple(Note(n.message, code=n.code) for n in plan.notes if n.code in RESOLUTION_NOTES)
+    return dataclasses.replace(proposal, requirements=tuple(rows), notes=(*proposal.notes, *said))
+
+
+#: the codes of the notes a plan's resolution check gives (``_resolution_notes``)
+RESOLUTION_NOTES = ("resolves", "does-not-resolve", "resolve-unreachable")
+
+
+def unchecked(proposal: Proposal, rows: Sequence[ProposedRequirement]) -> Proposal:
+    """The proposal with a note naming the lines a write would resolve first (``rows``
+    included and not pinned from the kernel), when there are such lines. Nothing is
+    asked: a proposal needs no network, and a row the write holds back is no surprise."""
+    from .core.model import Note
+
+    unpinned = [r.name for r in rows if r.included and not kernel_pinned(r)]
+    if not unpinned:
+        return proposal
+    names = ", ".join(unpinned[:5]) + (f" and {len(unpinned) - 5} more" if len(unpinned) > 5 else "")
+    note = Note(
+        f"not checked: whether the lines not pinned from the kernel ({names}) resolve for Python "
+        f"{proposal.python_version}; write checks them and holds back those that do not "
+        "(propose --resolve checks now; needs the package index)",
+        code="resolve-unchecked",
+    )
+    return dataclasses.replace(proposal, notes=(*proposal.notes, note))
+
+
 def apply(request: ReesRequest, expected: Mapping[str, str | None]) -> Written:
     """Write what the plan showed. Refused (``Conflict``) when a file changed since, or
     when a file that would change is missing from ``expected`` (path -> the hash its
@@ -1508,6 +1555,8 @@ __all__ = [
     "local_folder",
     "locate",
     "needs_decision",
+    "held_back",
+    "unchecked",
     "parse_overrides",
     "plan",
     "propose",

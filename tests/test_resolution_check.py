@@ -168,10 +168,83 @@ def test_write_holds_back_what_does_not_resolve_and_include_forces_it(tmp_path, 
     assert "needs a decision: tinyold" not in unchecked.stderr
 
 
+def resolving(tmp_path) -> dict[str, str]:
+    """The environment of a command run with c.Rees.resolve_before_write on."""
+    config = tmp_path / "resolving-config"
+    config.mkdir(exist_ok=True)
+    (config / "jupyter_config.json").write_text('{"Rees": {"resolve_before_write": true}}')
+    return {**os.environ, "JUPYTER_CONFIG_DIR": str(config)}
+
+
+def lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line and not line.startswith("#")]
+
+
+@pytest.fixture
+def project(tmp_path, tiny_notebook):
+    folder = tmp_path / "project"
+    tiny_notebook(folder / "nb.ipynb", "!pip install tinybase==2.0 tinyold tinyok", "import tinybase, tinyold, tinyok")
+    return str(folder)
+
+
+def test_propose_resolve_shows_what_write_holds_back(tmp_path, local_index, project):
+    env = resolving(tmp_path)
+    checked = rees("propose", project, "--no-cache", "--resolve", env=env)
+    assert checked.returncode == 0, checked.stderr
+    assert lines(checked.stdout) == ["tinybase==2.0", "tinyok"]
+    assert "warning: tinyold: needs a decision: with tinyold the REES does not resolve" in checked.stderr
+    assert "(--include tinyold writes it anyway)" in checked.stderr
+    assert "needs a decision: tinyold is not written" in rees("write", project, "--no-cache", env=env).stderr
+    table = rees("propose", project, "--no-cache", "--resolve", "--table", env=env).stdout
+    decision = table.split("Needs a decision", 1)[1]
+    assert "[ ] tinyold" in decision and "does not resolve" in decision and "tinyok" not in decision
+    data = json.loads(rees("propose", project, "--no-cache", "--resolve", "--json", env=env).stdout)
+    row = next(r for r in data["requirements"] if r["name"] == "tinyold")
+    assert row["included"] is False and row["warnings"][0].startswith("needs a decision: with tinyold")
+    forced = rees("propose", project, "--no-cache", "--resolve", "--include", "tinyold", env=env)
+    assert "tinyold" in lines(forced.stdout)
+
+
+def test_plain_propose_asks_nobody_and_says_what_write_will_check(tmp_path, no_index, project, tiny_notebook):
+    plain = rees("propose", project, "--no-cache", env=resolving(tmp_path))
+    assert plain.returncode == 0, plain.stderr
+    assert lines(plain.stdout) == ["tinybase==2.0", "tinyok", "tinyold"]
+    assert "could not check" not in plain.stderr  # the (unreachable) index was not asked
+    assert "not checked: whether the lines not pinned from the kernel (tinybase, tinyok, tinyold) resolve" in plain.stderr
+    assert "propose --resolve" in plain.stderr
+    # c.Rees.resolve_before_write off (as in the tests' config): write checks nothing, nor does propose say so
+    assert "not checked" not in rees("propose", project, "--no-cache", env=dict(os.environ)).stderr
+    # every line pinned from the kernel: nothing for write to check
+    pinned = tmp_path / "pinned"
+    tiny_notebook(pinned / "nb.ipynb", "import packaging")
+    result = rees("propose", str(pinned), "--no-cache", "--python", sys.executable, env=resolving(tmp_path))
+    assert lines(result.stdout)[0].startswith("packaging==") and "not checked" not in result.stderr
+
+
+def test_propose_resolve_with_the_index_unreachable_is_a_note(tmp_path, no_index, project):
+    result = rees("propose", project, "--no-cache", "--resolve", env=resolving(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert lines(result.stdout) == ["tinybase==2.0", "tinyok", "tinyold"]
+    assert "note: could not check that the REES resolves" in result.stderr
+    assert "needs a decision" not in result.stderr
+
+
+def test_propose_resolve_is_never_replayed(tmp_path, local_index, project, tiny_wheel):
+    """An answer that asked the package index is not remembered: the index may change."""
+    env = resolving(tmp_path)
+    assert "tinyold" not in lines(rees("propose", project, "--resolve", env=env).stdout)
+    (local_index / "tinyold-1.0-py3-none-any.whl").unlink()
+    tiny_wheel(local_index, "tinyold", "1.0")  # no longer caps tinybase
+    assert "tinyold" in lines(rees("propose", project, "--resolve", env=env).stdout)
+
+
 def test_write_help_names_the_switches():
     result = subprocess.run([sys.executable, "-m", "jupyter_rees_ui.cli", "write", "--help"],
                             capture_output=True, text=True, timeout=60)
     assert "--no-resolve" in result.stdout and "resolve_before_write" in result.stdout
+    result = subprocess.run([sys.executable, "-m", "jupyter_rees_ui.cli", "propose", "--help"],
+                            capture_output=True, text=True, timeout=60)
+    assert "--resolve" in result.stdout
 
 
 # --------------------------------------------------------------------------- server
