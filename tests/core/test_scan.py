@@ -547,3 +547,9 @@ def test_any_word_pattern_finds_exactly_what_a_plain_search_finds(words):
         for _ in range(2000):
             text = "".join(rng.choice(pieces)[: rng.randint(0, 12)] for _ in range(rng.randint(0, 8)))
             assert bool(search(text)) == any(w in text for w in chosen), (chosen, text)
+
+
+def test_the_python2_only_names_kept_in_the_code_are_those_of_the_stdlib_list_data():
+    from jupyter_rees_ui.core.stdlib import PYTHON2_ONLY, python2_only_names_from_data
+
+    assert PYTHON2_ONLY == python2_only_names_from_data()
