@@ -78,6 +78,7 @@ class Progress:
 
 
 def _request(args: argparse.Namespace) -> workflow.ProposeRequest:
+    _read_environment_early(args)
     settings = workflow.jupyter_settings()  # c.Rees.* as the server reads them
     return workflow.ProposeRequest(
         workflow.local_folder(args.dir),
@@ -95,6 +96,14 @@ def _request(args: argparse.Namespace) -> workflow.ProposeRequest:
         compare_kernels=args.compare_kernels,
         listing=getattr(args, "listing", None),  # taken by the remembered answer's check
     )
+
+
+def _read_environment_early(args: argparse.Namespace) -> None:
+    """A first run's environment is read in a child process while this one loads the
+    scanner and the resolver (``environment.start_early``; the workflow takes it over)."""
+    from .adapters.environment import start_early
+
+    start_early(args.python, args.kernel, getattr(args, "listing", None), remember=not args.no_cache)
 
 
 def _proposal(args: argparse.Namespace) -> Proposal:
@@ -683,6 +692,9 @@ def _run(argv: list[str] | None) -> int:
     except KeyboardInterrupt:
         _err("jupyter rees: interrupted")
         return 130
+    finally:
+        if "jupyter_rees_ui.adapters.environment" in sys.modules:  # nothing started otherwise
+            sys.modules["jupyter_rees_ui.adapters.environment"].cancel_early()
 
 
 if __name__ == "__main__":

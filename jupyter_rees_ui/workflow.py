@@ -355,6 +355,7 @@ def propose(
         kernel_env,
         kernel_exists,
         kernel_python,
+        likely_kernel,
         start_introspection,
     )
 
@@ -372,7 +373,7 @@ def propose(
         if request.python is not None:
             pending = start_introspection(request.python, timeout=request.timeout, store=envs)
         else:
-            guess = request.kernel or _likely_kernel(request.listing)
+            guess = request.kernel or likely_kernel(request.listing)
             pending = start_introspection(
                 kernel_python(guess), timeout=request.timeout, env=kernel_env(guess), store=envs
             )
@@ -472,16 +473,6 @@ def needs_decision(row: ProposedRequirement) -> bool:
     from .core.resolve import DECISION
 
     return any(w.startswith(DECISION) for w in row.warnings)
-
-
-def _likely_kernel(listing: Any) -> str | None:
-    """The kernel whose environment is read while the folder is scanned, before the
-    notebooks say which they name: ``python3``, the name nearly every Python notebook
-    gives, when the listing shows notebooks; else none (this Python). A wrong guess is
-    read again after the scan, as before."""
-    if listing is not None and any(name.endswith(".ipynb") for name in listing.files):
-        return "python3"
-    return None
 
 
 def _environment(pending: Any, cancel: Any) -> Any:

@@ -102,3 +102,49 @@ def test_a_replayed_answer_imports_neither_jupyter_core_nor_the_pipeline(demo, t
     assert first == again == 0
     assert loaded(modules, (*SERVER_SIDE, "jupyter_core", "platformdirs", "packaging", "msgspec",
                             "jupyter_rees_ui.workflow", "jupyter_rees_ui.core.scan", "jupyter_rees_ui.core.resolve")) == []
+
+
+EARLY_PROBE = """
+import json, sys
+from jupyter_rees_ui.adapters import environment
+started = []
+original = environment._start_script
+def counting(*args, **kwargs):
+    started.append(sorted(m for m in ("jupyter_rees_ui.workflow", "jupyter_rees_ui.core.resolve") if m in sys.modules))
+    return original(*args, **kwargs)
+environment._start_script = counting
+from jupyter_rees_ui.cli import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+print("\\n" + json.dumps({"code": code, "started": started, "left": len(environment._started_early)}))
+"""
+
+
+@pytest.mark.parametrize("extra", [[], ["--python", sys.executable]], ids=["kernel", "python"])
+def test_a_first_run_reads_the_environment_once_starting_before_the_pipeline_loads(demo, tmp_path, extra):
+    """The environment's child process starts before the workflow and the resolver are
+    imported, and the workflow takes that one over instead of starting another."""
+    done = subprocess.run(
+        [sys.executable, "-c", EARLY_PROBE, "propose", str(demo), *extra], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "JUPYTER_CONFIG_DIR": os.devnull,
+             "XDG_CACHE_HOME": str(tmp_path / "cache")},
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["code"] == 0, done.stderr
+    assert report["started"] == [[]]
+    assert report["left"] == 0
+
+
+def test_a_jupyter_config_naming_rees_reads_the_environment_after_the_settings(demo, tmp_path):
+    """c.Rees settings may name another interpreter: then nothing is started early."""
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "jupyter_server_config.json").write_text(json.dumps({"Rees": {"default_pin": ">="}}))
+    done = subprocess.run(
+        [sys.executable, "-c", EARLY_PROBE, "propose", str(demo)], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "JUPYTER_CONFIG_DIR": str(config),
+             "XDG_CACHE_HOME": str(tmp_path / "cache")},
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["code"] == 0, done.stderr
+    assert len(report["started"]) == 1 and "jupyter_rees_ui.workflow" in report["started"][0]

@@ -58,9 +58,13 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
-# Besides the workflow, the command line reads the vocabulary (its choices, for --help)
-# and replays a remembered answer: both before, and without, loading the workflow.
-BEFORE_THE_WORKFLOW = {"handlers.py": set(), "cli.py": {"core.vocabulary", "adapters.answers"}}
+# Besides the workflow, the command line reads the vocabulary (its choices, for --help),
+# replays a remembered answer and starts reading the environment: all before, and
+# without, loading the workflow.
+BEFORE_THE_WORKFLOW = {
+    "handlers.py": set(),
+    "cli.py": {"core.vocabulary", "adapters.answers", "adapters.environment"},
+}
 
 
 @pytest.mark.parametrize("front_end", ["handlers.py", "cli.py"])

@@ -119,6 +119,11 @@ def start_introspection(
     script is started in a child process."""
     interpreter = _interpreter_path(python or sys.executable)
     key = introspection_key(interpreter, env)
+    early = _started_early.pop(key, None)
+    cancel_early()  # one started for another interpreter is not needed
+    if early is not None:
+        early.timeout, early.store = timeout, store
+        return early
     pending = PendingEnvironment(interpreter, key, env, timeout, store)
     with _cache_lock:
         cached = _cache.get(key)
@@ -135,6 +140,50 @@ def start_introspection(
         return pending
     pending.process = _start_script(interpreter, env)
     return pending
+
+
+_started_early: dict[str, PendingEnvironment] = {}  # by introspection key
+
+
+def start_early(python: str | None, kernel: str | None, listing: Any, *, remember: bool) -> None:
+    """Start reading the environment that will give the pins before the pipeline is even
+    loaded: ``python`` (``--python``), else the kernel's interpreter (``kernel``, else
+    the kernel the ``listing`` makes likely), as the workflow will choose them; its child
+    process reads it on another CPU meanwhile. The ``start_introspection`` that asks for
+    the same interpreter and variables takes it over; any other cancels it, as
+    ``cancel_early`` does. Nothing is started when a Jupyter config file names
+    ``c.Rees``: its settings may choose another interpreter."""
+    from .jupyter_config import config_paths
+
+    try:
+        for path in config_paths():
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                if "Rees" in handle.read():
+                    return
+        variables = None
+        if python is None:
+            chosen = kernel or likely_kernel(listing)
+            python, variables = kernel_python(chosen), kernel_env(chosen)
+        pending = start_introspection(python, env=variables, store=environment_store() if remember else None)
+    except (OSError, ValueError, LookupError):
+        return  # the workflow meets the same problem and says what it is
+    _started_early[pending.key] = pending
+
+
+def cancel_early() -> None:
+    """Stop the introspections ``start_early`` began that nothing took over."""
+    while _started_early:
+        _started_early.popitem()[1].cancel()
+
+
+def likely_kernel(listing: Any) -> str | None:
+    """The kernel whose environment is read while the folder is scanned, before the
+    notebooks say which they name: ``python3``, the name nearly every Python notebook
+    gives, when the listing shows notebooks; else none (this Python). A wrong guess is
+    read again after the scan, as before."""
+    if listing is not None and any(name.endswith(".ipynb") for name in listing.files):
+        return "python3"
+    return None
 
 
 def introspection_key(python: str | None, env: Mapping[str, str] | None = None) -> str:
