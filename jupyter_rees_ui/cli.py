@@ -620,7 +620,7 @@ def _rememberable(args: argparse.Namespace) -> bool:
         args.func in (cmd_propose, cmd_check)
         and not args.no_cache
         and not args.check_index
-        and not (args.func is cmd_propose and args.resolve)
+        and not args.resolve  # propose --resolve and check --resolve ask the package index
         and os.path.isdir(args.dir)
     )
 

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -176,6 +177,13 @@ def resolving(tmp_path) -> dict[str, str]:
     return {**os.environ, "JUPYTER_CONFIG_DIR": str(config)}
 
 
+def aged(*paths: Path) -> None:
+    """Files as if written a minute ago."""
+    past = time.time_ns() - 60 * 10**9
+    for path in paths:
+        os.utime(path, ns=(past, past))
+
+
 def lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line and not line.startswith("#")]
 
@@ -232,10 +240,24 @@ def test_propose_resolve_with_the_index_unreachable_is_a_note(tmp_path, no_index
 def test_propose_resolve_is_never_replayed(tmp_path, local_index, project, tiny_wheel):
     """An answer that asked the package index is not remembered: the index may change."""
     env = resolving(tmp_path)
+    aged(*Path(project).iterdir())  # past the racy window: an answer could be remembered
     assert "tinyold" not in lines(rees("propose", project, "--resolve", env=env).stdout)
     (local_index / "tinyold-1.0-py3-none-any.whl").unlink()
     tiny_wheel(local_index, "tinyold", "1.0")  # no longer caps tinybase
     assert "tinyold" in lines(rees("propose", project, "--resolve", env=env).stdout)
+
+
+def test_check_resolve_is_never_replayed(tmp_path, local_index, project, tiny_wheel):
+    """check --resolve asks the package index too: its verdict is not remembered."""
+    env = resolving(tmp_path)
+    Path(project, "requirements.txt").write_text("tinybase==2.0\ntinyold\ntinyok\n")
+    aged(*Path(project).iterdir())  # past the racy window: an answer could be remembered
+    first = rees("check", project, "--resolve", env=env)
+    assert first.returncode == 1, first.stdout + first.stderr
+    (local_index / "tinyold-1.0-py3-none-any.whl").unlink()
+    tiny_wheel(local_index, "tinyold", "1.0")  # no longer caps tinybase
+    again = rees("check", project, "--resolve", env=env)
+    assert again.returncode == 0, again.stdout + again.stderr
 
 
 def test_write_help_names_the_switches():
