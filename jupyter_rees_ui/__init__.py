@@ -19,9 +19,24 @@ def _load_jupyter_server_extension(server_app):
     from .handlers import setup_handlers
 
     setup_handlers(server_app.web_app, server_app)
-    if Rees(parent=server_app).freeze_startup_heap and getattr(server_app, "io_loop", None) is not None:
+    rees = Rees(parent=server_app)
+    if rees.prepare_at_startup:
+        _prepare(server_app.log)
+    if rees.freeze_startup_heap and getattr(server_app, "io_loop", None) is not None:
         server_app.io_loop.add_callback(_freeze_startup_heap)
     server_app.log.info("jupyter_rees_ui: server extension loaded")
+
+
+def _prepare(log) -> None:
+    """Before the server listens: import what a proposal runs and load the import-name
+    data (``workflow.prepare``), so that the first proposal does not, while requests
+    wait; the start-up heap is then frozen with them in it."""
+    try:
+        from .workflow import prepare
+
+        prepare()
+    except Exception as error:  # the first proposal then does it, as it would anyway
+        log.warning("jupyter_rees_ui: could not prepare proposals at start-up: %s", error)
 
 
 def _freeze_startup_heap():

@@ -32,6 +32,13 @@ class Rees(Configurable):
         "hold up requests.",
     ).tag(config=True)
 
+    prepare_at_startup = Bool(
+        True,
+        help="While the server starts, import what a proposal runs and load the import-name "
+        "data (a few tens of milliseconds, a few MB), so that the first proposal does not do "
+        "it while other requests wait.",
+    ).tag(config=True)
+
     introspection_timeout = Float(
         60.0, help="Seconds allowed for introspecting a kernel's environment."
     ).tag(config=True)

@@ -336,6 +336,35 @@ def scan_cache() -> Any:
     return ScanCache(readers=ReaderProcesses())
 
 
+#: The modules a proposal runs (imported inside its functions, so that the CLI and a
+#: server that is never asked load them only when needed).
+PROPOSAL_MODULES = (
+    ".adapters.environment",
+    ".adapters.files",
+    ".adapters.paths",
+    ".adapters.readers",
+    ".core.implicit",
+    ".core.rees",
+    ".core.resolve",
+    ".core.review",
+    ".core.system_needs",
+)
+
+
+def prepare() -> None:
+    """Import what a proposal runs and load the bundled import-name data. A server does
+    this in the background once it has started: otherwise the first proposal imports and
+    loads them in a request's thread, holding the interpreter while other requests wait."""
+    import importlib
+
+    for module in PROPOSAL_MODULES:
+        importlib.import_module(module, __package__)
+    from .core.mapping import bundled_mapping, bundled_wheel_data
+
+    bundled_mapping()
+    bundled_wheel_data()
+
+
 def propose(
     request: ProposeRequest, *, cache: Any = None, progress: Any = None, cancel: Any = None
 ) -> ProposalReply:
