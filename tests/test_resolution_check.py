@@ -304,3 +304,30 @@ async def test_preview_of_kernel_pins_asks_no_resolver(jp_fetch, jp_root_dir, no
     response = await jp_fetch("jupyter-rees-ui", "preview", method="POST", body=json.dumps(body))
     preview = json.loads(response.body)
     assert preview["resolution"] is None and preview["held"] == []
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "  × No solution found when resolving dependencies:\n"
+            "  ╰─▶ Because all versions of tinyold depend on tinybase<2 and you require tinybase==2.0, we can conclude"
+            " that all versions of tinyold cannot be used.\n"
+            "      And because you require tinyold, we can conclude that your requirements are unsatisfiable.\n\n"
+            "      hint: Pre-releases are available for tinybase in the requested range (e.g., 2.1a1), but pre-releases"
+            " weren't selected by default. Consider using --prerelease=allow.",
+            "every version of tinyold depends on tinybase<2, and the REES requires tinybase==2.0: no version of tinyold fits",
+        ),
+        (
+            "  × No solution found when resolving dependencies:\n"
+            "  ╰─▶ Because tinyold==1.0 depends on tinybase<2 and only tinyold==1.0 is available, we can conclude"
+            " that all versions of tinyold depend on tinybase<2.\n"
+            "      And because you require tinybase==2.0, we can conclude that your requirements are unsatisfiable.",
+            "every version of tinyold depends on tinybase<2, and the REES requires tinybase==2.0: no version of tinyold fits",
+        ),
+    ],
+)
+def test_the_resolvers_reason_is_one_short_line_about_the_held_row(message, expected):
+    from jupyter_rees_ui.adapters.resolver import reason
+
+    assert reason(message, "tinyold") == expected

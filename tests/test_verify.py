@@ -348,3 +348,18 @@ def test_what_no_rees_line_explains_is_not_the_rees_fault(tmp_path, wheels, cach
 ])
 def test_a_childs_answer_is_read_up_to_its_end(text, expected):
     assert verify._payload(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("module", "expected"),
+    [
+        ("yaml", ("PyYAML", "pyyaml", None)),  # known: a line to add
+        ("sklearn", ("scikit-learn", "scikit-learn", None)),
+        ("google.cloud.newthing", (None, None, "google-cloud-newthing")),  # a namespace's naming convention
+        ("airflow.providers.foo", (None, None, "apache-airflow-core")),  # other wheels install under it
+        ("nonexistent_zzz", (None, None, None)),
+    ],
+)
+def test_verify_suggests_a_line_only_for_a_known_distribution(module, expected):
+    """A mapping answer that only guesses is named as a guess, never offered as the line to add."""
+    assert verify._suggest(module, None) == expected

@@ -148,17 +148,22 @@ def reason(message: str, name: str | None = None, limit: int = 300) -> str:
     text = re.sub(r"(?i)\berror:\s*", "", text)
     text = re.sub(r"(?i)no solution found when resolving dependencies:?\s*", "", text)
     text = re.sub(r"(?i)\bcause:\s*", "", text)
+    text = re.split(r"(?i)\bhint:", text, maxsplit=1)[0]  # uv's advice after the reason
     text = re.sub(r"\s+", " ", text).strip(" .:") or "it does not resolve"
     if name is not None:
         spec = r"[A-Za-z0-9_.\-]+(?:\[[^\]]*\])?(?:[<>=!~]=?[^\s,]+(?:,[<>=!~]=?[^\s,]+)*)?"
         clauses = [
             m.group(0) for m in re.finditer(rf"({spec}) depends on ({spec})", text)
             if _canonical(m.group(1)) == _canonical(name)
+        ] + [
+            f"every version of {m.group(1)} depends on {m.group(2)}"
+            for m in re.finditer(rf"all versions of ({spec}) depend on ({spec})", text)
+            if _canonical(m.group(1)) == _canonical(name)
         ]
-        required = re.findall(r"you require (.+?), we can conclude", text)
+        required = [r for r in re.findall(r"you require (.+?), we can conclude", text) if r != name]
         if clauses:
-            tail = f", and the REES requires {required[-1]}" if required and required[-1] != name else ""
-            text = f"{clauses[-1]}{tail}: no version of {name} fits"
+            tail = f", and the REES requires {required[-1]}" if required else ""
+            text = f"{clauses[-1].rstrip('.')}{tail}: no version of {name} fits"
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

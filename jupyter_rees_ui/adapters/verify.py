@@ -879,16 +879,25 @@ def _marker_skips(line: ReesLine | None) -> bool:
         return False
 
 
-def _suggest(module: str, proposal: Proposal | None) -> tuple[str | None, str | None]:
-    """(the requirement line to add, the distribution's canonical name) for a module."""
+# Mapping answers that only guess: a namespace's dotted path, a package's owner for a
+# sub-package other wheels install into.
+GUESSED_ORIGINS = frozenset({"namespace", "shared"})
+
+
+def _suggest(module: str, proposal: Proposal | None) -> tuple[str | None, str | None, str | None]:
+    """(the requirement line to add, the distribution's canonical name, a distribution
+    that only probably provides it) for a module. A line is suggested from the proposal
+    or from a mapping answer that is known; a guess of the mapping is only named."""
     top = module.split(".", 1)[0]
     for row in proposal.requirements if proposal is not None else ():
         if module in row.modules or top in row.modules or any(m.split(".", 1)[0] == top for m in row.modules):
-            return row.line, canonicalize_name(row.name)
+            return row.line, canonicalize_name(row.name), None
     answer = bundled_mapping().lookup(module)
     if answer is not None and len(answer.distributions) == 1:
-        return answer.distributions[0], canonicalize_name(answer.distributions[0])
-    return None, None
+        if answer.origin in GUESSED_ORIGINS:
+            return None, None, answer.distributions[0]
+        return answer.distributions[0], canonicalize_name(answer.distributions[0]), None
+    return None, None, None
 
 
 def _check_notebooks(scan: ScanResult, spec: ReesSpec, proposal: Proposal | None, env_dir: Path, install: InstallVerdict, ctx: _Context) -> list[NotebookVerdict]:
@@ -923,7 +932,7 @@ def _check_notebooks(scan: ScanResult, spec: ReesSpec, proposal: Proposal | None
             if status == "ok":
                 checks.append(ImportCheck(site.module, "ok", "", loc.cell, loc.line))
                 continue
-            suggestion, name = _suggest(site.module, proposal)
+            suggestion, name, guess = _suggest(site.module, proposal)
             if name is not None and _marker_skips(lines.get(name)):
                 checks.append(ImportCheck(site.module, "skipped", f"{lines[name].text}: not installed on this platform", loc.cell, loc.line))
                 continue
@@ -961,6 +970,11 @@ def _check_notebooks(scan: ScanResult, spec: ReesSpec, proposal: Proposal | None
                     text = f"{site.module} is missing although the REES lists {lines[name].text}"
                 elif suggestion:
                     text = f"{site.module} is not installed by the REES: add {suggestion}"
+                elif guess:
+                    text = (
+                        f"{site.module} is not installed by the REES: {guess} probably provides it "
+                        "(a guess from the module's name: check it before adding it)"
+                    )
                 else:
                     text = f"{site.module} is not installed by the REES and no distribution is known to provide it: name one, or remove the import"
                 failures.append(Failure("missing-module", text, module=site.module, suggestion=suggestion, cell=loc.cell))
