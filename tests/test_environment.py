@@ -496,3 +496,40 @@ def test_introspection_script_stays_python_3_8_syntax():
     ast.parse(source, feature_version=(3, 8))
     for newer in ("removeprefix(", "removesuffix(", "functools.cache(", "zoneinfo"):
         assert newer not in source, newer
+
+
+ENUMERATION_PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])  # where the script lives: imported as a module here
+import introspect_env
+del sys.path[0]
+ours = [str(d._path) for d in introspect_env.distributions()]
+metadata_imported = "importlib.metadata" in sys.modules
+from importlib import metadata
+print(json.dumps({"ours": ours, "theirs": [str(d._path) for d in metadata.distributions()],
+                  "imported": metadata_imported}))
+"""
+
+
+def test_the_script_finds_distributions_as_importlib_metadata_does_without_importing_it(tmp_path):
+    """Folders of every layout importlib.metadata reads, a name twice (the first wins),
+    and the real environment after them: the same folders in the same order."""
+    from jupyter_rees_ui.adapters import introspect_env
+
+    extra = tmp_path / "extra"
+    for name in ("zeta-1.0.dist-info", "Alpha_Pkg-2.0.dist-info", "alpha.pkg-1.0.dist-info", "beta-3.0.egg-info"):
+        (extra / name).mkdir(parents=True)
+        (extra / name / "METADATA").write_text(f"Name: {name.split('-')[0]}\nVersion: 1\n")
+    (extra / "gamma-0.1.egg-info").write_text("Name: gamma\nVersion: 0.1\n")  # a single-file egg-info
+    egg = tmp_path / "delta-1.0-py3.11.egg"
+    (egg / "EGG-INFO").mkdir(parents=True)
+    (egg / "EGG-INFO" / "PKG-INFO").write_text("Name: delta\nVersion: 1.0\n")
+    script_dir = str(Path(introspect_env.__file__).parent)
+    done = subprocess.run(
+        [sys.executable, "-c", ENUMERATION_PROBE, script_dir], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(extra), str(egg)])},
+    )
+    report = json.loads(done.stdout)
+    assert report["ours"] == report["theirs"]
+    assert any(p.endswith("EGG-INFO") for p in report["ours"]) and len(report["ours"]) > 20
+    assert report["imported"] is False
