@@ -89,7 +89,7 @@ def _request(args: argparse.Namespace) -> workflow.ProposeRequest:
         check_index=args.check_index or settings.check_index,
         index_url=settings.index_url,
         timeout=settings.timeout,
-        max_bytes=settings.max_bytes if args.max_file_size is None else _size(args.max_file_size),
+        max_bytes=_max_bytes(args, settings),
         workers=None,  # a process per CPU for large cold folders
         all_syntax=getattr(args, "syntax", False),
         remember=not args.no_cache,
@@ -116,6 +116,13 @@ def _proposal(args: argparse.Namespace) -> Proposal:
 
 
 SIZE_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+def _max_bytes(args: argparse.Namespace, settings: Any = None) -> int | None:
+    """--max-file-size, else c.Rees.max_file_size of the Jupyter config (as the server)."""
+    if args.max_file_size is not None:
+        return _size(args.max_file_size)
+    return (settings or workflow.jupyter_settings()).max_bytes
 
 
 def _size(text: str) -> int | None:
@@ -449,6 +456,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         installer=args.installer,
         index_args=tuple(_index_args(args)),
         notebooks=tuple(args.notebook or ()),
+        max_bytes=_max_bytes(args),
     )
     result = workflow.verify(request, progress=report)
     progress.done()
@@ -517,6 +525,10 @@ def _environment_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--override", action="append", metavar="IMPORT=DIST", help="map an import to a distribution, e.g. sklearn=scikit-learn; IMPORT= drops it (repeatable)")
     p.add_argument("--compare-kernels", action="store_true", help="when the notebooks name several kernels, read each one's environment and flag rows whose versions differ")
     p.add_argument("--no-cache", action="store_true", help="neither reuse nor keep scans and environments in the user's cache folder")
+    _size_option(p)
+
+
+def _size_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-file-size", metavar="SIZE", help="largest notebook or Python file read, e.g. 50M or 2G (0: no limit); larger files are reported and not read (default: c.Rees.max_file_size of the Jupyter config, else 256M)")
 
 
@@ -608,6 +620,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         p.add_argument("--installer", choices=["auto", "uv", "pip"], default="auto", help="uv when installed (auto), or venv + pip")
         p.add_argument("--no-index", action="store_true", help="do not use the package index (with --find-links)")
         p.add_argument("--find-links", action="append", metavar="DIR", help="a folder of wheels to install from (repeatable)")
+        _size_option(p)
         p.set_defaults(func=cmd_verify)
     return parser
 

@@ -432,6 +432,7 @@ class VerifyJobHandler(JobStarter):
             cell_timeout=body.get("timeout", 300),
             total_timeout=body.get("total_timeout", 1800),
             python=settings.python,
+            max_bytes=settings.max_bytes,
         )
         cache = self.cache
 

@@ -1472,6 +1472,7 @@ class VerifyRequest:
     index_args: tuple[str, ...] = ()
     kernel_index_args: tuple[str, ...] | None = None
     notebooks: tuple[str, ...] = ()  # with run: only these (relative to the folder)
+    max_bytes: int | None = 256 << 20  # larger files are reported, not read (None: no limit)
 
     def __post_init__(self) -> None:
         _choice(self.installer, INSTALLERS, "installer")
@@ -1490,7 +1491,10 @@ def verify(request: VerifyRequest, *, cache: Any = None, progress: Any = None, c
     cache = ScanCache() if cache is None else cache
     try:
         verifier.read_rees(request.folder.path)  # before the scan: fail fast without a REES
-        proposal = propose(ProposeRequest(request.folder, python=request.python), cache=cache, progress=progress, cancel=cancel).proposal
+        proposal = propose(
+            ProposeRequest(request.folder, python=request.python, max_bytes=request.max_bytes),
+            cache=cache, progress=progress, cancel=cancel,
+        ).proposal
         return verifier.verify_folder(
             request.folder.path,
             proposal=proposal,
@@ -1505,6 +1509,7 @@ def verify(request: VerifyRequest, *, cache: Any = None, progress: Any = None, c
             progress=progress,
             cancel=cancel,
             only=request.notebooks,
+            max_bytes=request.max_bytes,
         )
     except verifier.VerifyError as exc:
         raise BadRequest(request.folder.quiet(str(exc))) from exc

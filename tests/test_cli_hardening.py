@@ -73,7 +73,7 @@ def test_commit_takes_files_after_the_message(tmp_path):
     assert rees("commit", str(tmp_path), "-m", "x", "--bogus").returncode == 2
 
 
-@pytest.mark.parametrize("command", ["propose", "check", "write"])
+@pytest.mark.parametrize("command", ["propose", "check", "write", "verify"])
 @pytest.mark.parametrize("size", ["lots", "-1", "0.5", "2T", ""])
 def test_a_bad_file_size_limit_exits_2_with_one_line(tmp_path, command, size):
     result = rees(command, str(tmp_path), "--max-file-size", size)
@@ -108,3 +108,28 @@ def test_the_file_size_limit_is_applied_and_reported(tmp_path):
     [issue] = [i for i in limited["issues"] if i["location"]["path"] == "big.py"]
     assert "over the size limit of 2.0 KB" in issue["message"]
     assert {"numpy", "scipy"} <= read(propose("--max-file-size", "0"))
+
+
+def test_verify_reads_no_file_over_the_size_limit(tmp_path, monkeypatch):
+    """verify's scans (the proposal's, and its own of each notebook's imports) apply the
+    size limit the request carries, as propose does."""
+    from jupyter_rees_ui import workflow
+    from jupyter_rees_ui.adapters import files, verify
+
+    (tmp_path / "binder").mkdir()
+    (tmp_path / "binder" / "requirements.txt").write_text("numpy\n")
+    limits = []
+
+    class Stop(Exception):
+        pass
+
+    def scan_folder(root, **options):
+        limits.append(options.get("max_bytes", "not given"))
+        raise Stop
+
+    monkeypatch.setattr(files, "scan_folder", scan_folder)
+    with pytest.raises(Stop):
+        workflow.verify(workflow.VerifyRequest(workflow.local_folder(tmp_path), max_bytes=2048))
+    with pytest.raises(Stop):
+        verify.verify_folder(tmp_path, max_bytes=2048)
+    assert limits == [2048, 2048]

@@ -87,6 +87,25 @@ async def test_a_finished_job_is_answered_as_encoded_once_in_its_thread(jp_fetch
         assert json.loads(response.body) == done
 
 
+class TestWithASmallFileSizeLimit:
+    @pytest.fixture
+    def jp_server_config(self, jp_server_config):
+        return {**jp_server_config, "Rees": {**jp_server_config["Rees"], "max_file_size": 4096}}
+
+    async def test_a_verify_job_applies_the_servers_file_size_limit(self, jp_fetch, jp_root_dir, monkeypatch):
+        asked = []
+
+        def verify(request, **_kwargs):
+            asked.append(request.max_bytes)
+            raise workflow.BadRequest("stopped here")
+
+        monkeypatch.setattr(workflow, "verify", verify)
+        rees_project(jp_root_dir / "demo", "numpy\n", "import numpy")
+        job = await start(jp_fetch, "verify", {"path": "demo"})
+        done = await follow(jp_fetch, job["id"])
+        assert done["state"] == "failed" and asked == [4096]
+
+
 @pytest.mark.parametrize(
     ("endpoint", "body", "status", "fragment"),
     [

@@ -683,6 +683,7 @@ def verify_folder(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
     only: Sequence[str] = (),
+    max_bytes: int | None = 256 << 20,
 ) -> Verification:
     """Rebuild the REES of ``root`` and check its notebooks against it.
 
@@ -695,6 +696,7 @@ def verify_folder(
     not on this machine. ``index_args`` are passed to the installer for the REES
     (``--no-index --find-links DIR`` in tests); ``kernel_index_args`` to install ipykernel
     for ``run`` (default: the same). ``installer``: auto (uv when installed), uv, or pip.
+    ``max_bytes``: the scan's size limit (larger files are reported, not read).
     """
     ctx = _Context(progress, cancel)
     root = Path(root).resolve()  # the installer runs in another folder: paths must not be relative
@@ -707,7 +709,7 @@ def verify_folder(
         from .files import scan_folder
 
         ctx.say("reading", 0, 1, "scanning the notebooks")
-        scan = scan_folder(root, target_python=spec.python_version, cache=scan_cache, cancel=cancel)
+        scan = scan_folder(root, target_python=spec.python_version, cache=scan_cache, cancel=cancel, max_bytes=max_bytes)
     notes = list(spec.notes)
     python = find_python(spec.python_version)
     if python is None:
