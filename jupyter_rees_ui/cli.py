@@ -7,7 +7,6 @@ fault), 2 usage or input error (or verify could not reach the package index).
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ from .core.vocabulary import BINDER_MODES, EXPORT_FILES, FORMAT_FILES, PIN_POLIC
 
 TYPE_CHECKING = False  # as typing's: --help starts without importing typing
 if TYPE_CHECKING:
+    import argparse
     from typing import Any
 
     from .workflow import Proposal, ProposedRequirement
@@ -544,6 +544,8 @@ COMMANDS = ("propose", "write", "check", "badge", "commit", "verify")
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser; ``only``: build that command's part alone (a run
     names one command: the others' options need not be built)."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="jupyter rees",
         description="Make a folder of notebooks reproducible: propose, write and check a REES "
@@ -667,6 +669,17 @@ def _end(code: int) -> None:
 
 def _run(argv: list[str] | None) -> int:
     words = sys.argv[1:] if argv is None else argv
+    early = None
+    if words[:1] in (["propose"], ["check"]):
+        # The pre-commit case: this very command line's answer, remembered, is checked and
+        # printed before the command line is even parsed (argparse is not imported).
+        from .adapters.answers import RememberedAnswer
+
+        early = RememberedAnswer.of_command_line(words)
+        if early is not None:
+            code = early.replay()
+            if code is not None:
+                return code
     parser = build_parser(words[0] if words and words[0] in COMMANDS else None)
     args, extra = parser.parse_known_args(argv)
     if extra:
@@ -687,10 +700,13 @@ def _run(argv: list[str] | None) -> int:
             # needs none of the pipeline's modules.
             from .adapters.answers import RememberedAnswer
 
-            answer = RememberedAnswer(sys.argv[1:] if argv is None else argv, args.dir, reads_rees=args.func is cmd_check)
-            code = answer.replay()
-            if code is not None:
-                return code
+            if early is not None and (early.folder, early.reads_rees) == (args.dir, args.func is cmd_check):
+                answer = early  # its replay above found the folder changed: record anew
+            else:
+                answer = RememberedAnswer(words, args.dir, reads_rees=args.func is cmd_check)
+                code = answer.replay()
+                if code is not None:
+                    return code
             args.listing = answer.listing  # the files just listed: not listed again
             return answer.record(lambda: args.func(args))
         return args.func(args)

@@ -482,3 +482,20 @@ def test_an_answer_is_not_replayed_once_a_drop_in_config_file_appears(folder, tm
     drop_in.write_text(json.dumps({"Rees": {"overrides": {"requests": "requests-fork"}}}))
     settle(drop_in)
     assert "requests-fork" in rees_cli("propose", str(folder)).stdout
+
+
+def test_an_answer_is_not_replayed_for_a_link_that_now_names_another_folder(folder, tmp_path):
+    """The command line names the folder through a symbolic link: the answer is kept with
+    the folder it resolved to, and a link moved elsewhere is another folder."""
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "c.ipynb").write_text(notebook("import yaml"))
+    settle(*other.iterdir())
+    link = tmp_path / "link"
+    link.symlink_to(folder)
+    first = rees_cli("propose", str(link))
+    assert first.returncode == 0 and "pandas" in first.stdout
+    link.unlink()
+    link.symlink_to(other)
+    moved = rees_cli("propose", str(link))
+    assert moved.returncode == 0 and "pandas" not in moved.stdout and "yaml" in moved.stdout.lower()

@@ -111,15 +111,23 @@ class RememberedAnswer:
         self.listing: Any = None  # files.Listing of the folder, once taken
         self.before: tuple[Any, ...] | None = None
         self.store = store if store is not None else answer_store()
-        self.key = "\0".join(
-            [
-                "\x1f".join(argv),
-                os.getcwd(),
-                os.path.realpath(folder),
-                *(f"{name}={os.environ.get(name, '')}" for name in (*VARIABLES, *FOLDER_VARIABLES)),
-                code_version(),
-            ]
-        )
+        self.key = command_line_key(argv)
+        self.entry: Any = None  # what the store holds under the key, once read
+
+    @classmethod
+    def of_command_line(cls, argv: Sequence[str], store: Store | None = None) -> RememberedAnswer | None:
+        """The answer remembered for this very command line (in this working directory,
+        with these variables and this code), before the command line is even parsed: a
+        command line is remembered only once it parsed as a command that may be, and the
+        same words parse the same way. None when there is none."""
+        store = store if store is not None else answer_store()
+        entry = store.get(command_line_key(argv))
+        if not (isinstance(entry, tuple) and len(entry) == 7 and _command(entry[6])):
+            return None
+        folder, _real, reads_rees = entry[6]
+        answer = cls(argv, folder, reads_rees=reads_rees, store=store)
+        answer.entry = entry
+        return answer
 
     def _inputs(self, folders: Any = None) -> tuple[Any, ...]:
         """What the answer depends on in the folder, as it is now. The folder's listing
@@ -141,11 +149,16 @@ class RememberedAnswer:
         The Jupyter folders (config files, kernelspecs) are those the answer was
         recorded with: they follow from the variables and the interpreter in the key,
         so an unchanged answer is checked without importing jupyter_core."""
-        stored = self.store.get(self.key)
-        if not (isinstance(stored, tuple) and len(stored) == 6 and _folders(stored[5])):
+        stored = self.entry if self.entry is not None else self.store.get(self.key)
+        if not (
+            isinstance(stored, tuple)
+            and len(stored) == 7
+            and _folders(stored[5])
+            and stored[6] == (self.folder, os.path.realpath(self.folder), self.reads_rees)
+        ):
             self.before = self._inputs()  # first of all, before anything is read
             return None
-        inputs, environments, kernels, printed, code, (configs, kernel_folders) = stored
+        inputs, environments, kernels, printed, code, (configs, kernel_folders), _command_ = stored
         self.before = self._inputs(configs)
         if not isinstance(code, int) or inputs != self.before:
             return None
@@ -197,9 +210,36 @@ class RememberedAnswer:
                     tuple(printed),
                     code,
                     (tuple(config_dirs()), tuple(kernel_dirs())),
+                    (self.folder, os.path.realpath(self.folder), self.reads_rees),
                 ),
             )
         return code
+
+
+def command_line_key(argv: Sequence[str]) -> str:
+    """What a remembered answer is kept under: the command line, the working directory,
+    the variables that choose interpreters, kernelspecs and Jupyter's folders, and this
+    package's code. The folder it names is kept in the answer (and compared, symbolic
+    links resolved, before it is replayed)."""
+    return "\0".join(
+        [
+            "\x1f".join(argv),
+            os.getcwd(),
+            *(f"{name}={os.environ.get(name, '')}" for name in (*VARIABLES, *FOLDER_VARIABLES)),
+            code_version(),
+        ]
+    )
+
+
+def _command(value: Any) -> bool:
+    """Whether ``value`` is the (folder, its real path, reads the REES) an answer keeps."""
+    return (
+        isinstance(value, tuple)
+        and len(value) == 3
+        and isinstance(value[0], str)
+        and isinstance(value[1], str)
+        and isinstance(value[2], bool)
+    )
 
 
 def _folders(value: Any) -> bool:
