@@ -2,7 +2,9 @@
  * A line the REES does not resolve with is held back by the preview: it moves to "Needs a
  * decision" with the resolver's reason, and ticking it writes it anyway.
  */
-import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
+
+import { readText } from './contents';
 
 const SIDEBAR = '#jp-rees-sidebar';
 const NAME = 'reesnosuchpkg';
@@ -38,16 +40,6 @@ const NOTEBOOK = JSON.stringify({
  * index, which has no such package either).
  */
 const UV_TOML = 'no-index = true\n';
-
-async function readText(page: IJupyterLabPageFixture, file: string): Promise<string> {
-  return page.evaluate(async file => {
-    const model = await window.jupyterapp.serviceManager.contents.get(file, {
-      content: true,
-      type: 'file'
-    });
-    return model.content as string;
-  }, file);
-}
 
 test('a held row waits under Needs a decision with its reason, and can be written anyway', async ({
   page,

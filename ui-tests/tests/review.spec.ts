@@ -2,38 +2,13 @@
  * The review journey: the user's decisions are written, survive a re-scan, and a line
  * the user added to the REES by hand is shown as theirs and can be removed.
  */
-import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
 import * as path from 'path';
+
+import { readText, writeText } from './contents';
 
 const DEMO = path.resolve(__dirname, '../../examples/demo');
 const SIDEBAR = '#jp-rees-sidebar';
-
-async function readText(page: IJupyterLabPageFixture, file: string): Promise<string> {
-  return page.evaluate(async file => {
-    const model = await window.jupyterapp.serviceManager.contents.get(file, {
-      content: true,
-      type: 'file'
-    });
-    return model.content as string;
-  }, file);
-}
-
-async function writeText(
-  page: IJupyterLabPageFixture,
-  file: string,
-  text: string
-): Promise<void> {
-  await page.evaluate(
-    async ({ file, text }) => {
-      await window.jupyterapp.serviceManager.contents.save(file, {
-        type: 'file',
-        format: 'text',
-        content: text
-      });
-    },
-    { file, text }
-  );
-}
 
 test('review: decisions are written, kept by a re-scan, and a hand-added line can go', async ({
   page,
