@@ -884,6 +884,9 @@ _SITE_KIND = operator.attrgetter("kind")
 _LOCATION_ORDER = operator.attrgetter("path", "cell", "line")  # the fields Location compares, in order
 
 
+_QUOTED_MODULE = re.compile(r"'(\w+)(\.[\w.]*)?'")  # a module named in quotes: its top level, the rest
+
+
 def _one_per_template(group: Sequence[Resolution]) -> list[str]:
     """The rows' warnings, once each: submodules of one distribution (``a.b``, ``a.c``)
     give the same warning with another module name, which is said once, for the
@@ -891,9 +894,11 @@ def _one_per_template(group: Sequence[Resolution]) -> list[str]:
     seen: set[str] = set()
     kept: list[str] = []
     for resolution in sorted(group, key=lambda r: (len(r.module), r.module)):
+        top = resolution.module.split(".", 1)[0]
         for warning in resolution.warnings:
-            top = re.escape(resolution.module.split(".", 1)[0])
-            template = re.sub(rf"'{top}(\.[\w.]*)?'", "'{}'", warning) if top else warning
+            # 'top' and 'top.sub' said in the warning become '{}' (one pattern for every
+            # module: a pattern per module name cost a compilation per row)
+            template = _QUOTED_MODULE.sub(lambda m: "'{}'" if m.group(1) == top else m.group(0), warning) if top else warning
             if template not in seen:
                 seen.add(template)
                 kept.append(warning)

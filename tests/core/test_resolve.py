@@ -822,3 +822,16 @@ def test_conda_match_specs_become_pep440_specifiers(spec, expected):
     from jupyter_rees_ui.core.resolve import conda_specifier
 
     assert conda_specifier(spec) == expected
+
+
+def test_a_warning_said_for_several_submodules_is_kept_once():
+    """'a.b' and 'a.c' give the same warning but for the module's name: kept once, for
+    the shortest module; other quoted names are left as they are."""
+    from jupyter_rees_ui.core.resolve import Resolution, _one_per_template
+
+    group = [
+        Resolution("pkg.sub", "mapping", "pkg", warnings=("'pkg.sub' is not installed; 'other' is",)),
+        Resolution("pkg", "mapping", "pkg", warnings=("'pkg' is not installed; 'other' is",)),
+        Resolution("pkg.more", "mapping", "pkg", warnings=("'pkg.more' is not installed; 'pkgx' is",)),
+    ]
+    assert _one_per_template(group) == ["'pkg' is not installed; 'other' is", "'pkg.more' is not installed; 'pkgx' is"]
