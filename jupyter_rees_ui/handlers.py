@@ -191,8 +191,9 @@ class ReesHandler(APIHandler):
     def on_connection_close(self) -> None:
         """The client went away. Shared work stops once no client waits for it any more.
         Other work runs to its end: writes, commits and the badge change files and must
-        not stop half-way (each is short); previews are linear in the rows; the build
-        check and kernel listing end within their subprocess timeouts."""
+        not stop half-way (each is short); a preview stops its resolution check (see
+        PreviewHandler); the build check and kernel listing end within their subprocess
+        timeouts."""
         flight, self._flight = self._flight, None
         if flight is not None:
             flight.leave()
@@ -308,11 +309,25 @@ class ReesBodyHandler(ReesHandler):
 
 
 class PreviewHandler(ReesBodyHandler):
+    _stop: threading.Event | None = None
+
     @tornado.web.authenticated
     @authorized
     async def post(self) -> None:
         request, _body = self.rees_request(resolve=True)
-        self.reply(await self.run(workflow.plan, request))
+        self._stop = threading.Event()
+        try:
+            plan = await self.run(workflow.plan, request, cancel=self._stop)
+        except workflow.Cancelled:
+            return  # the client went away: nobody to answer
+        self.reply(plan)
+
+    def on_connection_close(self) -> None:
+        """The client went away: the preview's resolution check stops its resolver, which
+        could otherwise hold one of the extension's workers for up to ten minutes."""
+        if self._stop is not None:
+            self._stop.set()
+        super().on_connection_close()
 
 
 class WriteHandler(ReesBodyHandler):

@@ -822,14 +822,16 @@ def project_languages(root: Path, *, limit: int = 200) -> tuple[dict[str, str], 
     return languages, False
 
 
-def plan(request: ReesRequest) -> Plan:
+def plan(request: ReesRequest, *, cancel: Any = None) -> Plan:
     """What writing the reviewed rows would change, file by file, with layout notes.
-    A project that is not Python (R, Julia) is refused (``NotPython``)."""
+    A project that is not Python (R, Julia) is refused (``NotPython``). Once ``cancel``
+    (a ``threading.Event``) is set, the resolution check stops its resolver and
+    ``Cancelled`` is raised (the client went away)."""
     from .adapters import rees_files
 
     _refuse_non_python(request.folder)
     with _domain_errors(request.folder):
-        held, resolution = _check_resolution(request) if request.resolve else ((), None)
+        held, resolution = _check_resolution(request, cancel) if request.resolve else ((), None)
         names = tuple(h.name for h in held)
         files = _render(request, names)
         changes = _changes(request, files, names)
@@ -879,7 +881,7 @@ def _resolvable_text(request: ReesRequest, held: Sequence[str]) -> str | None:
     return None
 
 
-def _check_resolution(request: ReesRequest) -> tuple[tuple[HeldRow, ...], ResolutionCheck | None]:
+def _check_resolution(request: ReesRequest, cancel: Any = None) -> tuple[tuple[HeldRow, ...], ResolutionCheck | None]:
     """Ask the resolver (``check --resolve``'s) whether the planned REES resolves for
     its Python. When it does not, find the lines not pinned from the kernel that break
     it (adding them back in halves, then one by one) and hold those back. Nothing is
@@ -920,7 +922,7 @@ def _check_resolution(request: ReesRequest) -> tuple[tuple[HeldRow, ...], Resolu
         if left <= 0:
             return resolver.ResolveResult(None, "", request.python_version, f"no verdict within {RESOLVE_BUDGET:.0f} s")
         body = _resolvable_text(request, held) or ""
-        return resolver.resolve_text(body, request.python_version, cwd, timeout=min(300.0, left))
+        return resolver.resolve_text(body, request.python_version, cwd, timeout=min(300.0, left), cancel=cancel)
 
     def verdict(result: Any, held: tuple[HeldRow, ...] = ()) -> tuple[tuple[HeldRow, ...], ResolutionCheck]:
         ok = True if held else result.ok  # with the held rows left out, it resolves

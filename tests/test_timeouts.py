@@ -271,3 +271,48 @@ async def test_a_proposal_whose_client_went_away_stops(
     await until(lambda: not handlers.IN_FLIGHT, "the shared work to be dropped")
     assert left_running(python) == [], "the introspection was stopped"
     assert "done" not in started.read_text()
+
+
+def test_a_cancelled_command_is_stopped_with_everything_it_started(tmp_path):
+    import threading
+
+    from jupyter_rees_ui.core.model import Cancelled
+
+    script = sleeper(tmp_path, "slow")
+    stop = threading.Event()
+    threading.Timer(0.3, stop.set).start()
+    result, seconds = timed(lambda: process.run([str(script)], timeout=SLEEP * 2, cancel=stop))
+    assert isinstance(result, Cancelled) and "slow was no longer needed" in str(result)
+    assert seconds < ALLOWED
+    assert left_running(script) == []
+    assert process.run(["echo", "still answers"], timeout=10, cancel=threading.Event()).stdout == "still answers\n"
+
+
+def test_a_preview_whose_client_left_stops_its_resolver(tmp_path, monkeypatch):
+    """The sidebar's preview resolves the REES before showing it (up to ten minutes in
+    all); once its client has gone the resolver is stopped and nothing is remembered."""
+    import threading
+
+    from jupyter_rees_ui import workflow
+    from jupyter_rees_ui.core.model import Cancelled
+
+    uv = sleeper(tmp_path / "bin", "uv")
+    monkeypatch.setattr(resolver, "find_uv", lambda: str(uv))
+    resolver.forget()
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "nb.ipynb").write_text(
+        '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null,'
+        ' "source": "!pip install frobnicate\\nimport frobnicate"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
+    )
+    proposal = workflow.propose(workflow.ProposeRequest(workflow.local_folder(str(folder)))).proposal
+    request = workflow.ReesRequest(
+        workflow.local_folder(str(folder)), proposal.requirements, proposal.python_version, resolve=True
+    )
+    stop = threading.Event()
+    threading.Timer(0.3, stop.set).start()
+    result, seconds = timed(lambda: workflow.plan(request, cancel=stop))
+    assert isinstance(result, Cancelled)
+    assert seconds < ALLOWED
+    assert left_running(uv) == []
+    assert resolver._CACHE == {}

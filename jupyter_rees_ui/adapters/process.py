@@ -14,8 +14,14 @@ import contextlib
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import threading
+
+CANCEL_POLL = 0.1  # seconds between looks at a cancel event while a command runs
 
 
 def start(cmd: Sequence[str], **options: Any) -> subprocess.Popen[Any]:
@@ -58,9 +64,11 @@ def run(
     cwd: str | os.PathLike[str] | None = None,
     env: Mapping[str, str] | None = None,
     text: bool = True,
+    cancel: threading.Event | None = None,
 ) -> subprocess.CompletedProcess[Any]:
     """Run ``cmd`` (stdin empty, output captured) for at most ``timeout`` seconds;
-    raises ``subprocess.TimeoutExpired`` (after stopping it) or ``OSError``."""
+    raises ``subprocess.TimeoutExpired`` (after stopping it) or ``OSError``. Once
+    ``cancel`` is set the command is stopped and ``Cancelled`` raised."""
     process = start(
         cmd,
         cwd=cwd,
@@ -70,8 +78,32 @@ def run(
         stderr=subprocess.PIPE,
         text=text,
     )
-    stdout, stderr = finish(process, timeout)
+    if cancel is None:
+        stdout, stderr = finish(process, timeout)
+    else:
+        stdout, stderr = _finish_unless(process, timeout, cancel)
     return subprocess.CompletedProcess(list(cmd), process.returncode, stdout, stderr)
+
+
+def _finish_unless(process: subprocess.Popen[Any], timeout: float, cancel: threading.Event) -> tuple[Any, Any]:
+    """``finish``, looking at ``cancel`` every ``CANCEL_POLL`` seconds (``communicate``
+    may be called again after its own timeout without losing output)."""
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            if cancel.is_set():
+                from ..core.model import Cancelled  # not loaded by a command that only lists files
+
+                name = os.path.basename(str(process.args[0] if isinstance(process.args, list) else process.args))
+                raise Cancelled(f"stopped: {name} was no longer needed")
+            try:
+                return process.communicate(timeout=max(0.0, min(CANCEL_POLL, deadline - time.monotonic())))
+            except subprocess.TimeoutExpired:
+                if time.monotonic() >= deadline:
+                    raise subprocess.TimeoutExpired(process.args, timeout) from None
+    except BaseException:
+        stop(process)
+        raise
 
 
 __all__ = ["finish", "run", "start", "stop"]

@@ -60,10 +60,12 @@ def resolve_requirements(
     timeout: float = 300,
     uv: str | None | bool = True,
     cwd: Path | None = None,
+    cancel: threading.Event | None = None,
 ) -> ResolveResult:
     """Resolve the requirements file ``requirements`` (relative lines such as ``-r``
     or ``-e .`` are read from its folder) for Python ``python_version`` ("3.11").
-    ``uv``: True finds uv, a path uses that one, False/None uses pip."""
+    ``uv``: True finds uv, a path uses that one, False/None uses pip. Once ``cancel``
+    is set the resolver is stopped and ``Cancelled`` raised."""
     uv_bin = find_uv() if uv is True else (uv or None)
     folder = cwd or requirements.parent
     if uv_bin:
@@ -84,7 +86,7 @@ def resolve_requirements(
             command[4:4] = ["--python-version", python_version, "--only-binary=:all:"]
             tool += f" --python-version {python_version} --only-binary=:all:"
     try:
-        done = process.run(command, cwd=folder, timeout=timeout, env={**os.environ, "PIP_NO_INPUT": "1"})
+        done = process.run(command, cwd=folder, timeout=timeout, env={**os.environ, "PIP_NO_INPUT": "1"}, cancel=cancel)
     except subprocess.TimeoutExpired:
         return ResolveResult(None, tool, python_version, f"no answer within {timeout:.0f} s")
     except OSError as exc:
@@ -98,11 +100,14 @@ def resolve_requirements(
     return ResolveResult(False, tool, python_version, message)
 
 
-def resolve_text(text: str, python_version: str, folder: Path, **options: object) -> ResolveResult:
+def resolve_text(
+    text: str, python_version: str, folder: Path, *, cancel: threading.Event | None = None, **options: object
+) -> ResolveResult:
     """Resolve requirement lines given as text (the pip section of an environment.yml,
     a REES about to be written) from ``folder``, through a temporary file outside it.
     A verdict (True or False) is remembered for the same text, Python, folder and
-    installer settings, so previewing the same REES again asks nobody."""
+    installer settings, so previewing the same REES again asks nobody. ``cancel``: as
+    for ``resolve_requirements``."""
     key = _cache_key(text, python_version, folder, options)
     with _CACHE_LOCK:
         known = _CACHE.get(key)
@@ -111,7 +116,7 @@ def resolve_text(text: str, python_version: str, folder: Path, **options: object
     with tempfile.TemporaryDirectory(prefix="rees-resolve-") as tmp:
         path = Path(tmp) / "requirements.txt"
         path.write_text(text, encoding="utf-8")
-        result = resolve_requirements(path, python_version, cwd=folder, **options)  # type: ignore[arg-type]
+        result = resolve_requirements(path, python_version, cwd=folder, cancel=cancel, **options)  # type: ignore[arg-type]
     if result.ok is not None:
         with _CACHE_LOCK:
             _CACHE[key] = result
