@@ -100,7 +100,7 @@ def test_a_replayed_answer_imports_neither_jupyter_core_nor_the_pipeline(demo, t
     first, _ = imported_by("propose", str(demo))
     again, modules = imported_by("propose", str(demo))
     assert first == again == 0
-    assert loaded(modules, (*SERVER_SIDE, "jupyter_core", "platformdirs", "packaging", "msgspec", "argparse",
+    assert loaded(modules, (*SERVER_SIDE, "jupyter_core", "platformdirs", "packaging", "msgspec", "argparse", "pathlib",
                             "jupyter_rees_ui.workflow", "jupyter_rees_ui.core.scan", "jupyter_rees_ui.core.resolve")) == []
 
 

@@ -26,7 +26,6 @@ import os
 import sys
 import zlib
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from ..core.vocabulary import BINDER_DIRS

@@ -13,10 +13,12 @@ import posixpath
 import subprocess
 import time
 from collections.abc import Mapping
-from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import process
+
+if TYPE_CHECKING:  # paths are strings or path objects alike here: pathlib is not imported
+    from pathlib import Path
 
 # Folder names never scanned, wherever they are.
 SKIPPED_DIRS = frozenset(
@@ -49,7 +51,8 @@ def take_listing(root: str | Path) -> Listing:
     started = time.time_ns()
     prefix = _joining(os.fspath(root))
     notes: list[str] = []
-    files = tuple(_finish_listing(Path(root), _start_git_listing(Path(root)), notes))
+    base = os.fspath(root)
+    files = tuple(_finish_listing(base, _start_git_listing(base), notes))
     stats = {}
     lstat = os.lstat
     for relative in files:
@@ -66,7 +69,7 @@ def _joining(base: str) -> str:
     return base if base.endswith(os.sep) else base + os.sep
 
 
-def list_files(root: Path) -> list[str]:
+def list_files(root: str | Path) -> list[str]:
     """Relative POSIX paths of the files to scan, sorted.
 
     In a git work tree the listing comes from ``git ls-files`` (tracked plus untracked
@@ -77,7 +80,7 @@ def list_files(root: Path) -> list[str]:
 
 
 def _finish_listing(
-    root: Path, git: subprocess.Popen[bytes] | None, notes: list[str] | None = None
+    root: str | Path, git: subprocess.Popen[bytes] | None, notes: list[str] | None = None
 ) -> list[str]:
     """The listing of ``root`` (git's, else walked); ``notes`` hears why git's was not used
     when that matters to the user (it did not answer in time)."""
@@ -101,7 +104,7 @@ def _finish_listing(
     return sorted(dict.fromkeys(kept))
 
 
-def _start_git_listing(root: Path) -> subprocess.Popen[bytes] | None:
+def _start_git_listing(root: str | Path) -> subprocess.Popen[bytes] | None:
     """``git ls-files`` (tracked plus untracked files not ignored), started but not
     awaited, so a re-scan can check its cached files while git lists."""
     if not _maybe_in_git(root):
@@ -118,7 +121,7 @@ def _start_git_listing(root: Path) -> subprocess.Popen[bytes] | None:
 
 
 def _git_files(
-    root: Path, git: subprocess.Popen[bytes] | None = None, notes: list[str] | None = None
+    root: str | Path, git: subprocess.Popen[bytes] | None = None, notes: list[str] | None = None
 ) -> list[str] | None:
     """The git listing of ``root`` (None outside a work tree, when the folder itself is
     ignored, or when git does not answer within GIT_TIMEOUT, which is told to ``notes``);
@@ -148,7 +151,7 @@ def _git_files(
     return listed
 
 
-def _submodule_files(root: Path, notes: list[str] | None = None) -> list[str]:
+def _submodule_files(root: str | Path, notes: list[str] | None = None) -> list[str]:
     """Files of the submodules a repository's top folder declares (Binder clones them
     too; ``git ls-files --others`` cannot recurse into them)."""
     try:
@@ -166,14 +169,14 @@ def _submodule_files(root: Path, notes: list[str] | None = None) -> list[str]:
         path = posixpath.normpath(path) if path else ""
         if not path or path.startswith(("..", "/")) or not os.path.isdir(os.path.join(root, path)):
             continue
-        inner = _git_files(Path(root, path), notes=notes)
+        inner = _git_files(os.path.join(root, path), notes=notes)
         if inner is None:
-            inner = _walk_files(Path(root, path))
+            inner = _walk_files(os.path.join(root, path))
         found.extend(f"{path}/{name}" for name in inner)
     return found
 
 
-def _maybe_in_git(root: Path) -> bool:
+def _maybe_in_git(root: str | Path) -> bool:
     """Whether a ``.git`` sits in the folder or above it (or GIT_DIR is set): only then
     is git asked, so folders outside any repository cost no process."""
     if os.environ.get("GIT_DIR"):
@@ -188,7 +191,7 @@ def _maybe_in_git(root: Path) -> bool:
         path = parent
 
 
-def _ignored_by_git(root: Path) -> bool:
+def _ignored_by_git(root: str | Path) -> bool:
     try:
         completed = process.run(["git", "check-ignore", "-q", "."], cwd=root, timeout=GIT_TIMEOUT, text=False)
     except (OSError, subprocess.SubprocessError):
@@ -196,13 +199,13 @@ def _ignored_by_git(root: Path) -> bool:
     return completed.returncode == 0
 
 
-def _walk_files(root: Path) -> list[str]:
+def _walk_files(root: str | Path) -> list[str]:
     found: list[str] = []
     pending = [""]
     while pending:
         relative = pending.pop()
         try:
-            with os.scandir(root / relative if relative else root) as entries:
+            with os.scandir(os.path.join(root, relative) if relative else root) as entries:
                 children = list(entries)
         except OSError:
             continue
@@ -226,7 +229,7 @@ def _skipped_name(name: str) -> bool:
     return name.startswith(".") or name in SKIPPED_DIRS or name.endswith(".egg-info")
 
 
-def _skipped_folder(root: Path, folder: str, skipped: dict[str, bool], *, markers: bool) -> bool:
+def _skipped_folder(root: str | Path, folder: str, skipped: dict[str, bool], *, markers: bool) -> bool:
     """Whether a root-relative folder, or one above it, is not scanned (memoised)."""
     parent, _, name = folder.rpartition("/")
     skip = skipped.get(parent)

@@ -17,16 +17,24 @@ import os
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # a replayed answer reads its entry without importing pathlib
+    from pathlib import Path
 
 FORMAT = 1  # bump when the layout of stored values changes
 
 
 def cache_folder() -> Path:
     """Where entries live: ``$XDG_CACHE_HOME/jupyter-rees-ui`` or ``~/.cache/jupyter-rees-ui``."""
+    from pathlib import Path
+
+    return Path(_cache_folder())
+
+
+def _cache_folder() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base, "jupyter-rees-ui")
+    return os.path.join(base, "jupyter-rees-ui")
 
 
 class Store:
@@ -36,21 +44,34 @@ class Store:
     ``max_bytes`` is not kept at all.
     """
 
-    def __init__(self, kind: str, *, max_entries: int, max_bytes: int, folder: Path | None = None):
+    def __init__(self, kind: str, *, max_entries: int, max_bytes: int, folder: str | Path | None = None):
         # marshal's format may change between Python versions: one folder per version.
         version = "py{}.{}-m{}".format(*sys.version_info[:2], marshal.version)
-        self.folder = (folder or cache_folder()) / version / kind
+        self.where = os.path.join(os.fspath(folder) if folder is not None else _cache_folder(), version, kind)
         self.max_entries = max_entries
         self.max_bytes = max_bytes
 
+    @property
+    def folder(self) -> Path:
+        """The entries' folder."""
+        from pathlib import Path
+
+        return Path(self.where)
+
     def path(self, key: str) -> Path:
+        """The file of the entry under ``key``."""
+        from pathlib import Path
+
+        return Path(self._file(key))
+
+    def _file(self, key: str) -> str:
         data = key.encode("utf-8", "surrogateescape")
         digest = f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(data):x}"
-        return self.folder / f"{digest}.bin"
+        return os.path.join(self.where, f"{digest}.bin")
 
     def get(self, key: str) -> Any | None:
         """The value stored under ``key``, or None (no entry, another key's, damaged)."""
-        path = self.path(key)
+        path = self._file(key)
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
@@ -78,8 +99,8 @@ class Store:
         if len(data) > self.max_bytes // 4:
             return False
         try:
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            _replace(self.path(key), data)
+            os.makedirs(self.where, mode=0o700, exist_ok=True)
+            _replace(self._file(key), data)
         except OSError:
             return False
         self.prune()
@@ -89,7 +110,7 @@ class Store:
         """Drop the least recently used entries beyond the bounds."""
         try:
             entries = []
-            with os.scandir(self.folder) as found:
+            with os.scandir(self.where) as found:
                 for entry in found:
                     if entry.name.endswith(".bin"):
                         stat = entry.stat()
@@ -107,9 +128,13 @@ class Store:
                     pass
 
     def clear(self) -> None:
-        for path in self.folder.glob("*.bin"):
+        try:
+            names = [n for n in os.listdir(self.where) if n.endswith(".bin")]
+        except OSError:
+            return
+        for name in names:
             try:
-                path.unlink()
+                os.unlink(os.path.join(self.where, name))
             except OSError:
                 pass
 
@@ -127,11 +152,11 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _replace(path: Path, data: bytes) -> None:
+def _replace(path: str, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically: a temporary file beside it, renamed over it."""
     import tempfile
 
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
