@@ -316,3 +316,38 @@ def test_a_preview_whose_client_left_stops_its_resolver(tmp_path, monkeypatch):
     assert seconds < ALLOWED
     assert left_running(uv) == []
     assert resolver._CACHE == {}
+
+
+def test_a_proposal_comparing_kernels_stops_every_read_once_cancelled(tmp_path, monkeypatch):
+    """Comparing the kernels the notebooks name reads each one's environment, all at once;
+    once the proposal is cancelled (its client went away) none of them runs on."""
+    import json
+    import sys
+    import threading
+
+    from jupyter_rees_ui import workflow
+    from jupyter_rees_ui.core.model import Cancelled
+
+    hanging = sleeper(tmp_path / "slow-env" / "bin", "python")
+    kernels = tmp_path / "data" / "kernels"
+    for name, python in (("python3", sys.executable), ("zslow", str(hanging))):
+        (kernels / name).mkdir(parents=True)
+        (kernels / name / "kernel.json").write_text(json.dumps(
+            {"argv": [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": name, "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "data"))
+    folder = tmp_path / "project"
+    folder.mkdir()
+    for stem, kernel in (("a", "python3"), ("b", "python3"), ("c", "zslow")):
+        (folder / f"{stem}.ipynb").write_text(json.dumps({
+            "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": "import json"}],
+            "metadata": {"kernelspec": {"name": kernel, "display_name": kernel, "language": "python"}},
+            "nbformat": 4, "nbformat_minor": 5,
+        }))
+    environment.clear_cache()
+    request = workflow.ProposeRequest(workflow.local_folder(str(folder)), compare_kernels=True)
+    stop = threading.Event()
+    threading.Timer(1.0, stop.set).start()
+    result, seconds = timed(lambda: workflow.propose(request, cancel=stop))
+    assert isinstance(result, Cancelled), result
+    assert seconds < ALLOWED
+    assert left_running(hanging) == []
