@@ -379,6 +379,7 @@ def propose(
         IntrospectionError,
         check_guesses_on_index,
         environment_store,
+        introspect_kernels,
         introspection_key,
         kernel_env,
         kernel_exists,
@@ -446,7 +447,11 @@ def propose(
                 listing=request.listing,
             )
         compare = request.compare_kernels and len(names) > 1
-        others = _other_kernels(names, request.timeout, cancel) if compare else None
+        others = (
+            introspect_kernels(names, timeout=request.timeout, wait=lambda other: _environment(other, cancel))
+            if compare
+            else None
+        )
     except IntrospectionError as exc:
         raise EnvironmentUnreadable(f"could not read the kernel's environment: {exc}") from exc
     except (KeyError, ValueError) as exc:  # a kernel without an interpreter, a bad path
@@ -531,25 +536,6 @@ def _environment(pending: Any, cancel: Any) -> Any:
     if cancel.is_set():
         raise Cancelled("proposal cancelled")
     return env
-
-
-def _other_kernels(names: Sequence[str], timeout: float, cancel: Any) -> dict[str, Any]:
-    """The environment of each kernel the notebooks name, read all at once; once
-    ``cancel`` is set every read still under way is stopped and ``Cancelled`` raised."""
-    from .adapters.environment import IntrospectionError, start_kernel_introspections
-
-    found: dict[str, Any] = {}
-    started = start_kernel_introspections(names, timeout=timeout)
-    try:
-        for name, pending in started.items():
-            try:
-                found[name] = _environment(pending, cancel)
-            except IntrospectionError:
-                continue
-    finally:
-        for pending in started.values():
-            pending.cancel()
-    return found
 
 
 def reviewed(folder: Folder, proposal: Proposal) -> Proposal:

@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import process as bounded
@@ -376,36 +376,33 @@ def _distribution(data: dict[str, Any]) -> InstalledDistribution:
 
 
 def introspect_kernels(
-    kernel_names: Iterable[str], *, timeout: float = 60
+    kernel_names: Iterable[str],
+    *,
+    timeout: float = 60,
+    wait: Callable[[PendingEnvironment], Environment] | None = None,
 ) -> dict[str, Environment]:
     """The environment of each named kernelspec (for folders whose notebooks use
-    several). Kernels whose interpreter cannot be introspected are left out."""
+    several), all read at once, each on its own CPU. ``wait(pending)`` waits for one
+    (default ``pending.result()``; the workflow's also stops it when its caller is
+    cancelled); whatever ``wait`` raises stops every read still under way. Kernels whose
+    interpreter cannot be introspected are left out."""
+    started: dict[str, PendingEnvironment] = {}
     found: dict[str, Environment] = {}
-    started = start_kernel_introspections(kernel_names, timeout=timeout)
     try:
+        for name in sorted(set(kernel_names)):
+            try:
+                started[name] = start_introspection(kernel_python(name), timeout=timeout, env=kernel_env(name))
+            except IntrospectionError:
+                continue
         for name, pending in started.items():
             try:
-                found[name] = pending.result()
+                found[name] = wait(pending) if wait is not None else pending.result()
             except IntrospectionError:
                 continue
     finally:
         for pending in started.values():
             pending.cancel()
     return found
-
-
-def start_kernel_introspections(kernel_names: Iterable[str], *, timeout: float = 60) -> dict[str, PendingEnvironment]:
-    """An introspection of each named kernelspec's interpreter, all started at once (each
-    reads on its own CPU meanwhile, instead of one after the other); ``result()`` of each
-    waits for it, ``cancel()`` stops it. Kernels whose interpreter cannot be started are
-    left out."""
-    started: dict[str, PendingEnvironment] = {}
-    for name in sorted(set(kernel_names)):
-        try:
-            started[name] = start_introspection(kernel_python(name), timeout=timeout, env=kernel_env(name))
-        except IntrospectionError:
-            continue
-    return started
 
 
 def kernel_env(kernel_name: str | None) -> dict[str, str]:

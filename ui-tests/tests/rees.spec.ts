@@ -1,6 +1,8 @@
 import { expect, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
+import { readText } from './contents';
+
 const DEMO = path.resolve(__dirname, '../../examples/demo');
 const SIDEBAR = '#jp-rees-sidebar';
 
@@ -45,13 +47,7 @@ test.describe('Make reproducible sidebar', () => {
     await sidebar.locator('.jp-rees-write').click();
     await expect(sidebar.locator('.jp-rees-written')).toContainText('REES written');
 
-    const requirements = await page.evaluate(async path => {
-      const model = await window.jupyterapp.serviceManager.contents.get(path, {
-        content: true,
-        type: 'file'
-      });
-      return model.content as string;
-    }, `${tmpPath}/binder/requirements.txt`);
+    const requirements = await readText(page, `${tmpPath}/binder/requirements.txt`);
     const lines = requirements
       .split('\n')
       .filter(line => line && !line.startsWith('#'))
