@@ -407,7 +407,6 @@ def propose(
                 kernel_python(guess), timeout=request.timeout, env=kernel_env(guess), store=envs
             )
         from .adapters.files import ScanCache, scan_folder
-        from .core.resolve import build_proposal
 
         cache = ScanCache() if cache is None else cache  # the second scan below is then free
         if request.remember:
@@ -415,6 +414,7 @@ def propose(
 
             stored = StoredScans(root, all_syntax=request.all_syntax)
             stored.load_into(cache)
+        early = _Preparation(pending)
         scan = scan_folder(
             root,
             target_python=None,
@@ -425,6 +425,7 @@ def propose(
             progress=progress,
             cancel=cancel,
             listing=request.listing,
+            meanwhile=early.meanwhile,
         )
         if progress is not None:
             progress("environment", 0, 1, "reading the kernel's environment")
@@ -461,8 +462,11 @@ def propose(
             pending.cancel()
     if stored is not None:
         stored.save_from(cache)
+    from .core.resolve import build_proposal
+
     proposal = build_proposal(
-        scan, env, pin=request.pin, overrides=dict(request.overrides), kernel_environments=others
+        scan, env, pin=request.pin, overrides=dict(request.overrides), kernel_environments=others,
+        index=early.index if early.environment is env else None,
     )
     from packaging.utils import canonicalize_name
 
@@ -485,6 +489,33 @@ def propose(
     if request.review:
         proposal = reviewed(request.folder, proposal)
     return ProposalReply(request.folder.api_path, proposal)
+
+
+class _Preparation:
+    """What a proposal needs after the scan, made while worker processes read the files
+    (``scan_folder``'s ``meanwhile``): the environment's answer taken as it comes, the
+    resolver and its import-name data loaded, and, once the environment is known, the
+    installed owners of each top-level name the scans bring indexed."""
+
+    def __init__(self, pending: Any) -> None:
+        self.pending = pending
+        self.environment: Any = None
+        self.index: Any = None
+        self.waiting: list[Any] = []  # scans that came before the environment
+
+    def meanwhile(self, scans: list[Any]) -> None:
+        if self.index is None:
+            self.pending.read_in_background()
+            prepare()
+            self.waiting += scans
+            environment = self.pending.environment  # set once its reader is done
+            if environment is None:
+                return
+            from .core.resolve import index_environment
+
+            self.environment, self.index = environment, index_environment(environment)
+            scans, self.waiting = self.waiting, []
+        self.index.prepare(site.module for scan in scans if scan is not None for site in scan.imports)
 
 
 def listed_apt_packages(folder: Folder) -> frozenset[str]:

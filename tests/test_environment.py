@@ -533,3 +533,33 @@ def test_the_script_finds_distributions_as_importlib_metadata_does_without_impor
     assert report["ours"] == report["theirs"]
     assert any(p.endswith("EGG-INFO") for p in report["ours"]) and len(report["ours"]) > 20
     assert report["imported"] is False
+
+
+def test_an_answer_read_in_the_background_is_the_same(venv, tmp_path):
+    """``read_in_background`` takes the child's answer in a thread; ``result()`` gives
+    that answer, and a failure of the thread's read is raised by ``result()``."""
+    from jupyter_rees_ui.adapters.environment import clear_cache, start_introspection
+
+    python, _site, _src = venv
+    clear_cache()
+    pending = start_introspection(str(python))
+    pending.read_in_background()
+    pending.read_in_background()  # a second call changes nothing
+    assert pending.result() == introspect(str(python))
+    broken = tmp_path / "brokenpython"
+    broken.write_text("#!/bin/sh\necho not json; exit 3\n")
+    broken.chmod(0o755)
+    failing = start_introspection(str(broken))
+    failing.read_in_background()
+    with pytest.raises(IntrospectionError, match="exited with 3"):
+        failing.result()
+    slow = tmp_path / "slowpython"
+    slow.write_text("#!/bin/sh\nsleep 30\n")
+    slow.chmod(0o755)
+    stopped = start_introspection(str(slow))
+    stopped.read_in_background()
+    started = time.monotonic()
+    stopped.cancel()  # the thread's read ends with the child
+    with pytest.raises(IntrospectionError):
+        stopped.result()
+    assert time.monotonic() - started < 10

@@ -677,3 +677,23 @@ def test_generated_notebooks_read_as_plain_json_does(cells: list, metadata: dict
     with pytest.MonkeyPatch.context() as monkeypatch:
         fast, plain = scan_both_ways(layout(reader_notebook(cells, metadata)), monkeypatch)
     assert fast == plain
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
+def test_meanwhile_hears_of_the_reading_and_every_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    """``meanwhile([])`` comes first (the workers have the files, or before reading
+    here), then the scans as they are read: together, every file read; nothing read,
+    it is still called."""
+    from jupyter_rees_ui.adapters import files
+
+    monkeypatch.setattr(files, "PARALLEL_MIN_FILES", 2)
+    write(tmp_path, {f"n{i}.ipynb": notebook(f"import m{i}") for i in range(40)})
+    calls: list[list] = []
+    cache = ScanCache()
+    result = scan_folder(tmp_path, workers=workers, cache=cache, meanwhile=calls.append)
+    assert calls[0] == [] and len(calls) >= 2
+    assert sorted(s.path for batch in calls for s in batch if s is not None) == sorted(result.files)
+    calls.clear()
+    scan_folder(tmp_path, workers=workers, cache=cache, meanwhile=calls.append)  # all cached
+    assert calls and all(batch == [] for batch in calls)

@@ -84,10 +84,39 @@ class PendingEnvironment:
         self.interpreter, self.key, self.env, self.timeout, self.store = interpreter, key, env, timeout, store
         self.environment: Environment | None = None
         self.process: subprocess.Popen[str] | None = None
+        self._reader: threading.Thread | None = None
+        self._failure: BaseException | None = None
+
+    def read_in_background(self) -> None:
+        """Take the child's answer in a thread as soon as it comes (decoded, cached and
+        stored), so that ``result()`` has it ready. For a process that has forked what
+        it needed: a thread would make a later fork unsafe. Never raises."""
+        if self.environment is not None or self.process is None or self._reader is not None:
+            return
+
+        def read() -> None:
+            try:
+                self._read()
+            except BaseException as error:  # noqa: BLE001 - given to result(), which raises it
+                self._failure = error
+
+        reader = threading.Thread(target=read, name="jupyter-rees-environment", daemon=True)
+        try:
+            reader.start()
+        except RuntimeError:
+            return  # no thread to be had: result() reads it
+        self._reader = reader
 
     def result(self) -> Environment:
+        if self._reader is not None:
+            self._reader.join()
+            if self._failure is not None:
+                raise self._failure
         if self.environment is not None:
             return self.environment
+        return self._read()
+
+    def _read(self) -> Environment:
         if self.process is None:
             self.process = _start_script(self.interpreter, self.env)
         report = _finish_script(self.process, self.interpreter, self.timeout)

@@ -182,6 +182,7 @@ def scan_folder(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
     listing: Listing | None = None,
+    meanwhile: Callable[[list[CodeScan | None]], None] | None = None,
 ) -> ScanResult:
     """Scan every notebook, Python file and text notebook under ``root``.
 
@@ -207,6 +208,11 @@ def scan_folder(
 
     ``listing`` (``take_listing`` of this folder, taken just before) is used instead of
     listing the folder again.
+
+    ``meanwhile(scans)`` lets the caller prepare what follows the scan while worker
+    processes read: it is called with ``[]`` as soon as they have the files (else before
+    the files are read here), then with the scans of each batch as it comes back. It
+    must not raise.
     """
     root_path = Path(root)
     base = os.fspath(root_path)
@@ -253,7 +259,7 @@ def scan_folder(
     if cancel is not None and cancel.is_set():
         raise Cancelled("scan cancelled")
     readers = cache.readers if cache is not None else None
-    read = _read_all(pending, workers, all_syntax, progress=progress, cancel=cancel, readers=readers)
+    read = _read_all(pending, workers, all_syntax, progress=progress, cancel=cancel, readers=readers, meanwhile=meanwhile)
     for (path, _, size, mtime_ns, slot), scan in zip(pending, read, strict=True):
         slots[slot] = scan
         if cache is not None and scan is not None:
@@ -350,14 +356,20 @@ def _read_all(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
     readers: Any = None,
+    meanwhile: Callable[[list[CodeScan | None]], None] | None = None,
 ) -> list[CodeScan | None]:
     """Read and scan files: in ``readers`` (a server's reader processes) when given, else
     in parallel processes when there are many, else here."""
     if readers is not None and pending:
         try:
-            return _read_in_readers(readers, pending, all_syntax, progress=progress, cancel=cancel)
+            read = _read_in_readers(readers, pending, all_syntax, progress=progress, cancel=cancel)
         except OSError:
             pass  # no process to be had here: read them in this one
+        else:
+            if meanwhile is not None:
+                meanwhile([])
+                meanwhile(read)
+            return read
     count = workers if workers is not None else (os.cpu_count() or 1)
     if len(pending) < min(PARALLEL_MIN_FILES, PARALLEL_MIN_FORKED):
         count = 1  # too few to share out: multiprocessing is not even imported
@@ -370,9 +382,16 @@ def _read_all(
 
         try:
             watched = {"progress": progress, "cancel": cancel} if progress or cancel else {}
+            if meanwhile is not None:
+                watched["meanwhile"] = meanwhile
             return _read_in_processes(pending, count, all_syntax, **watched)
         except (OSError, RuntimeError, BrokenProcessPool):
             pass  # no processes to be had here: read them in this one
+    if meanwhile is not None:
+        meanwhile([])
+        read = _read_all(pending, 1, all_syntax, progress=progress, cancel=cancel)
+        meanwhile(read)
+        return read
     if progress is None and cancel is None:
         with _collector_paused():
             return [read_and_scan(Path(path), relative, all_syntax=all_syntax) for path, relative, *_ in pending]
@@ -444,6 +463,7 @@ def _read_in_processes(
     *,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    meanwhile: Callable[[list[CodeScan | None]], None] | None = None,
 ) -> list[CodeScan | None]:
     _notebook_reader()  # imported once here, not in every worker
     import multiprocessing
@@ -459,14 +479,20 @@ def _read_in_processes(
         for i in range(0, len(pending), batch)
     ]
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        if progress is None and cancel is None:
-            return [_unpack(packed) for chunk in pool.map(_read_batch, jobs) for packed in chunk]
+        chunks = pool.map(_read_batch, jobs)  # every job handed out: the workers are reading
+        if meanwhile is not None:
+            meanwhile([])
+        if progress is None and cancel is None and meanwhile is None:
+            return [_unpack(packed) for chunk in chunks for packed in chunk]
         read: list[CodeScan | None] = []
-        for chunk in pool.map(_read_batch, jobs):
+        for chunk in chunks:
             if cancel is not None and cancel.is_set():
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise Cancelled("scan cancelled")
-            read += [_unpack(packed) for packed in chunk]
+            scans = [_unpack(packed) for packed in chunk]
+            read += scans
+            if meanwhile is not None:
+                meanwhile(scans)
             if progress is not None:
                 progress("scanning", len(read), len(pending), "")
         return read

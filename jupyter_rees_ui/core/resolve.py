@@ -156,6 +156,15 @@ class EnvironmentIndex:
         self._tops_lower = {top.casefold(): top for top in sorted(self._entries, reverse=True)}
         self._tops: dict[str, _TopLevel] = {}
 
+    def prepare(self, modules: Iterable[str]) -> None:
+        """Index the top-level names of ``modules`` now (each once): a caller with time
+        to spare while the folder is read makes the proposal's own lookups instant."""
+        tops = self._tops
+        for module in modules:
+            top = module.partition(".")[0]
+            if top not in tops:
+                self._top(top)
+
     def owners(self, prefix: str) -> tuple[NormalizedName, ...]:
         return self._top(prefix).owners.get(prefix, ())
 
@@ -653,6 +662,7 @@ def build_proposal(
     triggers: Iterable[ImplicitTrigger] | None = None,
     mapping: ModuleMapping | None = None,
     kernel_environments: Mapping[str, Environment] | None = None,
+    index: EnvironmentIndex | None = None,
 ) -> Proposal:
     """The proposal for one scanned folder against the kernel's environment.
 
@@ -663,10 +673,11 @@ def build_proposal(
     ``kernel_environments``: kernelspec name -> its environment, for folders whose
     notebooks name several kernels; rows whose notebooks run on a kernel with another
     version (or without the distribution) are flagged.
+    ``index``: ``index_environment(env)``, when already made (and perhaps prepared).
     """
     if pin not in PIN_POLICIES:
         raise ValueError(f"unknown pin policy {pin!r}; expected one of {PIN_POLICIES}")
-    index = index_environment(env)
+    index = index_environment(env) if index is None else index
     mapping = bundled_mapping() if mapping is None else mapping
     overrides = dict(overrides or {})
     row_pins = {canonicalize_name(k): v for k, v in (pins or {}).items()}

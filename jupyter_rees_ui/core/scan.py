@@ -120,6 +120,11 @@ _CONDA_VALUE_OPTIONS = frozenset(
 )
 _SHELL_OPERATORS = frozenset({";", "&&", "||", "|", "&", ";;", "|&"})
 _TRY_NODES = tuple(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None)  # TryStar: 3.11+
+# Statements that hold no statement: without a call line to look at, nothing in them matters.
+_SIMPLE_STATEMENTS = (
+    ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return, ast.Pass, ast.Break,
+    ast.Continue, ast.Delete, ast.Raise, ast.Assert, ast.Global, ast.Nonlocal,
+)
 
 
 @dataclass(frozen=True)
@@ -685,6 +690,12 @@ class _Walker:
         matters = _may_matter(code, ipython=ipython)
         if not matters and not self.all_syntax:
             return
+        if ipython and code[:2] == "%%":
+            magic = _cell_magic_call(code)
+            if magic is not None:  # what IPython's transformer makes of it, without tokenizing the body
+                if magic[0]:
+                    self._cell_magic(*magic, line_offset + 1)
+                return
         tree, error, transformed = _parse(code, ipython=ipython)
         if tree is None:
             line = getattr(error, "lineno", None) or 1
@@ -797,7 +808,10 @@ class _Walker:
                 for name in _BLOCK_FIELDS:
                     block = getattr(node, name, None)
                     if isinstance(block, list):
-                        stack.extend((child, context) for child in block)
+                        if calls:
+                            stack.extend((child, context) for child in block)
+                        else:
+                            stack.extend((c, context) for c in block if not isinstance(c, _SIMPLE_STATEMENTS))
                 continue
             if isinstance(node, ast.Call):
                 self._call(node, offset, context)
@@ -964,7 +978,7 @@ def _may_matter(code: str, *, ipython: bool) -> bool:
     """Whether a unit can contain an import, a dynamic import, a sys.path change or an
     IPython escape (a line starting with ``%``/``!``, or ``x = !cmd``). Units that cannot
     are skipped unparsed, so a syntax error in them is not reported: it hides nothing."""
-    if any(hint in code for hint in _CODE_HINTS):
+    if "import" in code or "get_ipython" in code or "sys.path" in code or "find_spec" in code:  # _CODE_HINTS
         return True
     if not ipython or ("%" not in code and "!" not in code):
         return False
@@ -972,6 +986,34 @@ def _may_matter(code: str, *, ipython: bool) -> bool:
         ("%" in line or "!" in line) and any(part.lstrip()[:1] in ("%", "!") for part in line.split("="))
         for line in code.splitlines()
     )
+
+
+def _cell_magic_call(code: str) -> tuple[str, str, str] | None:
+    """``(magic, its line, body)`` of a unit that is a cell magic (``%%time`` and the
+    cell), exactly as IPython's transformer passes them to ``run_cell_magic``, or None
+    when the transformer would first change the text in another way (prompts to strip,
+    ``%%magic?`` help, line ends it splits at besides ``\\n`` and ``\\r``)."""
+    if ">>>" in code or "..." in code or "In [" in code or "\x0b" in code or "\x0c" in code:
+        return None
+    if any(separator in code for separator in _ODD_LINE_ENDS) or _CELL_MAGIC_HELP(code):
+        return None
+    if not code.endswith("\n"):
+        code += "\n"
+    # its dedent (nothing to remove under a %% line) empties whitespace-only lines
+    first, body = _first_line(_WHITESPACE_ONLY_LINE("", code))
+    magic, _, line = first[2:].rstrip().partition(" ")
+    return magic, line, body
+
+
+def _first_line(code: str) -> tuple[str, str]:
+    """The first line of ``code`` with its line end, and the rest."""
+    end = min((i for i in (code.find("\n"), code.find("\r")) if i >= 0), default=len(code) - 1)
+    end += 2 if code[end : end + 2] == "\r\n" else 1
+    return code[:end], code[end:]
+
+
+_CELL_MAGIC_HELP = re.compile(r"%%\w+\?").match
+_WHITESPACE_ONLY_LINE = re.compile(r"^[ \t]+$", re.MULTILINE).sub  # as textwrap.dedent's
 
 
 def _looks_like_python2(code: str, message: str) -> bool:

@@ -835,3 +835,15 @@ def test_a_warning_said_for_several_submodules_is_kept_once():
         Resolution("pkg.more", "mapping", "pkg", warnings=("'pkg.more' is not installed; 'pkgx' is",)),
     ]
     assert _one_per_template(group) == ["'pkg' is not installed; 'other' is", "'pkg.more' is not installed; 'pkgx' is"]
+
+
+def test_a_prepared_index_gives_the_same_proposal():
+    """The index a caller prepares while the folder is read (``EnvironmentIndex.prepare``)
+    gives the proposal the resolver's own index gives."""
+    from jupyter_rees_ui.core.resolve import index_environment
+
+    result = scan("numpy", "pandas.io.excel", "google.cloud.storage", "sklearn", "yaml", "notinstalled", "os")
+    index = index_environment(ENV)
+    index.prepare(site.module for site in result.imports)
+    index.prepare(["numpy"])  # again: indexed once
+    assert propose(result, index=index) == propose(result)
