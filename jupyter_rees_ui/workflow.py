@@ -15,6 +15,7 @@ inside the functions, so importing this module stays cheap for the CLI.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import re
@@ -414,7 +415,7 @@ def propose(
 
             stored = StoredScans(root, all_syntax=request.all_syntax)
             stored.load_into(cache)
-        early = _Preparation(pending)
+        early = _Preparation(pending, request.pin)
         scan = scan_folder(
             root,
             target_python=None,
@@ -468,15 +469,10 @@ def propose(
         scan, env, pin=request.pin, overrides=dict(request.overrides), kernel_environments=others,
         index=early.index if early.environment is env else None,
     )
-    from packaging.utils import canonicalize_name
-
-    from .core.resolve import apply_pin
-
-    installed = {
-        str(canonicalize_name(d.name)): InstalledPin(d.version, apply_pin(d.version, request.pin))
-        for d in env.distributions
-    }
-    proposal = dataclasses.replace(proposal, installed=dict(sorted(installed.items())))
+    installed = early.installed if early.environment is env else None
+    if installed is None:
+        installed = _installed_pins(env, request.pin)
+    proposal = dataclasses.replace(proposal, installed=installed)
     if request.check_index:
         proposal = check_guesses_on_index(proposal, index_url=request.index_url)
     # after the index check: a package found on the index still needs its system library
@@ -495,12 +491,14 @@ class _Preparation:
     """What a proposal needs after the scan, made while worker processes read the files
     (``scan_folder``'s ``meanwhile``): the environment's answer taken as it comes, the
     resolver and its import-name data loaded, and, once the environment is known, the
-    installed owners of each top-level name the scans bring indexed."""
+    installed owners of each top-level name the scans bring indexed, and every installed
+    distribution's pin made."""
 
-    def __init__(self, pending: Any) -> None:
-        self.pending = pending
+    def __init__(self, pending: Any, pin: str) -> None:
+        self.pending, self.pin = pending, pin
         self.environment: Any = None
         self.index: Any = None
+        self.installed: dict[str, InstalledPin] | None = None
         self.waiting: list[Any] = []  # scans that came before the environment
 
     def meanwhile(self, scans: list[Any]) -> None:
@@ -513,9 +511,24 @@ class _Preparation:
                 return
             from .core.resolve import index_environment
 
+            with contextlib.suppress(ValueError):  # an unknown pin policy: said by build_proposal
+                self.installed = _installed_pins(environment, self.pin)
             self.environment, self.index = environment, index_environment(environment)
             scans, self.waiting = self.waiting, []
         self.index.prepare(site.module for scan in scans if scan is not None for site in scan.imports)
+
+
+def _installed_pins(env: Any, pin: str) -> dict[str, InstalledPin]:
+    """Each distribution of ``env`` as a row added by hand would pin it, by name."""
+    from packaging.utils import canonicalize_name
+
+    from .core.resolve import apply_pin
+
+    installed = {
+        str(canonicalize_name(d.name)): InstalledPin(d.version, apply_pin(d.version, pin))
+        for d in env.distributions
+    }
+    return dict(sorted(installed.items()))
 
 
 def listed_apt_packages(folder: Folder) -> frozenset[str]:

@@ -91,20 +91,37 @@ MODULE_SUFFIXES = (".py", ".pyi", ".so", ".pyd")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def module_path(path, folders={}):  # noqa: B006 - a memo of folder prefixes, shared on purpose
+IMPORTABLE_FOLDERS = {}  # folder of a RECORD path -> whether it can hold modules (a memo)
+IDENTIFIER_STEMS = {}  # first part of a file name -> whether it is an identifier (a memo)
+
+
+def module_path(path):
     """Keep RECORD paths that are importable module files, normalised to '/'."""
     path = path.replace("\\", "/")
     if not path.endswith(MODULE_SUFFIXES):
         return None
     folder, _, name = path.rpartition("/")
-    importable = folders.get(folder)
+    if not importable_folder(folder) or not identifier_stem(name):
+        return None
+    return path
+
+
+def importable_folder(folder):
+    importable = IMPORTABLE_FOLDERS.get(folder)
     if importable is None:
         # '..', 'foo-1.0.dist-info', 'bin' outside the site dir, '__pycache__' are not packages
         parts = folder.split("/") if folder else []
-        importable = folders[folder] = "__pycache__" not in parts and all(IDENTIFIER.match(p) for p in parts)
-    if not importable or not IDENTIFIER.match(name.split(".", 1)[0]):
-        return None
-    return path
+        importable = "__pycache__" not in parts and all(IDENTIFIER.match(p) for p in parts)
+        IMPORTABLE_FOLDERS[folder] = importable
+    return importable
+
+
+def identifier_stem(name):
+    stem = name.partition(".")[0]
+    valid = IDENTIFIER_STEMS.get(stem)
+    if valid is None:
+        valid = IDENTIFIER_STEMS[stem] = IDENTIFIER.match(stem) is not None
+    return valid
 
 
 def dist_dir(dist):
@@ -190,6 +207,38 @@ def record_entries(dist):
         mode, _, value = (row[1] if len(row) > 1 else "").partition("=")
         entries.append((row[0], value if mode == "sha256" and value else None))
     return entries
+
+
+def record_modules(dist):
+    """``{module file: its RECORD hash or None}`` of a distribution, as filtering
+    ``record_entries`` by ``module_path`` gives, in one pass over RECORD: most of its lines
+    are not module files and are dropped at the first look. None when RECORD is missing or
+    needs the general reading (quoted fields, backslashes)."""
+    text = read_text(dist, "RECORD")
+    if text is None or '"' in text or "\\" in text:
+        return None
+    modules = {}
+    folders, stems = IMPORTABLE_FOLDERS, IDENTIFIER_STEMS  # module_path's memos, inlined
+    for line in text.splitlines():
+        path, _, rest = line.partition(",")
+        if not path.endswith(MODULE_SUFFIXES):
+            continue
+        folder, _, name = path.rpartition("/")
+        importable = folders.get(folder)
+        if importable is None:
+            importable = importable_folder(folder)
+        if not importable:
+            continue
+        valid = stems.get(name.partition(".")[0])
+        if valid is None:
+            valid = identifier_stem(name)
+        if not valid:
+            continue
+        mode, _, value = rest.partition(",")[0].partition("=")
+        digest = value if mode == "sha256" and value else None
+        if digest or path not in modules:
+            modules[path] = digest
+    return modules
 
 
 def editable_top_level(entries, site_dir):
@@ -385,22 +434,26 @@ def describe():
         seen.add(key)
         location = dist_dir(dist)
         site_dir = os.path.dirname(location) if location else ""
-        try:
-            entries = record_entries(dist)
-        except Exception as error:  # noqa: BLE001 - one broken RECORD must not stop the rest
-            errors.append(f"unreadable RECORD for {name}: {error}")
-            entries = []
-        modules = {}  # module file -> its RECORD hash (None when RECORD has none)
-        for path, digest in entries:
-            module = module_path(path)
-            if module is not None and (digest or module not in modules):
-                modules[module] = digest
-        files = sorted(modules)
-        top_level = (read_text(dist, "top_level.txt") or "").split()
         direct_url = read_json_file(dist, "direct_url.json")
         editable = bool(
             isinstance(direct_url, dict) and (direct_url.get("dir_info") or {}).get("editable")
         )
+        entries = []
+        try:
+            # module file -> its RECORD hash (None when RECORD has none)
+            modules = None if editable else record_modules(dist)
+            if modules is None:  # an editable install's other files name what it exposes
+                entries = record_entries(dist)
+                modules = {}
+                for path, digest in entries:
+                    module = module_path(path)
+                    if module is not None and (digest or module not in modules):
+                        modules[module] = digest
+        except Exception as error:  # noqa: BLE001 - one broken RECORD must not stop the rest
+            errors.append(f"unreadable RECORD for {name}: {error}")
+            entries, modules = [], {}
+        files = sorted(modules)
+        top_level = (read_text(dist, "top_level.txt") or "").split()
         if editable and site_dir:
             top_level = sorted(set(top_level) | editable_top_level(entries, site_dir))
         installer = (read_text(dist, "INSTALLER") or "").strip() or None
@@ -453,6 +506,9 @@ def describe():
 
 
 def main():
+    import gc
+
+    gc.disable()  # a short run that builds many small objects and no cycles
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]  # the caller's working directory is not part of the environment
     if not has_metadata():

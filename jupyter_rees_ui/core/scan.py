@@ -696,6 +696,12 @@ class _Walker:
                 if magic[0]:
                     self._cell_magic(*magic, line_offset + 1)
                 return
+        elif ipython and code[:1] == "%":
+            line_magic = _line_magic_call(code)
+            if line_magic is not None:  # likewise: %matplotlib inline, alone in its cell
+                if line_magic[0]:
+                    self._line_magic(*line_magic, None, line_offset, _Context())
+                return
         tree, error, transformed = _parse(code, ipython=ipython)
         if tree is None:
             line = getattr(error, "lineno", None) or 1
@@ -917,8 +923,8 @@ class _Walker:
             self.installs.extend(parse_install_command(args[0], location))
             self.defined.update(generated_modules(args[0]))
 
-    def _line_magic(self, magic: str, rest: str, node: ast.Call, offset: int, context: _Context) -> None:
-        line = offset + node.lineno
+    def _line_magic(self, magic: str, rest: str, node: ast.Call | None, offset: int, context: _Context) -> None:
+        line = offset + getattr(node, "lineno", 1)  # None: a unit of that one line
         location = self._loc(line)
         if magic in INSTALL_MAGICS:
             self.installs.extend(parse_install_magic(magic, rest, location))
@@ -1003,6 +1009,22 @@ def _cell_magic_call(code: str) -> tuple[str, str, str] | None:
     first, body = _first_line(_WHITESPACE_ONLY_LINE("", code))
     magic, _, line = first[2:].rstrip().partition(" ")
     return magic, line, body
+
+
+def _line_magic_call(code: str) -> tuple[str, str] | None:
+    """``(magic, its arguments)`` of a unit that is one ``%magic`` line, exactly as
+    IPython's transformer passes them to ``run_line_magic``; None for anything else (more
+    lines, a continued line, ``%magic?`` help) or anything it might read otherwise."""
+    line = code[:-1] if code.endswith("\n") else code
+    if "\n" in line or "\r" in line or "\x00" in line or "\x0b" in line or "\x0c" in line:
+        return None
+    if any(separator in line for separator in _ODD_LINE_ENDS):
+        return None
+    line = line.rstrip()
+    if line.endswith(("?", "\\")):
+        return None
+    magic, _, arguments = line[1:].partition(" ")
+    return magic, arguments
 
 
 def _first_line(code: str) -> tuple[str, str]:

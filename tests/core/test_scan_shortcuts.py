@@ -1,9 +1,9 @@
-"""The scanner's shortcut for cell magics finds exactly what reading the whole unit
-through IPython's transformer finds.
+"""The scanner's shortcuts for magics find exactly what reading the whole unit through
+IPython's transformer finds.
 
 A ``%%magic`` cell is split into (magic, line, body) as the transformer would, without
-tokenizing the body. Each case is scanned twice, with and without the shortcut, and
-the two scans must be equal.
+tokenizing the body; a cell of one ``%magic`` line into (magic, arguments). Each case is
+scanned twice, with and without the shortcuts, and the two scans must be equal.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jupyter_rees_ui.core import scan as scan_module
-from jupyter_rees_ui.core.scan import _cell_magic_call, _transformer, scan_code
+from jupyter_rees_ui.core.scan import _cell_magic_call, _line_magic_call, _transformer, scan_code
 
 
 def _without_shortcuts(monkeypatch: pytest.MonkeyPatch, code: str, **kwargs: object):
     with monkeypatch.context() as patched:
         patched.setattr(scan_module, "_cell_magic_call", lambda code: None)
+        patched.setattr(scan_module, "_line_magic_call", lambda code: None)
         return scan_code(code, "nb.ipynb", 3, keep_stdlib=True, **kwargs)
 
 
@@ -60,6 +61,35 @@ CELL_MAGICS = [
     "%%html\n<b>import numpy</b>\n",
 ]
 
+LINE_MAGICS = [
+    "%matplotlib inline",
+    "%matplotlib inline\n",
+    "%matplotlib widget   \n",
+    "%load_ext autoreload",
+    "%load_ext google.colab.data_table",
+    "%reload_ext tensorboard",
+    "%run -m mypackage.tool --flag",
+    "%run script.py",
+    "%pip install polars==0.20 'scikit-learn>=1.4'",
+    "%conda install -c conda-forge xarray",
+    "%sx pip install xgboost",
+    "%system pip install lightgbm",
+    "%time import numpy",
+    "%timeit -n 3 -r 2 import pandas",
+    "%prun -s time import scipy",
+    "%time x = (1,",
+    "%",
+    "% matplotlib",
+    "%pip install tqdm  # a comment",
+    "%pip install tqdm?",
+    "%matplotlib?",
+    "%pip install a \\",
+    "%matplotlib inline\r\n",
+    "%matplotlib inline\x0c",
+    "%pip install x\x00y",
+    "%time import os; import numpy",
+]
+
 OTHER_ESCAPES = [
     "%matplotlib inline\nplt.plot([1, 2])\n",
     "!pip install -q requests\nx = 1\n",
@@ -82,7 +112,7 @@ OTHER_ESCAPES = [
 ]
 
 
-@pytest.mark.parametrize("code", CELL_MAGICS + OTHER_ESCAPES)
+@pytest.mark.parametrize("code", CELL_MAGICS + LINE_MAGICS + OTHER_ESCAPES)
 def test_a_shortcut_finds_what_reading_the_whole_unit_finds(monkeypatch: pytest.MonkeyPatch, code: str) -> None:
     _same_either_way(monkeypatch, code)
 
@@ -95,16 +125,27 @@ def test_a_cell_magic_is_split_as_ipython_splits_it(code: str) -> None:
     assert _cell_magic_call(code) == tuple(a.value for a in call.args)
 
 
+@pytest.mark.parametrize("code", [c for c in LINE_MAGICS if _line_magic_call(c) is not None])
+def test_a_line_magic_is_split_as_ipython_splits_it(code: str) -> None:
+    transformed = _transformer().transform_cell(code)
+    call = ast.parse(transformed).body[0].value  # get_ipython().run_line_magic(name, arguments)
+    assert isinstance(call, ast.Call) and call.func.attr == "run_line_magic"
+    assert _line_magic_call(code) == tuple(a.value for a in call.args)
+
+
 def test_the_shortcuts_are_taken(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A %%time cell is never given to IPython's transformer (the measure of the
-    shortcut, not only its correctness); a line magic still is."""
+    """A %%time cell, or a cell of one %magic line, is never given to IPython's
+    transformer (the measure of the shortcuts, not only their correctness); a cell with
+    more is."""
     seen: list[str] = []
     original = scan_module._transform.__wrapped__
     monkeypatch.setattr(scan_module, "_transform", lambda code: seen.append(code) or original(code))
     found = scan_code("%%time\nimport numpy\n", "nb.ipynb", 1)
     assert [s.module for s in found.imports] == ["numpy"] and seen == []
     found = scan_code("%matplotlib inline\n", "nb.ipynb", 1)
-    assert [s.module for s in found.imports] == ["matplotlib"] and seen == ["%matplotlib inline\n"]
+    assert [s.module for s in found.imports] == ["matplotlib"] and seen == []
+    found = scan_code("%matplotlib inline\nplt.plot([1])\n", "nb.ipynb", 1)
+    assert [s.module for s in found.imports] == ["matplotlib"] and seen == ["%matplotlib inline\nplt.plot([1])\n"]
 
 
 _LINES = st.sampled_from(
