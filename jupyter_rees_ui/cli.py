@@ -667,6 +667,17 @@ def _end(code: int) -> None:
     os._exit(code)
 
 
+#: options that change neither the interpreter whose environment is read nor its caching
+_PLAIN_FLAGS = frozenset({"--json", "--table", "--syntax", "--unused", "--strict-unused", "--resolve", "--check-index"})
+
+
+def _plain(words: Sequence[str]) -> bool:
+    """``propose DIR`` / ``check DIR`` with at most such flags: the environment read is
+    that of the notebooks' usual kernel, as the workflow will guess it."""
+    rest = words[1:]
+    return sum(not w.startswith("-") for w in rest) == 1 and all(w in _PLAIN_FLAGS for w in rest if w.startswith("-"))
+
+
 def _run(argv: list[str] | None) -> int:
     words = sys.argv[1:] if argv is None else argv
     early = None
@@ -680,6 +691,13 @@ def _run(argv: list[str] | None) -> int:
             code = early.replay()
             if code is not None:
                 return code
+        elif _plain(words):
+            # A first run of a plain command line: the kernel's environment starts being
+            # read now, on another CPU, before the command line is parsed and the folder
+            # listed; the workflow takes it over when its guess of the kernel is right.
+            from .adapters.environment import NOTEBOOK_KERNEL, start_early
+
+            start_early(None, NOTEBOOK_KERNEL, None, remember=True)
     parser = build_parser(words[0] if words and words[0] in COMMANDS else None)
     args, extra = parser.parse_known_args(argv)
     if extra:

@@ -110,7 +110,8 @@ from jupyter_rees_ui.adapters import environment
 started = []
 original = environment._start_script
 def counting(*args, **kwargs):
-    started.append(sorted(m for m in ("jupyter_rees_ui.workflow", "jupyter_rees_ui.core.resolve") if m in sys.modules))
+    started.append(sorted(m for m in ("argparse", "jupyter_rees_ui.workflow", "jupyter_rees_ui.core.resolve")
+                          if m in sys.modules))
     return original(*args, **kwargs)
 environment._start_script = counting
 from jupyter_rees_ui.cli import main
@@ -123,7 +124,8 @@ print("\\n" + json.dumps({"code": code, "started": started, "left": len(environm
 @pytest.mark.parametrize("extra", [[], ["--python", sys.executable]], ids=["kernel", "python"])
 def test_a_first_run_reads_the_environment_once_starting_before_the_pipeline_loads(demo, tmp_path, extra):
     """The environment's child process starts before the workflow and the resolver are
-    imported, and the workflow takes that one over instead of starting another."""
+    imported (for a plain command line, before it is even parsed), and the workflow
+    takes that one over instead of starting another."""
     done = subprocess.run(
         [sys.executable, "-c", EARLY_PROBE, "propose", str(demo), *extra], capture_output=True, text=True, timeout=120,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "JUPYTER_CONFIG_DIR": os.devnull,
@@ -131,7 +133,7 @@ def test_a_first_run_reads_the_environment_once_starting_before_the_pipeline_loa
     )
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["code"] == 0, done.stderr
-    assert report["started"] == [[]]
+    assert report["started"] == ([[]] if not extra else [["argparse"]])
     assert report["left"] == 0
 
 
@@ -148,3 +150,24 @@ def test_a_jupyter_config_naming_rees_reads_the_environment_after_the_settings(d
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["code"] == 0, done.stderr
     assert len(report["started"]) == 1 and "jupyter_rees_ui.workflow" in report["started"][0]
+
+
+def test_a_first_run_whose_notebooks_name_another_kernel_reads_that_one(demo, tmp_path):
+    """The plain command line's early read is of the usual kernel; notebooks that name
+    another get theirs read, and the early one is stopped (nothing left running)."""
+    import shutil
+
+    folder = tmp_path / "other"
+    shutil.copytree(demo, folder)
+    for path in folder.rglob("*.ipynb"):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        nb.setdefault("metadata", {})["kernelspec"] = {"name": "not-python3", "display_name": "X", "language": "python"}
+        path.write_text(json.dumps(nb), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", EARLY_PROBE, "propose", str(folder)], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "JUPYTER_CONFIG_DIR": os.devnull,
+             "XDG_CACHE_HOME": str(tmp_path / "cache")},
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["code"] == 0, done.stderr
+    assert report["started"][0] == [] and report["left"] == 0

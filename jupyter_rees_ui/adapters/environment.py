@@ -205,13 +205,17 @@ def cancel_early() -> None:
         _started_early.popitem()[1].cancel()
 
 
+#: the kernel nearly every Python notebook names
+NOTEBOOK_KERNEL = "python3"
+
+
 def likely_kernel(listing: Any) -> str | None:
     """The kernel whose environment is read while the folder is scanned, before the
     notebooks say which they name: ``python3``, the name nearly every Python notebook
     gives, when the listing shows notebooks; else none (this Python). A wrong guess is
     read again after the scan, as before."""
     if listing is not None and any(name.endswith(".ipynb") for name in listing.files):
-        return "python3"
+        return NOTEBOOK_KERNEL
     return None
 
 

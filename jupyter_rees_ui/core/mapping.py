@@ -44,8 +44,9 @@ installed distribution always answers first.
 from __future__ import annotations
 
 import functools
-import importlib.resources
+import importlib.util
 import json
+import os
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -458,7 +459,7 @@ def bundled_mapping() -> ModuleMapping:
 def bundled_wheel_data() -> WheelData:
     """The import-name data shipped with this package (empty when it is missing)."""
     try:
-        raw = importlib.resources.files("jupyter_rees_ui").joinpath("data", "import_names.json.gz").read_bytes()
+        raw = package_data("jupyter_rees_ui", "data", "import_names.json.gz")
     except (FileNotFoundError, NotADirectoryError):
         return WheelData()
     return _decode_wheel_data(zlib.decompress(raw, wbits=31))  # gzip
@@ -495,10 +496,26 @@ def _wheel_file_type(msgspec: Any) -> Any:
     return WheelFile
 
 
+def package_data(package: str, *parts: str) -> bytes:
+    """A data file shipped inside ``package``, read from the package's folder without
+    importing the package; ``importlib.resources`` (which loads zipfile and more, a few
+    milliseconds of a first run) only for a package that is not a plain folder.
+    Raises ModuleNotFoundError or FileNotFoundError when there is no such file."""
+    spec = importlib.util.find_spec(package)
+    for folder in (spec.submodule_search_locations or ()) if spec is not None else ():
+        path = os.path.join(folder, *parts)
+        if os.path.isfile(path):
+            with open(path, "rb") as handle:
+                return handle.read()
+    from importlib import resources
+
+    return resources.files(package).joinpath(*parts).read_bytes()
+
+
 def read_pipreqs_mapping_text() -> str:
     """The text of ``pipreqs/mapping``, or "" when pipreqs is not installed."""
     try:
-        return importlib.resources.files("pipreqs").joinpath("mapping").read_text("utf-8")
+        return package_data("pipreqs", "mapping").decode("utf-8")
     except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
         return ""
 

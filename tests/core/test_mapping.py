@@ -164,3 +164,19 @@ def test_the_bundled_data_is_dated_and_knows_common_names():
                          ("google.protobuf", "protobuf"), ("attr", "attrs")]:
         answer = mapping.lookup(module)
         assert [canonicalize_name(d) for d in answer.distributions] == [dist], module
+
+
+def test_package_data_is_read_as_importlib_resources_reads_it():
+    """The bundled data are read from the package folders directly (importlib.resources,
+    which loads zipfile, only for a package that is not a folder), with its errors."""
+    import importlib.resources
+
+    from jupyter_rees_ui.core.mapping import package_data
+
+    ours = importlib.resources.files("jupyter_rees_ui").joinpath("data", "import_names.json.gz").read_bytes()
+    assert package_data("jupyter_rees_ui", "data", "import_names.json.gz") == ours
+    assert package_data("pipreqs", "mapping") == importlib.resources.files("pipreqs").joinpath("mapping").read_bytes()
+    with pytest.raises(ModuleNotFoundError):
+        package_data("no_such_package_here", "mapping")
+    with pytest.raises(FileNotFoundError):
+        package_data("jupyter_rees_ui", "data", "no-such-file")
