@@ -671,11 +671,25 @@ def _end(code: int) -> None:
 _PLAIN_FLAGS = frozenset({"--json", "--table", "--syntax", "--unused", "--strict-unused", "--resolve", "--check-index"})
 
 
-def _plain(words: Sequence[str]) -> bool:
-    """``propose DIR`` / ``check DIR`` with at most such flags: the environment read is
-    that of the notebooks' usual kernel, as the workflow will guess it."""
-    rest = words[1:]
-    return sum(not w.startswith("-") for w in rest) == 1 and all(w in _PLAIN_FLAGS for w in rest if w.startswith("-"))
+def _plain(words: Sequence[str]) -> tuple[str | None] | None:
+    """For ``propose DIR`` / ``check DIR`` with at most such flags and one ``--python
+    PATH``: ``(PATH,)``, or ``(None,)`` without it (then the environment read is the
+    notebooks' usual kernel's, as the workflow will guess it); None for any other line."""
+    rest, pythons = [], []
+    words = list(words[1:])
+    while words:
+        word = words.pop(0)
+        if word == "--python" and words:
+            pythons.append(words.pop(0))
+        elif word.startswith("--python="):
+            pythons.append(word.partition("=")[2])
+        else:
+            rest.append(word)
+    if len(pythons) > 1 or pythons[:1] == [""] or "--python" in rest:
+        return None  # as argparse decides
+    if sum(not w.startswith("-") for w in rest) == 1 and all(w in _PLAIN_FLAGS for w in rest if w.startswith("-")):
+        return (pythons[0] if pythons else None,)
+    return None
 
 
 def _run(argv: list[str] | None) -> int:
@@ -691,13 +705,15 @@ def _run(argv: list[str] | None) -> int:
             code = early.replay()
             if code is not None:
                 return code
-        elif _plain(words):
-            # A first run of a plain command line: the kernel's environment starts being
-            # read now, on another CPU, before the command line is parsed and the folder
-            # listed; the workflow takes it over when its guess of the kernel is right.
+        elif (plain := _plain(words)) is not None:
+            # A first run of a plain command line: the environment (--python's, else the
+            # usual kernel's) starts being read now, on another CPU, before the command
+            # line is parsed and the folder listed; the workflow takes it over when it
+            # asks for the same one.
             from .adapters.environment import NOTEBOOK_KERNEL, start_early
 
-            start_early(None, NOTEBOOK_KERNEL, None, remember=True)
+            python = plain[0]
+            start_early(python, None if python else NOTEBOOK_KERNEL, None, remember=True)
     parser = build_parser(words[0] if words and words[0] in COMMANDS else None)
     args, extra = parser.parse_known_args(argv)
     if extra:

@@ -133,7 +133,7 @@ def test_a_first_run_reads_the_environment_once_starting_before_the_pipeline_loa
     )
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["code"] == 0, done.stderr
-    assert report["started"] == ([[]] if not extra else [["argparse"]])
+    assert report["started"] == [[]]
     assert report["left"] == 0
 
 
@@ -171,3 +171,28 @@ def test_a_first_run_whose_notebooks_name_another_kernel_reads_that_one(demo, tm
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["code"] == 0, done.stderr
     assert report["started"][0] == [] and report["left"] == 0
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["propose", "."], (None,)),
+        (["check", ".", "--unused", "--json"], (None,)),
+        (["propose", "--python", "/env/bin/python", "."], ("/env/bin/python",)),
+        (["propose", ".", "--python=/env/bin/python"], ("/env/bin/python",)),
+        (["propose", ".", "--python"], None),
+        (["propose", ".", "--python", ""], None),
+        (["propose", ".", "--python", "a", "--python", "b"], None),
+        (["propose", ".", "--kernel", "k"], None),
+        (["propose", ".", "--no-cache"], None),
+        (["propose", ".", "--pin", "=="], None),
+        (["propose", "a", "b"], None),
+        (["propose"], None),
+    ],
+)
+def test_which_first_runs_read_the_environment_before_parsing(words, expected):
+    """Only a plain line (the folder, flags that choose neither the interpreter nor the
+    caching, at most one --python) starts the environment read before argparse."""
+    from jupyter_rees_ui.cli import _plain
+
+    assert _plain(words) == expected

@@ -102,15 +102,24 @@ def module_name(path: str) -> str | None:
     None for RECORD paths that are not module files."""
     if not path.endswith(MODULE_SUFFIXES):
         return None
-    parts = path.split("/")
-    stem = parts[-1].split(".", 1)[0]
-    if stem == "__init__":
-        parts = parts[:-1]
-    else:
-        parts[-1] = stem
-    if not parts or not all(p.isidentifier() for p in parts):
+    folder, slash, name = path.rpartition("/")
+    package = _package_of(folder) if folder or not slash else None  # "/a.py": an empty part
+    if package is None:
         return None
-    return ".".join(parts)
+    stem = name.partition(".")[0]
+    if stem == "__init__":
+        return package or None
+    if not stem.isidentifier():
+        return None
+    return f"{package}.{stem}" if package else stem
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _package_of(folder: str) -> str | None:
+    """The dotted package a RECORD folder is ("" at the top), None when it cannot be one.
+    Remembered: the files of a package share their folder."""
+    parts = folder.split("/") if folder else []
+    return ".".join(parts) if all(p.isidentifier() for p in parts) else None
 
 
 @dataclass(frozen=True)
@@ -145,7 +154,7 @@ class EnvironmentIndex:
             self.by_name[key] = dist
             file_tops = set()
             for path in dist.files:
-                top = path.split("/", 1)[0].split(".", 1)[0]
+                top = path.partition("/")[0].partition(".")[0]
                 file_tops.add(top)
                 self._entries[top].append((key, path))
             # top_level.txt names a namespace ("google") like a module: trust it only
@@ -197,11 +206,11 @@ def _index_top_level(entries: Iterable[tuple[NormalizedName, str]]) -> _TopLevel
         module = module_name(entry) if "/" in entry or entry.endswith(MODULE_SUFFIXES) else entry
         if module is None:
             continue
-        parts = module.split(".")
-        for end in range(1, len(parts) + 1):
-            prefix = ".".join(parts[:end])
+        prefix = ""
+        for part in module.split("."):
+            prefix = f"{prefix}.{part}" if prefix else part
             owners[prefix].add(key)
-            weight[(prefix, key)] += 1
+            weight[prefix, key] += 1
         own_file[module].add(key)
     return _TopLevel(
         owners={k: tuple(sorted(v)) for k, v in owners.items()},

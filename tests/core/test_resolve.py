@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
@@ -847,3 +847,28 @@ def test_a_prepared_index_gives_the_same_proposal():
     index.prepare(site.module for site in result.imports)
     index.prepare(["numpy"])  # again: indexed once
     assert propose(result, index=index) == propose(result)
+
+
+def _module_name_by_parts(path):
+    """The reading of a RECORD path the resolver's ``module_name`` must keep."""
+    if not path.endswith((".py", ".pyi", ".so", ".pyd")):
+        return None
+    parts = path.split("/")
+    stem = parts[-1].split(".", 1)[0]
+    parts = parts[:-1] if stem == "__init__" else [*parts[:-1], stem]
+    if not parts or not all(p.isidentifier() for p in parts):
+        return None
+    return ".".join(parts)
+
+
+@settings(max_examples=500)
+@given(st.lists(st.sampled_from(["a", "b_2", "__init__", "", "1x", "é", "x-y", "__pycache__", "c.d"]), min_size=1, max_size=4),
+       st.sampled_from([".py", ".pyi", ".cpython-311-x86_64-linux-gnu.so", ".pyd", ".pyc", ".txt", ""]))
+@example(["", "a"], ".py")  # "/a.py"
+@example(["a", "", "b"], ".py")  # "a//b.py"
+@example(["__init__"], ".py")
+def test_module_name_reads_record_paths_as_their_parts_say(parts, suffix):
+    from jupyter_rees_ui.core.resolve import module_name
+
+    path = "/".join(parts) + suffix
+    assert module_name(path) == _module_name_by_parts(path)
