@@ -315,24 +315,37 @@ def report(results: list[dict], args: argparse.Namespace, versions: dict[str, st
         lines += [
             f"## {result['notebooks']:,} notebooks",
             "",
-            "| command | wall time | ÷ deptry | CPU time | peak RSS | status |",
-            "|---|---:|---:|---:|---:|---|",
+            "| command | wall time | ÷ deptry | ÷ deptry, round by round | CPU time | peak RSS | status |",
+            "|---|---:|---:|---:|---:|---:|---|",
         ]
         for command in commands:
             if not command.samples:
                 continue
             wall, cpu, rss, status = summary(command)
-            ratio = f"{wall / reference:.2f}×" if reference and command.compare and status.startswith("ok") else "-"
-            lines.append(f"| {command.label} | {fmt(wall)} | {ratio} | {fmt(cpu)} | {rss / 1024:.0f} MB | {status} |")
+            compared = reference and command.compare and status.startswith("ok")
+            ratio = f"{wall / reference:.2f}×" if compared else "-"
+            spread = per_round(command, deptry) if compared and command is not deptry else "-"
+            lines.append(
+                f"| {command.label} | {fmt(wall)} | {ratio} | {spread} | {fmt(cpu)} | {rss / 1024:.0f} MB | {status} |"
+            )
         lines.append("")
     lines += [
         "- deptry exits 1 and FawltyDeps 3 because the generated requirements.txt is not what they",
         "  expect (they report problems): both ran to the end. pipreqs stops at the first syntax-error cell.",
         "- Cold means no cache folder at all: every notebook is read and the environment introspected.",
         "  The operating system's file cache is warm for every tool alike (the corpus was read before).",
+        "- \"÷ deptry\" divides the medians; \"round by round\" gives the lowest and highest ratio of a run",
+        "  to deptry's run in the same round, the spread one round alone would show.",
         "",
     ]
     return "\n".join(lines)
+
+
+def per_round(command: Command, deptry: Command) -> str:
+    """The lowest and highest of the round-by-round ratios (this command's run ÷ deptry's
+    run of the same round): how far one round's answer could stray from the medians'."""
+    ratios = [ours.wall / theirs.wall for ours, theirs in zip(command.samples, deptry.samples) if theirs.wall > 0]
+    return f"{min(ratios):.2f}–{max(ratios):.2f}×" if ratios else "-"
 
 
 def kernel_count(args: argparse.Namespace) -> str:
