@@ -8,6 +8,9 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# This checkout is what is tested: a PYTHONPATH (or PYTHONHOME) left in the calling shell
+# would put another copy of the package, or another Python, in its place.
+unset PYTHONPATH PYTHONHOME
 step() { printf '\n==> %s\n' "$*"; }
 
 # The UI tests drive a Chromium: $CHROMIUM, else the first one found, else Debian's
