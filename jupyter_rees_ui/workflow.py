@@ -343,7 +343,6 @@ PROPOSAL_MODULES = (
     ".adapters.environment",
     ".adapters.files",
     ".adapters.paths",
-    ".adapters.readers",
     ".core.implicit",
     ".core.rees",
     ".core.resolve",

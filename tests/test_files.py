@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -494,6 +495,124 @@ def test_forked_workers_pay_off_on_smaller_folders(
     used.clear()
     scan_folder(tmp_path, workers=1)
     assert used == []  # one worker asked for: never processes
+
+
+def test_linux_start_methods_are_those_multiprocessing_lists() -> None:
+    """``_start_methods`` answers on Linux without importing multiprocessing: the list
+    it gives must be the one multiprocessing would give."""
+    import multiprocessing
+    import sys
+
+    from jupyter_rees_ui.adapters import files
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the list is asked of multiprocessing elsewhere")
+    assert files._start_methods() == multiprocessing.get_all_start_methods()
+
+
+def _forked_folder(root: Path, count: int = 40) -> None:
+    meta = {"kernelspec": {"name": "python3", "language": "python", "display_name": "P"}}
+    write(root, {f"d{i % 4}/n{i}.ipynb": notebook(f"import m{i}", "%pip install p{i}", "def broken(:\n    import q",
+                                                   metadata=meta)
+                 for i in range(count)})
+
+
+@pytest.mark.slow
+def test_a_forked_read_imports_no_process_pool(tmp_path: Path) -> None:
+    """The command line's read in forked children gives the result of a read in one
+    process, and neither multiprocessing nor concurrent.futures is imported for it."""
+    _forked_folder(tmp_path)
+    script = (
+        "import sys, json\n"
+        "from jupyter_rees_ui.adapters import files\n"
+        "from jupyter_rees_ui.core.model import to_json\n"
+        "files.PARALLEL_MIN_FORKED = 2\n"
+        f"forked = files.scan_folder({str(tmp_path)!r}, workers=2)\n"
+        "pooled = [m for m in ('multiprocessing', 'concurrent.futures') if m in sys.modules]\n"
+        f"serial = files.scan_folder({str(tmp_path)!r}, workers=1)\n"
+        "print(json.dumps([pooled, forked == serial, len(forked.files)]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [[], True, 40]
+
+
+@pytest.mark.slow
+def test_a_batch_whose_child_ended_is_read_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forked child that ends without sending its batch back (killed, crashed) costs
+    nothing but time: the batches it did not send are read in this process, in order,
+    and nothing is left running."""
+    from jupyter_rees_ui.adapters import files
+
+    _forked_folder(tmp_path)
+    serial = scan_folder(tmp_path)
+    parent = os.getpid()
+    real = files._read_batch
+
+    def dies_in_a_child(job: list) -> list:
+        if os.getpid() != parent and any(relative.endswith("n7.ipynb") for _, relative, _ in job):
+            os._exit(3)
+        return real(job)
+
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counted_fork() -> int:
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(files, "_read_batch", dies_in_a_child)
+    monkeypatch.setattr(files.os, "fork", counted_fork)
+    monkeypatch.setattr(files, "_start_method", lambda available: "fork")
+    monkeypatch.setattr(files, "PARALLEL_MIN_FORKED", 2)
+    calls: list[list] = []
+    assert scan_folder(tmp_path, workers=2, meanwhile=calls.append) == serial
+    assert calls[0] == [] and sorted(s.path for batch in calls for s in batch) == sorted(serial.files)
+    assert len(forks) == 2
+    for pid in forks:  # each was waited for
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+@pytest.mark.slow
+def test_a_cancelled_forked_read_stops_its_children(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from jupyter_rees_ui.adapters import files
+
+    _forked_folder(tmp_path)
+    cancel = threading.Event()
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counted_fork() -> int:
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        else:
+            time.sleep(5)  # the children are slow: the cancel comes first
+        return pid
+
+    monkeypatch.setattr(files.os, "fork", counted_fork)
+    monkeypatch.setattr(files, "_start_method", lambda available: "fork")
+    monkeypatch.setattr(files, "PARALLEL_MIN_FORKED", 2)
+    seen: list[tuple[int, int]] = []
+
+    def progress(phase: str, done: int, total: int, path: str) -> None:
+        seen.append((done, total))
+
+    threading.Timer(0.2, cancel.set).start()
+    started = time.monotonic()
+    with pytest.raises(files.Cancelled):
+        scan_folder(tmp_path, workers=2, cancel=cancel, progress=progress)
+    assert time.monotonic() - started < 4  # the sleeping children were not waited out
+    assert len(forks) == 2
+    for pid in forks:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
 
 
 def test_the_garbage_collector_is_back_after_a_scan(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import errno
 import functools
 import gc
 import json
+import marshal
 import mmap
 import os
 import posixpath
@@ -376,16 +377,12 @@ def _read_all(
     forked = count > 1 and _start_method(_start_methods()) == "fork"
     minimum = min(PARALLEL_MIN_FILES, PARALLEL_MIN_FORKED) if forked else PARALLEL_MIN_FILES
     if count > 1 and len(pending) >= minimum:
-        from concurrent.futures.process import (
-            BrokenProcessPool,  # only when asked for processes
-        )
-
         try:
             watched = {"progress": progress, "cancel": cancel} if progress or cancel else {}
             if meanwhile is not None:
                 watched["meanwhile"] = meanwhile
             return _read_in_processes(pending, count, all_syntax, **watched)
-        except (OSError, RuntimeError, BrokenProcessPool):
+        except (OSError, RuntimeError):  # a BrokenProcessPool is a RuntimeError
             pass  # no processes to be had here: read them in this one
     if meanwhile is not None:
         meanwhile([])
@@ -466,18 +463,20 @@ def _read_in_processes(
     meanwhile: Callable[[list[CodeScan | None]], None] | None = None,
 ) -> list[CodeScan | None]:
     _notebook_reader()  # imported once here, not in every worker
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    method = _start_method(_start_methods())
-    context = multiprocessing.get_context(method)
-    if method == "forkserver":
-        context.set_forkserver_preload([__name__])
     batch = max(16, len(pending) // (count * 8))
     jobs = [
         [(path, relative, all_syntax) for path, relative, *_ in pending[i : i + batch]]
         for i in range(0, len(pending), batch)
     ]
+    method = _start_method(_start_methods())
+    if method == "fork":
+        return _read_in_forks(jobs, count, len(pending), progress=progress, cancel=cancel, meanwhile=meanwhile)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload([__name__])
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
         chunks = pool.map(_read_batch, jobs)  # every job handed out: the workers are reading
         if meanwhile is not None:
@@ -499,9 +498,156 @@ def _read_in_processes(
 
 
 def _start_methods() -> list[str]:
+    """``multiprocessing.get_all_start_methods()``; on Linux without importing
+    multiprocessing (and concurrent.futures), which a forked read does not use: there
+    it lists these three (a test holds the two together)."""
+    if sys.platform.startswith("linux") and hasattr(os, "fork"):
+        return list(LINUX_START_METHODS)
     import multiprocessing
 
     return multiprocessing.get_all_start_methods()
+
+
+LINUX_START_METHODS = ("fork", "spawn", "forkserver")
+
+
+def _read_in_forks(
+    jobs: list[list[tuple[str, str, bool]]],
+    count: int,
+    total: int,
+    *,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    meanwhile: Callable[[list[CodeScan | None]], None] | None = None,
+) -> list[CodeScan | None]:
+    """Read ``jobs`` (batches of files) in ``count`` forked children, from a process
+    with no other thread (the command line).
+
+    Forked children start with everything this process has imported and with the
+    jobs in their memory, so nothing is sent to them but a job's number: all numbers
+    are written at once into one pipe, from which each child takes the next one when
+    it is free. Each sends back its batches' packed scans, framed, through its own
+    pipe. No process pool (multiprocessing and concurrent.futures cost a first run
+    about 9 ms to import, before the first file is read). Batches are taken in
+    order, as a pool's ``map`` gives them; one that no child sent back (a child that
+    ended early) is read here."""
+    import selectors
+
+    tickets, ticket_writer = os.pipe()
+    children: dict[int, int] = {}  # reading end of a child's pipe -> its pid
+    try:
+        for _ in range(count):
+            reader, writer = os.pipe()
+            try:
+                pid = os.fork()
+            except OSError:
+                os.close(reader)
+                os.close(writer)
+                raise
+            if pid == 0:  # the child: never returns into the caller's code
+                code = 1
+                try:
+                    for unused in (ticket_writer, reader, *children):
+                        os.close(unused)
+                    _serve_jobs(jobs, tickets, writer)
+                    code = 0
+                finally:
+                    os._exit(code)
+            os.close(writer)
+            children[reader] = pid
+        # every number at once; the children take them as they come
+        os.write(ticket_writer, b"".join(index.to_bytes(4, "little") for index in range(len(jobs))))
+    except BaseException:
+        _stop_children(children)
+        raise
+    finally:
+        os.close(ticket_writer)
+        os.close(tickets)
+    packed: list[list[tuple[Any, ...] | None] | None] = [None] * len(jobs)
+    read: list[CodeScan | None] = []
+    done = 0  # batches handed on, in order
+    watched = progress is not None or cancel is not None or meanwhile is not None
+    finished = False
+    selector = selectors.DefaultSelector()
+    try:
+        if meanwhile is not None:
+            meanwhile([])
+        pending = {reader: bytearray() for reader in children}
+        for reader in children:
+            selector.register(reader, selectors.EVENT_READ)
+        while pending:
+            for key, _ in selector.select(0.05 if cancel is not None else None):
+                chunk = os.read(key.fd, 1 << 16)
+                if not chunk:
+                    selector.unregister(key.fd)
+                    del pending[key.fd]
+                    continue
+                buffer = pending[key.fd]
+                buffer += chunk
+                while len(buffer) >= 8:
+                    size = int.from_bytes(buffer[:8], "little")
+                    if len(buffer) < 8 + size:
+                        break
+                    index, batch = marshal.loads(bytes(buffer[8 : 8 + size]))
+                    packed[index] = batch
+                    del buffer[: 8 + size]
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("scan cancelled")
+            if watched:
+                while done < len(jobs) and packed[done] is not None:
+                    scans = [_unpack(p) for p in packed[done]]  # type: ignore[union-attr]
+                    read += scans
+                    done += 1
+                    if meanwhile is not None:
+                        meanwhile(scans)
+                    if progress is not None:
+                        progress("scanning", len(read), total, "")
+        finished = True
+    finally:
+        selector.close()
+        _stop_children(children, kill=not finished)
+    for index in range(done, len(jobs)):
+        batch = packed[index]
+        if batch is None:  # its child ended before sending it back
+            batch = _read_batch(jobs[index])
+        scans = [_unpack(p) for p in batch]
+        read += scans
+        if meanwhile is not None:
+            meanwhile(scans)
+        if progress is not None:
+            progress("scanning", len(read), total, "")
+    return read
+
+
+def _stop_children(children: dict[int, int], *, kill: bool = True) -> None:
+    """Close the pipes from forked children and wait for them; killed first unless
+    they finished their work (cancelled, or this process is failing)."""
+    import signal
+
+    for reader, pid in children.items():
+        os.close(reader)
+        if kill:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+
+
+def _serve_jobs(jobs: list[list[tuple[str, str, bool]]], tickets: int, out: int) -> None:
+    """A forked child's work: take the next job number until none is left, send back
+    ``(number, packed scans)`` as marshal data after its length."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    while True:
+        ticket = os.read(tickets, 4)
+        if len(ticket) < 4:
+            return
+        index = int.from_bytes(ticket, "little")
+        data = marshal.dumps((index, _read_batch(jobs[index])))
+        view = memoryview(len(data).to_bytes(8, "little") + data)
+        while view:
+            view = view[os.write(out, view) :]
 
 
 def _start_method(available: list[str]) -> str:
