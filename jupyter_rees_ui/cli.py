@@ -538,6 +538,23 @@ def _row_options(p: argparse.ArgumentParser, formats=FORMAT_FILES) -> None:
     p.add_argument("--include", action="append", metavar="NAME", help="also write this row: an optional one, one that needs a decision, or (write) one the resolution check holds back (repeatable)")
 
 
+def terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``, which argparse asks for each parser it
+    builds, without importing shutil (about 2 ms before a first run reads any file)."""
+    import os
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 COMMANDS = ("propose", "write", "check", "badge", "commit", "verify")
 
 
@@ -546,7 +563,20 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     names one command: the others' options need not be built)."""
     import argparse
 
-    parser = argparse.ArgumentParser(
+    class Formatter(argparse.HelpFormatter):
+        def __init__(self, prog: str, *args: Any, **kwargs: Any) -> None:
+            if len(args) < 3 and kwargs.get("width") is None:
+                kwargs["width"] = terminal_columns() - 2  # argparse's own default
+            super().__init__(prog, *args, **kwargs)
+
+    class Parser(argparse.ArgumentParser):
+        """Sub-commands' parsers too get the formatter (argparse does not pass it on)."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("formatter_class", Formatter)
+            super().__init__(*args, **kwargs)
+
+    parser = Parser(
         prog="jupyter rees",
         description="Make a folder of notebooks reproducible: propose, write and check a REES "
         "(the files Binder reads), make a Binder badge, commit.",

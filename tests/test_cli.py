@@ -298,3 +298,18 @@ def test_a_command_parsed_alone_parses_as_with_every_command_built():
                  ["check", ".", "--unused"], ["badge", ".", "--format", "url"], ["commit", ".", "-m", "x"],
                  ["verify", ".", "--run"]):
         assert vars(build_parser(line[0]).parse_args(line)) == vars(full.parse_args(line))
+
+
+@pytest.mark.parametrize("columns", ["60", "0", "-3", "wide", "", None])
+def test_help_is_as_wide_as_argparse_would_make_it(monkeypatch, columns):
+    """The parsers' width is shutil's terminal width (found without importing it)."""
+    import shutil
+
+    from jupyter_rees_ui.cli import terminal_columns
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.setenv("LINES", "40")
+    assert terminal_columns() == shutil.get_terminal_size().columns

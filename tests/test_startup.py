@@ -77,6 +77,12 @@ def test_propose_and_check_import_no_jupyter_server_or_ipython(demo, args):
     # check reads the REES folder's layout with the writer's module, nothing more
     allowed = ("jupyter_rees_ui.adapters.rees_files", "jupyter_rees_ui.core.binder") if args[0] == "check" else ()
     assert loaded(modules, tuple(m for m in NOT_FOR_PROPOSE if m not in allowed)) == []
+    # nor what their libraries would load for little: argparse's terminal width (shutil),
+    # a temporary file name (tempfile), the Jupyter folders (jupyter_core.paths, on Linux)
+    spared = ("shutil", "tempfile", "multiprocessing", "concurrent")
+    if sys.platform.startswith("linux"):
+        spared += ("jupyter_core.paths",)
+    assert loaded(modules, spared) == []
 
 
 @pytest.mark.parametrize("command", ["propose", "check"])

@@ -499,3 +499,35 @@ def test_an_answer_is_not_replayed_for_a_link_that_now_names_another_folder(fold
     link.symlink_to(other)
     moved = rees_cli("propose", str(link))
     assert moved.returncode == 0 and "pandas" not in moved.stdout and "yaml" in moved.stdout.lower()
+
+
+def test_a_write_goes_through_a_private_temporary_file_beside_it(tmp_path):
+    """The temporary file of an atomic write is new (a leftover of the same name is left
+    alone), readable by its owner only, and gone once the value is in place, also when
+    threads write the same entry at once."""
+    import stat
+    import threading
+
+    from jupyter_rees_ui.adapters.store import _replace, _temporary_beside
+
+    target = tmp_path / "entry.bin"
+    leftover = tmp_path / f".entry.bin.{os.getpid()}.0.tmp"
+    leftover.write_bytes(b"old")
+    handle, temporary = _temporary_beside(str(target))
+    os.close(handle)
+    assert os.path.dirname(temporary) == str(tmp_path) and temporary != str(leftover)
+    assert stat.S_IMODE(os.stat(temporary).st_mode) == 0o600
+    assert leftover.read_bytes() == b"old"
+    os.unlink(temporary)
+
+    def write(value: bytes) -> None:
+        for _ in range(20):
+            _replace(str(target), value)
+
+    threads = [threading.Thread(target=write, args=(bytes([i]) * 1000,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert target.read_bytes() in {bytes([i]) * 1000 for i in range(4)}
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([leftover.name, target.name])

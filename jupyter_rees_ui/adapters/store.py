@@ -11,6 +11,7 @@ Every failure (a read-only home, a full disk, a damaged file) only means no cach
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import marshal
 import os
@@ -154,9 +155,7 @@ def _collector_paused() -> Iterator[None]:
 
 def _replace(path: str, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically: a temporary file beside it, renamed over it."""
-    import tempfile
-
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".", suffix=".tmp")
+    handle, temporary = _temporary_beside(path)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
@@ -167,6 +166,21 @@ def _replace(path: str, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def _temporary_beside(path: str) -> tuple[int, str]:
+    """A new file (mode 0600, opened for writing) in the folder of ``path``, named after
+    it, this process and a counter: what ``tempfile.mkstemp`` gives, without importing
+    tempfile (shutil, random, bz2, lzma: about 3 ms of a first run)."""
+    folder, name = os.path.split(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for attempt in range(1000):
+        temporary = os.path.join(folder, f".{name}.{os.getpid()}.{attempt}.tmp")
+        try:
+            return os.open(temporary, flags, 0o600), temporary
+        except FileExistsError:
+            continue  # left by an earlier process of the same number, or another thread's
+    raise FileExistsError(errno.EEXIST, "no free temporary name", path)
 
 
 def stamp(paths: Iterable[str]) -> tuple[tuple[str, int], ...]:
