@@ -701,10 +701,10 @@ def _end(code: int) -> None:
 _PLAIN_FLAGS = frozenset({"--json", "--table", "--syntax", "--unused", "--strict-unused", "--resolve", "--check-index"})
 
 
-def _plain(words: Sequence[str]) -> tuple[str | None] | None:
+def _plain(words: Sequence[str]) -> tuple[str | None, str] | None:
     """For ``propose DIR`` / ``check DIR`` with at most such flags and one ``--python
-    PATH``: ``(PATH,)``, or ``(None,)`` without it (then the environment read is the
-    notebooks' usual kernel's, as the workflow will guess it); None for any other line."""
+    PATH``: ``(PATH, DIR)``, or ``(None, DIR)`` without it (then the environment read is
+    the notebooks' usual kernel's, as the workflow will guess it); None for any other line."""
     rest, pythons = [], []
     words = list(words[1:])
     while words:
@@ -717,8 +717,9 @@ def _plain(words: Sequence[str]) -> tuple[str | None] | None:
             rest.append(word)
     if len(pythons) > 1 or pythons[:1] == [""] or "--python" in rest:
         return None  # as argparse decides
-    if sum(not w.startswith("-") for w in rest) == 1 and all(w in _PLAIN_FLAGS for w in rest if w.startswith("-")):
-        return (pythons[0] if pythons else None,)
+    folders = [w for w in rest if not w.startswith("-")]
+    if len(folders) == 1 and all(w in _PLAIN_FLAGS for w in rest if w.startswith("-")):
+        return (pythons[0] if pythons else None, folders[0])
     return None
 
 
@@ -740,10 +741,12 @@ def _run(argv: list[str] | None) -> int:
             # usual kernel's) starts being read now, on another CPU, before the command
             # line is parsed and the folder listed; the workflow takes it over when it
             # asks for the same one.
+            from .adapters import listing
             from .adapters.environment import NOTEBOOK_KERNEL, start_early
 
             python = plain[0]
             start_early(python, None if python else NOTEBOOK_KERNEL, None, remember=True)
+            listing.start_early(plain[1])  # git lists the folder meanwhile, on another CPU
     parser = build_parser(words[0] if words and words[0] in COMMANDS else None)
     args, extra = parser.parse_known_args(argv)
     if extra:
@@ -786,8 +789,9 @@ def _run(argv: list[str] | None) -> int:
         _err("jupyter rees: interrupted")
         return 130
     finally:
-        if "jupyter_rees_ui.adapters.environment" in sys.modules:  # nothing started otherwise
-            sys.modules["jupyter_rees_ui.adapters.environment"].cancel_early()
+        for started in ("jupyter_rees_ui.adapters.environment", "jupyter_rees_ui.adapters.listing"):
+            if started in sys.modules:  # nothing started otherwise
+                sys.modules[started].cancel_early()
 
 
 if __name__ == "__main__":

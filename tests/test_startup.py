@@ -179,13 +179,59 @@ def test_a_first_run_whose_notebooks_name_another_kernel_reads_that_one(demo, tm
     assert report["started"][0] == [] and report["left"] == 0
 
 
+GIT_PROBE = """
+import json, sys
+from jupyter_rees_ui.adapters import listing
+started = []
+original = listing._start_git_listing
+def counting(*args, **kwargs):
+    started.append("argparse" in sys.modules)
+    return original(*args, **kwargs)
+listing._start_git_listing = counting
+from jupyter_rees_ui.cli import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+print("\\n" + json.dumps({"code": code, "started": started, "left": len(listing._started_early)}))
+"""
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@pytest.mark.parametrize("extra", [[], ["--kernel", "python3"]], ids=["plain", "parsed"])
+def test_a_first_run_has_git_list_the_folder_before_parsing(demo, tmp_path, extra):
+    """A plain first run starts git listing the folder before the command line is
+    parsed (it answers on another CPU while the pipeline loads) and its listing is the
+    one used: git is asked once. Any other line lists the folder when it gets there."""
+    subprocess.run(["git", "init", "-q", str(demo)], check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", GIT_PROBE, "propose", str(demo), *extra], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "JUPYTER_CONFIG_DIR": os.devnull,
+             "XDG_CACHE_HOME": str(tmp_path / "cache")},
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["code"] == 0, done.stderr
+    assert report["started"] == ([True] if extra else [False])
+    assert report["left"] == 0
+
+
+def test_an_early_git_listing_nothing_took_over_is_stopped(tmp_path):
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    from jupyter_rees_ui.adapters import listing
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    listing.start_early(str(tmp_path))
+    (git,) = listing._started_early.values()
+    listing.cancel_early()
+    assert listing._started_early == {} and git.poll() is not None
+
+
 @pytest.mark.parametrize(
     ("words", "expected"),
     [
-        (["propose", "."], (None,)),
-        (["check", ".", "--unused", "--json"], (None,)),
-        (["propose", "--python", "/env/bin/python", "."], ("/env/bin/python",)),
-        (["propose", ".", "--python=/env/bin/python"], ("/env/bin/python",)),
+        (["propose", "."], (None, ".")),
+        (["check", ".", "--unused", "--json"], (None, ".")),
+        (["propose", "--python", "/env/bin/python", "."], ("/env/bin/python", ".")),
+        (["propose", ".", "--python=/env/bin/python"], ("/env/bin/python", ".")),
         (["propose", ".", "--python"], None),
         (["propose", ".", "--python", ""], None),
         (["propose", ".", "--python", "a", "--python", "b"], None),

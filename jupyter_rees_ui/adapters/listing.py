@@ -47,12 +47,16 @@ class Listing(NamedTuple):
 
 
 def take_listing(root: str | Path) -> Listing:
-    """The folder's files (``list_files``) and the ``lstat`` of each, now."""
+    """The folder's files (``list_files``) and the ``lstat`` of each, now (git's listing
+    taken over from ``start_early`` when it was started for this folder)."""
     started = time.time_ns()
     prefix = _joining(os.fspath(root))
     notes: list[str] = []
     base = os.fspath(root)
-    files = tuple(_finish_listing(base, _start_git_listing(base), notes))
+    git = _started_early.pop(os.path.abspath(base), None)
+    if git is None:
+        git = _start_git_listing(base)
+    files = tuple(_finish_listing(base, git, notes))
     stats = {}
     lstat = os.lstat
     for relative in files:
@@ -61,6 +65,26 @@ def take_listing(root: str | Path) -> Listing:
         except (OSError, ValueError):
             continue
     return Listing(os.path.realpath(root), files, stats, started, tuple(notes))
+
+
+_started_early: dict[str, subprocess.Popen[bytes]] = {}  # folder (absolute) -> its git listing
+
+
+def start_early(root: str) -> None:
+    """Start git listing ``root`` now (a first run, before its command line is parsed),
+    so that it has answered when ``take_listing`` asks: it runs on another CPU while
+    this process loads the pipeline. Nothing when git would not be asked anyway."""
+    key = os.path.abspath(root)
+    if key not in _started_early and os.path.isdir(root):
+        git = _start_git_listing(root)
+        if git is not None:
+            _started_early[key] = git
+
+
+def cancel_early() -> None:
+    """Stop the git listings ``start_early`` began that nothing took over."""
+    while _started_early:
+        process.stop(_started_early.popitem()[1])
 
 
 def _joining(base: str) -> str:
