@@ -362,7 +362,7 @@ def prepare() -> None:
     from .core.mapping import bundled_mapping, bundled_wheel_data
 
     bundled_mapping()
-    bundled_wheel_data()
+    bundled_wheel_data().prepare()
 
 
 def propose(

@@ -563,3 +563,45 @@ def test_an_answer_read_in_the_background_is_the_same(venv, tmp_path):
     with pytest.raises(IntrospectionError):
         stopped.result()
     assert time.monotonic() - started < 10
+
+
+def test_the_introspection_writes_what_json_dumps_writes(monkeypatch):
+    """The script's JSON (written by the C encoder json.dumps uses, without importing json)
+    is json.dumps's with sorted keys; without that encoder, json.dumps writes it."""
+    import builtins
+    import json
+
+    from jupyter_rees_ui.adapters import introspect_env
+
+    report = introspect_env.describe()
+    tricky = {"b": ["é", "\u2028", "\x00", 'q"uote\\', "\U0001f600"], "a": {"z": None, "y": True, "x": -3},
+              "": [], "c": [1, 2.5, False]}
+    for value in (report, tricky):
+        assert introspect_env.to_json(value) == json.dumps(value, sort_keys=True)
+    real_import = builtins.__import__
+
+    def no_c_encoder(name, *args, **kwargs):
+        if name == "_json":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_c_encoder)
+    assert introspect_env.to_json(tricky) == json.dumps(tricky, sort_keys=True)
+
+
+@pytest.mark.parametrize("name", ["a", "_x1", "A_b", "", "1a", "a-b", "é", "a.b", "a\n", "__pycache__"])
+def test_identifiers_are_the_ascii_ones(name):
+    import re
+
+    from jupyter_rees_ui.adapters import introspect_env
+
+    assert introspect_env.ascii_identifier(name) == (re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) is not None)
+
+
+@pytest.mark.parametrize("name", ["a", "A-b", "a__b", "a._-b", "-a-", "..", "a-.-_b", "zope.interface"])
+def test_dashed_names_are_those_of_the_regular_expression(name):
+    import re
+
+    from jupyter_rees_ui.adapters import introspect_env
+
+    assert introspect_env._dashed(name) == re.sub(r"[-_.]+", "-", name)

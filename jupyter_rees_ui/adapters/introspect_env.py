@@ -11,9 +11,7 @@ Output (one JSON object):
     direct_url, conda package, shadowed files, location), errors.
 """
 
-import json
 import os
-import re
 import sys
 
 
@@ -53,7 +51,7 @@ def distributions():
         for child in children:
             low = child.lower()
             if low.endswith((".dist-info", ".egg-info")):
-                name = re.sub(r"[-_.]+", "-", low.rpartition(".")[0].partition("-")[0]).replace("-", "_")
+                name = _dashed(low.rpartition(".")[0].partition("-")[0]).replace("-", "_")
                 infos.setdefault(name, []).append(os.path.join(entry, child) if entry else child)
             elif base.endswith(".egg") and low == "egg-info":
                 name = base.rpartition(".")[0].partition("-")[0].replace("-", "_")
@@ -88,7 +86,20 @@ class MetadataFolder:
 
 
 MODULE_SUFFIXES = (".py", ".pyi", ".so", ".pyd")
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def ascii_identifier(text):
+    """Whether ``text`` matches ``[A-Za-z_][A-Za-z0-9_]*`` (this script leaves ``re`` out:
+    importing it and json's parts that need it was a tenth of its time)."""
+    return text.isidentifier() and text.isascii()
+
+
+def _dashed(name):
+    """``re.sub(r"[-_.]+", "-", name)``: each run of ``-``, ``_`` and ``.`` becomes ``-``."""
+    name = name.replace("_", "-").replace(".", "-")
+    while "--" in name:
+        name = name.replace("--", "-")
+    return name
 
 
 IMPORTABLE_FOLDERS = {}  # folder of a RECORD path -> whether it can hold modules (a memo)
@@ -111,7 +122,7 @@ def importable_folder(folder):
     if importable is None:
         # '..', 'foo-1.0.dist-info', 'bin' outside the site dir, '__pycache__' are not packages
         parts = folder.split("/") if folder else []
-        importable = "__pycache__" not in parts and all(IDENTIFIER.match(p) for p in parts)
+        importable = "__pycache__" not in parts and all(ascii_identifier(p) for p in parts)
         IMPORTABLE_FOLDERS[folder] = importable
     return importable
 
@@ -120,7 +131,7 @@ def identifier_stem(name):
     stem = name.partition(".")[0]
     valid = IDENTIFIER_STEMS.get(stem)
     if valid is None:
-        valid = IDENTIFIER_STEMS[stem] = IDENTIFIER.match(stem) is not None
+        valid = IDENTIFIER_STEMS[stem] = ascii_identifier(stem)
     return valid
 
 
@@ -174,6 +185,8 @@ def read_json_file(dist, name):
         return None
     if not text:
         return None
+    import json  # only for the few distributions that have such a file
+
     try:
         return json.loads(text)
     except ValueError:
@@ -303,12 +316,12 @@ def pth_top_level(path):
             continue
         for entry in entries:
             full = os.path.join(line, entry)
-            if os.path.isdir(full) and IDENTIFIER.match(entry):
+            if os.path.isdir(full) and ascii_identifier(entry):
                 if os.path.exists(os.path.join(full, "__init__.py")):
                     names.add(entry)
             elif (
                 entry.endswith(".py")
-                and IDENTIFIER.match(entry[:-3])
+                and ascii_identifier(entry[:-3])
                 and entry[:-3] not in ("setup", "conftest", "noxfile")
             ):
                 names.add(entry[:-3])
@@ -324,6 +337,8 @@ def conda_owners(prefix):
         records = sorted(os.listdir(meta_dir))
     except OSError:
         return owners
+    import json
+
     for record in records:
         if not record.endswith(".json"):
             continue
@@ -377,7 +392,7 @@ def import_names(fields, key="import-name"):
 
 
 def canonical(name):
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return _dashed(name).lower()
 
 
 def conda_env_name(prefix):
@@ -505,6 +520,26 @@ def describe():
     }
 
 
+def to_json(value):
+    """``json.dumps(value, sort_keys=True)``, by the C encoder json.dumps itself uses,
+    without importing json (and re, which json loads); json.dumps where there is no
+    such encoder (another Python implementation)."""
+    try:
+        from _json import encode_basestring_ascii, make_encoder
+    except ImportError:
+        make_encoder = None
+    if make_encoder is None:
+        import json
+
+        return json.dumps(value, sort_keys=True)
+
+    def unknown(item):
+        raise TypeError("Object of type {} is not JSON serializable".format(type(item).__name__))
+
+    encode = make_encoder({}, unknown, encode_basestring_ascii, None, ": ", ", ", True, False, True)
+    return "".join(encode(value, 0))
+
+
 def main():
     import gc
 
@@ -512,10 +547,10 @@ def main():
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]  # the caller's working directory is not part of the environment
     if not has_metadata():
-        json.dump({"error": "Python 3.8 or later is required"}, sys.stdout)
+        sys.stdout.write(to_json({"error": "Python 3.8 or later is required"}))
         return 2
     # One string, one write: json.dump would write tens of thousands of small pieces.
-    sys.stdout.write(json.dumps(describe(), sort_keys=True))
+    sys.stdout.write(to_json(describe()))
     return 0
 
 

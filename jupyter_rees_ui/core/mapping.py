@@ -290,6 +290,12 @@ class WheelData:
                 found.update(canonicalize_name(d) for d in self.modules[module])
         return frozenset(found)
 
+    def prepare(self) -> None:
+        """Group the dotted entries now (``_dotted_under_top``), rather than in the first
+        lookup that needs them: a run with time to spare while its files are read does it
+        then, instead of after the last file (about 1.5 ms)."""
+        self._dotted_under_top  # noqa: B018 - computed and kept by the cached property
+
     @functools.cached_property
     def _dotted_under_top(self) -> Mapping[str, tuple[str, ...]]:
         """Top-level name -> the dotted entries under it (a few thousand of all)."""

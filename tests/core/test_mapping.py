@@ -180,3 +180,17 @@ def test_package_data_is_read_as_importlib_resources_reads_it():
         package_data("no_such_package_here", "mapping")
     with pytest.raises(FileNotFoundError):
         package_data("jupyter_rees_ui", "data", "no-such-file")
+
+
+def test_prepared_wheel_data_answers_as_it_would_unprepared():
+    """``prepare`` only does early what the first lookup below a top-level name does."""
+    from jupyter_rees_ui.core.mapping import WheelData
+
+    data = {"modules": {"google.cloud.storage": ["google-cloud-storage"], "google.protobuf": ["protobuf"],
+                        "google": ["google"], "yaml": ["PyYAML"]}, "examined": ["protobuf"]}
+    prepared, fresh = WheelData.from_json(data), WheelData.from_json(data)
+    prepared.prepare()
+    assert "_dotted_under_top" in vars(prepared)
+    for prefix in ("google", "google.cloud", "google.protobuf", "yaml", "other"):
+        assert prepared.providers_below(prefix) == fresh.providers_below(prefix)
+        assert prepared.providers_of_children(prefix) == fresh.providers_of_children(prefix)
