@@ -52,8 +52,8 @@ from jupyter_rees_ui import handlers, workflow
 from jupyter_rees_ui.core import mapping
 workflow.prepare()
 assert mapping.bundled_wheel_data.cache_info().currsize == 1
+cache = workflow.scan_cache()  # as the server's start makes it (handlers.setup_handlers)
 before = set(sys.modules)
-cache = workflow.scan_cache()
 reply = workflow.propose(workflow.ProposeRequest(workflow.locate(sys.argv[1], "")), cache=cache)
 json.dumps(workflow.to_json(reply))
 cache.readers.close()
