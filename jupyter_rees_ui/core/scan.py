@@ -125,6 +125,9 @@ _SIMPLE_STATEMENTS = (
     ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return, ast.Pass, ast.Break,
     ast.Continue, ast.Delete, ast.Raise, ast.Assert, ast.Global, ast.Nonlocal,
 )
+_SIMPLE_TYPES = frozenset(_SIMPLE_STATEMENTS)
+_TRY_TYPES = frozenset(_TRY_NODES)
+_BLOCKS: dict[type, tuple[str, ...]] = {}  # node type -> its fields among _BLOCK_FIELDS
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,7 @@ def scan_cells(
     for index, source in cells:
         walker.cell = index
         walker.scan_unit(source, 0, ipython=True)
-    return dataclasses.replace(walker.result(_dropped(target_python, keep_stdlib)), kernel=kernel)
+    return walker.result(_dropped(target_python, keep_stdlib), kernel=kernel)
 
 
 def scan_notebook_code(
@@ -742,7 +745,7 @@ class _Walker:
             else:
                 index += 1
 
-    def result(self, stdlib: frozenset[str]) -> CodeScan:
+    def result(self, stdlib: frozenset[str], *, kernel: str | None = None) -> CodeScan:
         sites = self.sites
         for members in self.groups.values():
             modules = [sites[i].module for i in members]
@@ -758,6 +761,7 @@ class _Walker:
             defined_modules=frozenset(self.defined),
             path_entries=tuple(sorted(self.path_entries, key=lambda e: (_location_key(e[0]), e[1]))),
             triggers=tuple(sorted(self.triggers, key=lambda t: (_location_key(t.location), t.kind, t.name))),
+            kernel=kernel,
         )
 
     # -- AST walk (iterative: deep expressions must not hit the recursion limit)
@@ -767,61 +771,70 @@ class _Walker:
         span a line in ``calls`` (lines naming a dynamic import, sys.path or get_ipython:
         only there can a call matter). Other statements' expressions are not visited."""
         stack: list[tuple[ast.AST, _Context]] = [(tree, _Context())]
+        pop, extend = stack.pop, stack.extend
+        has_calls = bool(calls)
+        # Exact types (the parser makes no subclasses): one lookup instead of a chain of
+        # isinstance checks, on thousands of statements per folder.
         while stack:
-            node, context = stack.pop()
-            if isinstance(node, ast.stmt) and calls:
+            node, context = pop()
+            kind = type(node)
+            if has_calls and isinstance(node, ast.stmt):
                 decorators = getattr(node, "decorator_list", None)  # they sit above the def
                 first = decorators[0].lineno if decorators else node.lineno
                 i = bisect.bisect_left(calls, first)
                 in_calls = i < len(calls) and calls[i] <= (node.end_lineno or node.lineno)
             else:
-                in_calls = bool(calls)
-            if isinstance(node, ast.Import):
+                in_calls = has_calls
+            if kind is ast.Import:
                 for alias in node.names:
                     self._add(alias.name, node, offset, context)
                 continue
-            if isinstance(node, ast.ImportFrom):
+            if kind is ast.ImportFrom:
                 if node.level == 0 and node.module and node.module != "__future__":
                     names = tuple(sorted(a.name for a in node.names))
                     self._add(node.module, node, offset, context, names=names)
                 continue
-            if isinstance(node, _TRY_NODES):
+            if kind in _TRY_TYPES:
                 self._push_try(stack, node, context)
                 continue
-            if isinstance(node, ast.If) and _is_type_checking(node.test):
-                inner = _Context("type-checking", context.group, context.marker)
-                stack.extend((child, inner) for child in reversed(node.body))
-                stack.extend((child, context) for child in reversed(node.orelse))
-                if in_calls:
+            if kind is ast.If:
+                if _is_type_checking(node.test):
+                    inner = _Context("type-checking", context.group, context.marker)
+                    extend((child, inner) for child in reversed(node.body))
+                    extend((child, context) for child in reversed(node.orelse))
+                    if in_calls:
+                        stack.append((node.test, context))
+                    continue
+                guard = _platform_guard(node.test)
+                if guard is not None:
+                    # if sys.platform == "darwin": import appnope  -- only there
+                    marker, negated = guard
+                    inside = dataclasses.replace(context, marker=_and_markers(context.marker, marker))
+                    outside = dataclasses.replace(context, marker=_and_markers(context.marker, negated))
+                    extend((child, inside) for child in reversed(node.body))
+                    extend((child, outside) for child in reversed(node.orelse))
+                    continue
+                if in_calls and context.kind == "required" and _probes_module(node.test):
+                    # if importlib.util.find_spec("x"): import x  -- x is optional
+                    extend((child, _Context("optional", None, context.marker)) for child in node.body)
+                    extend((child, context) for child in node.orelse)
                     stack.append((node.test, context))
-                continue
-            guard = _platform_guard(node.test) if isinstance(node, ast.If) else None
-            if guard is not None:
-                # if sys.platform == "darwin": import appnope  -- only there
-                marker, negated = guard
-                inside = dataclasses.replace(context, marker=_and_markers(context.marker, marker))
-                outside = dataclasses.replace(context, marker=_and_markers(context.marker, negated))
-                stack.extend((child, inside) for child in reversed(node.body))
-                stack.extend((child, outside) for child in reversed(node.orelse))
-                continue
-            if in_calls and isinstance(node, ast.If) and context.kind == "required" and _probes_module(node.test):
-                # if importlib.util.find_spec("x"): import x  -- x is optional
-                stack.extend((child, _Context("optional", None, context.marker)) for child in node.body)
-                stack.extend((child, context) for child in node.orelse)
-                stack.append((node.test, context))
-                continue
+                    continue
             if not in_calls:
-                for name in _BLOCK_FIELDS:
+                blocks = _BLOCKS.get(kind)
+                if blocks is None:
+                    blocks = _BLOCKS[kind] = tuple(f for f in _BLOCK_FIELDS if f in kind._fields)
+                for name in blocks:
                     block = getattr(node, name, None)
                     if isinstance(block, list):
-                        if calls:
-                            stack.extend((child, context) for child in block)
+                        if has_calls:
+                            extend((child, context) for child in block)
                         else:
-                            stack.extend((c, context) for c in block if not isinstance(c, _SIMPLE_STATEMENTS))
+                            extend((c, context) for c in block if type(c) not in _SIMPLE_TYPES)
                 continue
-            if isinstance(node, ast.Call):
+            if kind is ast.Call:
                 self._call(node, offset, context)
-            stack.extend((child, context) for child in ast.iter_child_nodes(node))
+            extend((child, context) for child in ast.iter_child_nodes(node))
 
     def _push_try(self, stack: list[tuple[ast.AST, _Context]], node: ast.Try, context: _Context) -> None:
         guarding = [h for h in node.handlers if _catches_import_error(h)]
