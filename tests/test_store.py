@@ -531,3 +531,39 @@ def test_a_write_goes_through_a_private_temporary_file_beside_it(tmp_path):
         thread.join()
     assert target.read_bytes() in {bytes([i]) * 1000 for i in range(4)}
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([leftover.name, target.name])
+
+
+@pytest.mark.slow
+def test_forked_readers_make_the_stored_forms_the_save_writes(tmp_path, monkeypatch):
+    """With a StoredScans to save, the forked children that read the files also make each
+    scan's stored form; it is what the parent would have made, and a later run loads
+    from it the same scans."""
+    import marshal
+
+    from jupyter_rees_ui.adapters import files
+    from jupyter_rees_ui.adapters.store import _stored_form
+
+    root = tmp_path / "project"
+    for i in range(40):
+        path = root / f"d{i % 3}" / f"n{i}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(notebook(f"import m{i}\nimport os", "try:\n    import a\nexcept ImportError:\n    import b"))
+        old = time.time() - 30
+        os.utime(path, (old, old))
+    monkeypatch.setattr(files, "_start_method", lambda available: "fork")
+    monkeypatch.setattr(files, "PARALLEL_MIN_FORKED", 2)
+    store = Store("scans", max_entries=10, max_bytes=1 << 24, folder=tmp_path / "cache")
+    cache = ScanCache()
+    stored = StoredScans(root, store=store)
+    stored.load_into(cache)
+    first = scan_folder(root, cache=cache, workers=2)
+    entries = list(cache._entries.values())
+    assert len(entries) == 40 and all(e.form is not None for e in entries)
+    assert all(marshal.loads(e.form) == marshal.loads(_stored_form(e.scan)) for e in entries)
+    assert stored.save_from(cache)
+    again = ScanCache()
+    assert StoredScans(root, store=store).load_into(again) == 40
+    assert scan_folder(root, cache=again) == first and again.reads == 0
+    plain = ScanCache()
+    scan_folder(root, cache=plain, workers=2)  # no StoredScans: no forms made
+    assert all(e.form is None for e in plain._entries.values())

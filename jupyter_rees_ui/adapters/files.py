@@ -95,6 +95,7 @@ class _Entry:
     mtime_ns: int
     scan: CodeScan  # standard-library imports included: one read serves every target Python
     all_syntax: bool = False  # every code cell was parsed (not only those that can import)
+    form: bytes | None = None  # the scan as a StoredScans keeps it, when its reader made it
 
     def serves(self, size: int, mtime_ns: int, all_syntax: bool) -> bool:
         """Whether this result stands for the file as stat'ed now, as fully parsed as asked."""
@@ -129,6 +130,9 @@ class ScanCache:
         # Local module names of the last listing: recomputed only when the listing changes.
         self._layout: tuple[tuple[str, ...], LocalNames] | None = None
         self._listings: dict[str, tuple[str, ...]] = {}  # folder -> its last listing
+        # Set by a StoredScans that will save this cache's scans: processes that read
+        # files then also make each scan's stored form, in parallel (``_Entry.form``).
+        self.keep_forms = False
 
     def last_listing(self, folder: str) -> tuple[str, ...]:
         return self._listings.get(folder, ())
@@ -148,14 +152,16 @@ class ScanCache:
         return names
 
     def put(
-        self, path: str, size: int, mtime_ns: int, scan: CodeScan, read_at_ns: int, *, all_syntax: bool = False
+        self, path: str, size: int, mtime_ns: int, scan: CodeScan, read_at_ns: int, *, all_syntax: bool = False,
+        form: bytes | None = None,
     ) -> None:
-        """Remember a result; ``read_at_ns`` is the wall-clock time just before the stat."""
+        """Remember a result; ``read_at_ns`` is the wall-clock time just before the stat;
+        ``form``: its stored form, when already made."""
         with self._lock:
             self.reads += 1
             if mtime_ns < read_at_ns - RACY_NS:
                 self._entries.pop(path, None)  # re-inserted last: the newest entry
-                self._entries[path] = _Entry(size, mtime_ns, scan, all_syntax)
+                self._entries[path] = _Entry(size, mtime_ns, scan, all_syntax, form)
                 while len(self._entries) > self.max_entries:  # bounded: the oldest go first
                     del self._entries[next(iter(self._entries))]
             else:
@@ -260,11 +266,15 @@ def scan_folder(
     if cancel is not None and cancel.is_set():
         raise Cancelled("scan cancelled")
     readers = cache.readers if cache is not None else None
-    read = _read_all(pending, workers, all_syntax, progress=progress, cancel=cancel, readers=readers, meanwhile=meanwhile)
+    forms: dict[str, bytes] | None = {} if cache is not None and cache.keep_forms else None
+    read = _read_all(
+        pending, workers, all_syntax, progress=progress, cancel=cancel, readers=readers, meanwhile=meanwhile,
+        forms=forms,
+    )
     for (path, _, size, mtime_ns, slot), scan in zip(pending, read, strict=True):
         slots[slot] = scan
         if cache is not None and scan is not None:
-            cache.put(path, size, mtime_ns, scan, read_at_ns, all_syntax=all_syntax)
+            cache.put(path, size, mtime_ns, scan, read_at_ns, all_syntax=all_syntax, form=forms.get(path) if forms else None)
     scans = [scan for scan in slots if scan is not None]
     names = cache.local_names(files) if cache is not None else LocalNames.of(files)
     local = local_modules_by_file(names, scans, root=root_path)
@@ -358,9 +368,11 @@ def _read_all(
     cancel: threading.Event | None = None,
     readers: Any = None,
     meanwhile: Callable[[list[CodeScan | None]], None] | None = None,
+    forms: dict[str, bytes] | None = None,
 ) -> list[CodeScan | None]:
     """Read and scan files: in ``readers`` (a server's reader processes) when given, else
-    in parallel processes when there are many, else here."""
+    in parallel processes when there are many, else here. ``forms`` (when given) hears
+    the stored form of the scans that forked children made (path -> bytes)."""
     if readers is not None and pending:
         try:
             read = _read_in_readers(readers, pending, all_syntax, progress=progress, cancel=cancel)
@@ -381,6 +393,8 @@ def _read_all(
             watched = {"progress": progress, "cancel": cancel} if progress or cancel else {}
             if meanwhile is not None:
                 watched["meanwhile"] = meanwhile
+            if forms is not None:
+                watched["forms"] = forms
             return _read_in_processes(pending, count, all_syntax, **watched)
         except (OSError, RuntimeError):  # a BrokenProcessPool is a RuntimeError
             pass  # no processes to be had here: read them in this one
@@ -461,6 +475,7 @@ def _read_in_processes(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
     meanwhile: Callable[[list[CodeScan | None]], None] | None = None,
+    forms: dict[str, bytes] | None = None,
 ) -> list[CodeScan | None]:
     _notebook_reader()  # imported once here, not in every worker
     batch = max(16, len(pending) // (count * 8))
@@ -470,7 +485,9 @@ def _read_in_processes(
     ]
     method = _start_method(_start_methods())
     if method == "fork":
-        return _read_in_forks(jobs, count, len(pending), progress=progress, cancel=cancel, meanwhile=meanwhile)
+        return _read_in_forks(
+            jobs, count, len(pending), progress=progress, cancel=cancel, meanwhile=meanwhile, forms=forms
+        )
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -519,9 +536,11 @@ def _read_in_forks(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
     meanwhile: Callable[[list[CodeScan | None]], None] | None = None,
+    forms: dict[str, bytes] | None = None,
 ) -> list[CodeScan | None]:
     """Read ``jobs`` (batches of files) in ``count`` forked children, from a process
-    with no other thread (the command line).
+    with no other thread (the command line). With ``forms``, the children also make
+    each scan's stored form (``store.stored_form``), which ``forms`` receives by path.
 
     Forked children start with everything this process has imported and with the
     jobs in their memory, so nothing is sent to them but a job's number: all numbers
@@ -549,7 +568,7 @@ def _read_in_forks(
                 try:
                     for unused in (ticket_writer, reader, *children):
                         os.close(unused)
-                    _serve_jobs(jobs, tickets, writer)
+                    _serve_jobs(jobs, tickets, writer, forms is not None)
                     code = 0
                 finally:
                     os._exit(code)
@@ -588,8 +607,10 @@ def _read_in_forks(
                     size = int.from_bytes(buffer[:8], "little")
                     if len(buffer) < 8 + size:
                         break
-                    index, batch = marshal.loads(bytes(buffer[8 : 8 + size]))
+                    index, batch, made = marshal.loads(bytes(buffer[8 : 8 + size]))
                     packed[index] = batch
+                    if made is not None and forms is not None:
+                        forms.update(zip((path for path, _, _ in jobs[index]), made))
                     del buffer[: 8 + size]
             if cancel is not None and cancel.is_set():
                 raise Cancelled("scan cancelled")
@@ -633,10 +654,15 @@ def _stop_children(children: dict[int, int], *, kill: bool = True) -> None:
             os.waitpid(pid, 0)
 
 
-def _serve_jobs(jobs: list[list[tuple[str, str, bool]]], tickets: int, out: int) -> None:
+def _serve_jobs(jobs: list[list[tuple[str, str, bool]]], tickets: int, out: int, with_forms: bool = False) -> None:
     """A forked child's work: take the next job number until none is left, send back
-    ``(number, packed scans)`` as marshal data after its length."""
+    ``(number, packed scans, their stored forms or None)`` as marshal data after its
+    length."""
     import signal
+
+    stored_form = None
+    if with_forms:
+        from .store import stored_form
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     while True:
@@ -644,7 +670,9 @@ def _serve_jobs(jobs: list[list[tuple[str, str, bool]]], tickets: int, out: int)
         if len(ticket) < 4:
             return
         index = int.from_bytes(ticket, "little")
-        data = marshal.dumps((index, _read_batch(jobs[index])))
+        batch = _read_batch(jobs[index])
+        made = [stored_form(p) for p in batch] if stored_form is not None else None
+        data = marshal.dumps((index, batch, made))
         view = memoryview(len(data).to_bytes(8, "little") + data)
         while view:
             view = view[os.write(out, view) :]

@@ -269,6 +269,7 @@ class StoredScans:
         """Put the stored scans into ``cache``; the number of files they cover."""
         from .files import _Entry, _joining, _unpack
 
+        cache.keep_forms = True  # its readers make the stored forms save_from will write
         stored = self.store.get(self.key)
         if not isinstance(stored, dict):
             return 0
@@ -304,7 +305,8 @@ class StoredScans:
                 continue  # racy, unreadable, not a scanned file, or parsed otherwise: not kept
             kept = self.stored.get(relative)
             if kept is None or kept[:2] != (entry.size, entry.mtime_ns):
-                kept = (entry.size, entry.mtime_ns, _stored_form(entry.scan))
+                form = entry.form if entry.form is not None else _stored_form(entry.scan)
+                kept = (entry.size, entry.mtime_ns, form)
             value[relative] = kept
         return self.store.put(self.key, value)
 
@@ -313,7 +315,11 @@ def _stored_form(scan: Any) -> bytes:
     """A file's scan as stored: ``files._pack`` without the imports of ``EVERY_STDLIB``."""
     from .files import _pack
 
-    packed = _pack(scan)
+    return stored_form(_pack(scan))
+
+
+def stored_form(packed: tuple[Any, ...] | None) -> bytes:
+    """``_stored_form`` of a scan already packed (``files._pack``)."""
     if packed is None:
         return marshal.dumps(None)
     imports = tuple(site for site in packed[1] if site[0].partition(".")[0] not in EVERY_STDLIB)
