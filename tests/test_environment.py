@@ -605,3 +605,22 @@ def test_dashed_names_are_those_of_the_regular_expression(name):
     from jupyter_rees_ui.adapters import introspect_env
 
     assert introspect_env._dashed(name) == re.sub(r"[-_.]+", "-", name)
+
+
+def test_the_script_is_imported_from_its_folder_and_leaves_no_trace_in_the_report(tmp_path):
+    """The child imports the script from its folder (so that its compiled form is kept
+    beside it), then takes that folder off sys.path: the report is the one the script's
+    text run with ``-c`` gives, and the folder is in none of its site folders."""
+    import subprocess
+
+    from jupyter_rees_ui.adapters import environment, introspect_env
+
+    folder = os.path.dirname(os.path.abspath(introspect_env.__file__))
+    bootstrap = environment._BOOTSTRAP.format(folder=folder)
+    text = Path(introspect_env.__file__).read_text(encoding="utf-8")
+    run = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+           for code in (bootstrap, text)]
+    assert [r.returncode for r in run] == [0, 0], run[0].stderr
+    imported, as_text = (json.loads(r.stdout) for r in run)
+    assert imported == as_text
+    assert folder not in [entry["path"] for entry in imported["site_dirs"]]

@@ -254,9 +254,18 @@ def run_introspection(
     return _finish_script(_start_script(python, env), python, timeout)
 
 
+# The script is imported from its folder rather than passed as text (``-c``): the
+# interpreter then keeps its compiled form in ``__pycache__`` beside it (when it may
+# write there), so a later run does not compile 500 lines again (3-4 ms of the child's
+# time). The folder is taken off ``sys.path`` before the environment is described.
+_BOOTSTRAP = (
+    "import sys; sys.path.insert(0, {folder!r}); from introspect_env import main; "
+    "del sys.path[0]; sys.exit(main())"
+)
+
+
 def _start_script(python: str, env: Mapping[str, str] | None) -> subprocess.Popen[str]:
-    with open(os.path.join(os.path.dirname(__file__), "introspect_env.py"), encoding="utf-8") as handle:
-        script = handle.read()
+    script = _BOOTSTRAP.format(folder=os.path.dirname(os.path.abspath(__file__)))
     try:
         return bounded.start(
             [python, "-c", script],
