@@ -624,3 +624,46 @@ def test_the_script_is_imported_from_its_folder_and_leaves_no_trace_in_the_repor
     imported, as_text = (json.loads(r.stdout) for r in run)
     assert imported == as_text
     assert folder not in [entry["path"] for entry in imported["site_dirs"]]
+
+
+def _headers_reference(text):
+    """The header reading as it was: every line split, up to the first blank one."""
+    found, last = {}, None
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        if line[0] in " \t" and last is not None:
+            found[last][-1] += "\n" + line.strip()
+            continue
+        key, sep, value = line.partition(":")
+        if not sep:
+            continue
+        last = key.strip().lower()
+        found.setdefault(last, []).append(value.strip())
+    return found
+
+
+_METADATA_LINES = ["Name: pkg", "Version: 1.0", "Requires-Dist: a", "Requires-Dist: b ; extra == 'x'", "  folded",
+                   "\tmore", "", " ", "no colon", "Description: x", "Import-Name: p.q", "Long body text: 1"]
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_metadata_headers_read_as_they_were_read(end):
+    """Only the header block is split into lines now; the fields are the same."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from jupyter_rees_ui.adapters import introspect_env
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(_METADATA_LINES), max_size=12))
+    def check(lines):
+        text = end.join(lines) + end + "\n\nThe description\n\nName: not a header\n"
+        introspect_env.read_text = lambda dist, name: text if name == "METADATA" else None
+        assert introspect_env.headers(None) == _headers_reference(text)
+
+    original = introspect_env.read_text
+    try:
+        check()
+    finally:
+        introspect_env.read_text = original

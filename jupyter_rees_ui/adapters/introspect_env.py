@@ -162,6 +162,9 @@ def headers(dist):
     text = read_text(dist, "METADATA")
     if text is None:
         text = read_text(dist, "PKG-INFO") or ""
+    end = text.find("\n\n")  # where the body starts, at the latest: not split into lines
+    if end >= 0:
+        text = text[:end]
     found = {}
     last = None
     for line in text.splitlines():
