@@ -110,6 +110,8 @@ def _proposal(args: argparse.Namespace) -> Proposal:
     request = _request(args)
     progress = Progress()
     progress.say(f"scanning {args.dir} and reading the environment…")
+    if _ending:
+        workflow.kept_until_exit = []  # freed by os._exit, not one by one
     result = workflow.propose(request).proposal
     progress.done()
     return result
@@ -673,10 +675,15 @@ def _rememberable(args: argparse.Namespace) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; ``argv`` None: this process's own command line, and the process
     ends with it (see ``_end``)."""
+    global _ending
+    _ending = argv is None and sys.argv[1:2] in (["propose"], ["check"], ["write"])
     code = _run(argv)
-    if argv is None and sys.argv[1:2] in (["propose"], ["check"], ["write"]):
+    if _ending:
         _end(code)
     return code
+
+
+_ending = False  # this run's process ends with ``_end``
 
 
 def _end(code: int) -> None:

@@ -248,3 +248,32 @@ def test_which_first_runs_read_the_environment_before_parsing(words, expected):
     from jupyter_rees_ui.cli import _plain
 
     assert _plain(words) == expected
+
+
+KEPT_PROBE = """
+import json, sys
+from jupyter_rees_ui import cli
+def end(code):
+    from jupyter_rees_ui import workflow
+    print("\\n" + json.dumps({"code": code, "kept": len(workflow.kept_until_exit or ())}))
+    sys.stdout.flush()
+cli._end = end
+sys.argv = ["jupyter-rees", *sys.argv[1:]]
+cli.main()
+"""
+
+
+def test_a_command_that_ends_with_exit_keeps_the_proposals_objects_instead_of_freeing_them(demo, tmp_path):
+    """The command line, which ends with os._exit, keeps a proposal's working objects to
+    the end (nothing frees them one by one); a call from Python (argv given) keeps none."""
+    done = subprocess.run(
+        [sys.executable, "-c", KEPT_PROBE, "propose", str(demo)], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "JUPYTER_CONFIG_DIR": os.devnull,
+             "XDG_CACHE_HOME": str(tmp_path / "cache")},
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report == {"code": 0, "kept": 1}, done.stderr
+    from jupyter_rees_ui import cli, workflow
+
+    assert cli.main(["propose", str(demo), "--no-cache"]) == 0
+    assert workflow.kept_until_exit is None
