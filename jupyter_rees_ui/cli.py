@@ -748,12 +748,12 @@ def _run(argv: list[str] | None) -> int:
             # usual kernel's) starts being read now, on another CPU, before the command
             # line is parsed and the folder listed; the workflow takes it over when it
             # asks for the same one.
-            from .adapters import listing
             from .adapters.environment import NOTEBOOK_KERNEL, start_early
+            from .adapters.listing import start_early as start_listing
 
             python = plain[0]
             start_early(python, None if python else NOTEBOOK_KERNEL, None, remember=True)
-            listing.start_early(plain[1])  # git lists the folder meanwhile, on another CPU
+            start_listing(plain[1])  # git lists the folder meanwhile, on another CPU
     parser = build_parser(words[0] if words and words[0] in COMMANDS else None)
     args, extra = parser.parse_known_args(argv)
     if extra:

@@ -59,11 +59,11 @@ def _imports(path: Path) -> set[str]:
 
 
 # Besides the workflow, the command line reads the vocabulary (its choices, for --help),
-# replays a remembered answer and starts reading the environment: all before, and
-# without, loading the workflow.
+# replays a remembered answer, and starts reading the environment and listing the
+# folder: all before, and without, loading the workflow.
 BEFORE_THE_WORKFLOW = {
     "handlers.py": set(),
-    "cli.py": {"core.vocabulary", "adapters.answers", "adapters.environment"},
+    "cli.py": {"core.vocabulary", "adapters.answers", "adapters.environment", "adapters.listing"},
 }
 
 
