@@ -408,7 +408,8 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "generated": datetime.date.today().isoformat(),
         "regenerate": f"python scripts/build_import_names.py {_shown(args.names)}",
-        "examined": sorted((r["name"] for r in records if "files" in r), key=str.lower),
+        # canonical (PEP 503) names: what the lookups compare, so the reader keeps them as they are
+        "examined": sorted({canonicalize_name(r["name"]) for r in records if "files" in r}),
         # source-only distributions: what they provide is unknown, but a module named
         # like one of them may well be its (pyspark)
         "without_wheel": sorted((r["name"] for r in records if r.get("error") == "no wheel"), key=str.lower),

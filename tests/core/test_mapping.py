@@ -194,3 +194,45 @@ def test_prepared_wheel_data_answers_as_it_would_unprepared():
     for prefix in ("google", "google.cloud", "google.protobuf", "yaml", "other"):
         assert prepared.providers_below(prefix) == fresh.providers_below(prefix)
         assert prepared.providers_of_children(prefix) == fresh.providers_of_children(prefix)
+
+
+def test_the_bundled_data_decodes_on_use_to_what_a_full_reading_gives():
+    """Entries are decoded when first asked for; all of them are what json gives, and the
+    examined names are written canonical (so they are taken as they are)."""
+    import json
+    import zlib
+
+    from jupyter_rees_ui.core import mapping
+    from packaging.utils import canonicalize_name
+
+    raw = zlib.decompress(mapping.package_data("jupyter_rees_ui", "data", "import_names.json.gz"), wbits=31)
+    plain = json.loads(raw)
+    lazy = mapping._decode_wheel_data(raw)
+    assert type(lazy.modules).__name__ == "_DecodedOnUse"
+    assert len(lazy.modules) == len(plain["modules"]) and "numpy" in lazy.modules and "no.such" not in lazy.modules
+    assert lazy.modules.get("no.such") is None
+    assert {k: lazy.modules[k] for k in lazy.modules} == {k: tuple(v) for k, v in plain["modules"].items()}
+    assert plain["examined"] == sorted({canonicalize_name(n) for n in plain["examined"]})
+    assert lazy.examined == mapping.WheelData.from_json(plain).examined
+
+
+@pytest.mark.parametrize("names", [["numpy", "pyyaml"], ["PyYAML", "numpy"], ["zope.interface"], ["a_b"], ["a--b"],
+                                   ["123"], []])
+def test_a_set_of_names_is_canonical_whichever_way_it_is_made(names):
+    from jupyter_rees_ui.core import mapping
+    from packaging.utils import canonicalize_name
+
+    assert mapping._canonical_set(names) == {canonicalize_name(n) for n in names}
+
+
+def test_a_damaged_entry_says_which_module_it_is():
+    import msgspec
+
+    from jupyter_rees_ui.core import mapping
+
+    data = b'{"modules": {"good": ["a"], "bad": 3}, "examined": [], "generated": "", "without_wheel": []}'
+    wheels = mapping._decode_wheel_data(data)
+    assert wheels.modules["good"] == ("a",)
+    with pytest.raises(ValueError, match="'bad'"):
+        wheels.modules["bad"]
+    assert msgspec  # decoded by msgspec here, as the bundled data is
