@@ -31,6 +31,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -122,14 +123,52 @@ def _package_of(folder: str) -> str | None:
     return ".".join(parts) if all(p.isidentifier() for p in parts) else None
 
 
-@dataclass(frozen=True)
 class _TopLevel:
-    """Ownership of every dotted prefix under one top-level name."""
+    """Ownership of the dotted prefixes under one top-level name, each prefix's worked out
+    when first asked for: a run asks about a few dozen of the thousands a package has
+    (indexing all of them up front was most of a first run's resolving)."""
 
-    owners: Mapping[str, tuple[NormalizedName, ...]]  # prefix -> dists with files at/under it
-    own_file: Mapping[str, frozenset[NormalizedName]]  # module -> dists with its own file
-    weight: Mapping[tuple[str, NormalizedName], int]  # (prefix, dist) -> files under it
-    lower: Mapping[str, str]  # casefolded prefix -> prefix
+    def __init__(self, entries: Iterable[tuple[NormalizedName, str]]) -> None:
+        self.modules: list[tuple[NormalizedName, str]] = []  # (dist, module) per file or declared name
+        for key, entry in entries:
+            # RECORD paths contain "/"; declared names (top_level.txt, Import-Name) are dotted.
+            module = module_name(entry) if "/" in entry or entry.endswith(MODULE_SUFFIXES) else entry
+            if module is not None:
+                self.modules.append((key, module))
+        self._prefixes: dict[str, _Prefix] = {}
+        self._lower: dict[str, str] | None = None
+
+    def prefix(self, prefix: str) -> _Prefix:
+        """Who has files at or under ``prefix`` (sorted), who has its own file, and how
+        many files each has there."""
+        found = self._prefixes.get(prefix)
+        if found is None:
+            under = prefix + "."
+            counts: dict[NormalizedName, int] = {}
+            own: set[NormalizedName] = set()
+            for key, module in self.modules:
+                if module == prefix:
+                    own.add(key)
+                elif not module.startswith(under):
+                    continue
+                counts[key] = counts.get(key, 0) + 1
+            found = self._prefixes[prefix] = _Prefix(tuple(sorted(counts)), frozenset(own), counts)
+        return found
+
+    def real_case(self, prefix: str) -> str | None:
+        """The spelling of ``prefix`` among this name's prefixes, matched ignoring case
+        (the first in sorted order when several match)."""
+        if self._lower is None:
+            every = {".".join(parts[:end]) for parts in (m.split(".") for _, m in self.modules)
+                     for end in range(1, len(parts) + 1)}
+            self._lower = {p.casefold(): p for p in sorted(every, reverse=True)}
+        return self._lower.get(prefix.casefold())
+
+
+class _Prefix(NamedTuple):
+    owners: tuple[NormalizedName, ...]  # dists with files at/under the prefix
+    own_file: frozenset[NormalizedName]  # dists with the prefix's own module file
+    weight: Mapping[NormalizedName, int]  # dist -> its files at/under the prefix
 
 
 class EnvironmentIndex:
@@ -164,60 +203,45 @@ class EnvironmentIndex:
                 self._entries[name.split(".", 1)[0]].append((key, name))
         self._tops_lower = {top.casefold(): top for top in sorted(self._entries, reverse=True)}
         self._tops: dict[str, _TopLevel] = {}
+        self._prepared: set[str] = set()  # modules whose prefixes prepare() worked out
 
     def prepare(self, modules: Iterable[str]) -> None:
-        """Index the top-level names of ``modules`` now (each once): a caller with time
-        to spare while the folder is read makes the proposal's own lookups instant."""
-        tops = self._tops
+        """Work out now who owns each dotted prefix of ``modules`` (each once): a caller
+        with time to spare while the folder is read makes the proposal's own lookups
+        instant."""
+        seen = self._prepared
         for module in modules:
-            top = module.partition(".")[0]
-            if top not in tops:
-                self._top(top)
+            if module in seen:
+                continue
+            seen.add(module)
+            top = self._top(module)
+            prefix = ""
+            for part in module.split("."):
+                prefix = f"{prefix}.{part}" if prefix else part
+                top.prefix(prefix)
 
     def owners(self, prefix: str) -> tuple[NormalizedName, ...]:
-        return self._top(prefix).owners.get(prefix, ())
+        return self._top(prefix).prefix(prefix).owners
 
     def own_file(self, prefix: str) -> frozenset[NormalizedName]:
-        return self._top(prefix).own_file.get(prefix, frozenset())
+        return self._top(prefix).prefix(prefix).own_file
 
     def weight(self, prefix: str, name: NormalizedName) -> int:
-        return self._top(prefix).weight.get((prefix, name), 0)
+        return self._top(prefix).prefix(prefix).weight.get(name, 0)
 
     def real_case(self, prefix: str) -> str | None:
         """The installed spelling of ``prefix`` matched ignoring case."""
         top = self._tops_lower.get(prefix.split(".", 1)[0].casefold())
         if top is None:
             return None
-        return self._top(top).lower.get(prefix.casefold())
+        return self._top(top).real_case(prefix)
 
     def _top(self, prefix: str) -> _TopLevel:
         top = prefix.split(".", 1)[0]
-        if top not in self._tops:
-            self._tops[top] = _index_top_level(self._entries.get(top, ()))
-        return self._tops[top]
-
-
-def _index_top_level(entries: Iterable[tuple[NormalizedName, str]]) -> _TopLevel:
-    owners: dict[str, set[NormalizedName]] = defaultdict(set)
-    own_file: dict[str, set[NormalizedName]] = defaultdict(set)
-    weight: dict[tuple[str, NormalizedName], int] = defaultdict(int)
-    for key, entry in entries:
-        # RECORD paths contain "/"; declared names (top_level.txt, Import-Name) are dotted.
-        module = module_name(entry) if "/" in entry or entry.endswith(MODULE_SUFFIXES) else entry
-        if module is None:
-            continue
-        prefix = ""
-        for part in module.split("."):
-            prefix = f"{prefix}.{part}" if prefix else part
-            owners[prefix].add(key)
-            weight[prefix, key] += 1
-        own_file[module].add(key)
-    return _TopLevel(
-        owners={k: tuple(sorted(v)) for k, v in owners.items()},
-        own_file={k: frozenset(v) for k, v in own_file.items()},
-        weight=dict(weight),
-        lower={k.casefold(): k for k in sorted(owners, reverse=True)},
-    )
+        found = self._tops.get(top)
+        if found is None:
+            found = self._tops[top] = _TopLevel(self._entries.get(top, ()))
+        return found
 
 
 def index_environment(env: Environment) -> EnvironmentIndex:

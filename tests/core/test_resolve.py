@@ -872,3 +872,56 @@ def test_module_name_reads_record_paths_as_their_parts_say(parts, suffix):
 
     path = "/".join(parts) + suffix
     assert module_name(path) == _module_name_by_parts(path)
+
+
+def _eager_top_level(entries):
+    """The index of one top-level name as it was built before: every prefix at once."""
+    from collections import defaultdict
+
+    from jupyter_rees_ui.core.resolve import MODULE_SUFFIXES, module_name
+
+    owners, own_file, weight = defaultdict(set), defaultdict(set), defaultdict(int)
+    for key, entry in entries:
+        module = module_name(entry) if "/" in entry or entry.endswith(MODULE_SUFFIXES) else entry
+        if module is None:
+            continue
+        prefix = ""
+        for part in module.split("."):
+            prefix = f"{prefix}.{part}" if prefix else part
+            owners[prefix].add(key)
+            weight[prefix, key] += 1
+        own_file[module].add(key)
+    lower = {k.casefold(): k for k in sorted(owners, reverse=True)}
+    return {k: tuple(sorted(v)) for k, v in owners.items()}, own_file, weight, lower
+
+
+_PARTS = ["pkg", "Pkg", "sub", "mod", "__init__", "x_1"]
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["dist-a", "dist-b", "dist-c"]),
+            st.one_of(
+                st.lists(st.sampled_from(_PARTS), min_size=1, max_size=4).map(lambda p: "/".join(p) + ".py"),
+                st.lists(st.sampled_from(_PARTS), min_size=1, max_size=3).map(".".join),  # declared names
+            ),
+        ),
+        max_size=25,
+    ),
+    st.lists(st.lists(st.sampled_from([*_PARTS, "other"]), min_size=1, max_size=4).map(".".join), max_size=6),
+)
+def test_each_prefix_is_owned_as_the_eager_index_said(entries, queries):
+    """Worked out per prefix when asked, ownership is what indexing every prefix at
+    once gave: owners, own files, weights and the spelling matched ignoring case."""
+    from jupyter_rees_ui.core.resolve import _TopLevel
+
+    owners, own_file, weight, lower = _eager_top_level(entries)
+    top = _TopLevel(entries)
+    for prefix in [*owners, *queries]:
+        found = top.prefix(prefix)
+        assert found.owners == owners.get(prefix, ())
+        assert found.own_file == frozenset(own_file.get(prefix, ()))
+        assert {k: v for k, v in found.weight.items()} == {k: v for (p, k), v in weight.items() if p == prefix}
+        assert top.real_case(prefix.upper()) == lower.get(prefix.upper().casefold())
