@@ -222,8 +222,11 @@ def _resolve_reply_types() -> None:
     from .adapters.rees_files import FileChange
     from .core.rees import ReesNote
 
+    from . import workflow_types
+
     for value in (CommitResult, FileChange, ReesNote):
         vars(workflow).setdefault(value.__name__, value)
+        vars(workflow_types).setdefault(value.__name__, value)
 
 
 def schema() -> dict[str, Any]:

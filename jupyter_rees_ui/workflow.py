@@ -58,6 +58,20 @@ if TYPE_CHECKING:  # the adapters' reply types, imported where they are used (co
     from .adapters.git import CommitResult
     from .adapters.rees_files import FileChange
     from .core.rees import ReesNote
+    from .workflow_types import (
+        BadgeReply,
+        BadgeRequest,
+        BuildCheck,
+        CommitReply,
+        CommitRequest,
+        HeldRow,
+        Plan,
+        ReesRequest,
+        ResolutionCheck,
+        VerifyRequest,
+        WriteBadgeRequest,
+        Written,
+    )
 
 
 # ----------------------------------------------------------------------------- errors
@@ -604,35 +618,6 @@ def reviewed(folder: Folder, proposal: Proposal) -> Proposal:
 # ----------------------------------------------------------------------------- plan / apply
 
 
-@dataclass(frozen=True)
-class ReesRequest:
-    """The reviewed rows and how to write them: ``rows`` with ``included=False`` are
-    left out (and taken out of an existing file); ``remove`` names configuration files
-    Binder would ignore, to delete (paths relative to the folder)."""
-
-    folder: Folder
-    rows: tuple[ProposedRequirement, ...]
-    python_version: str
-    format: str = "requirements"
-    target: str = "binder"
-    remove: tuple[str, ...] = ()
-    # ``plan`` asks a resolver whether the lines not pinned from the kernel resolve with
-    # the rest for ``python_version``, and holds back the ones that do not (network)
-    resolve: bool = False
-    hold: tuple[str, ...] = ()  # names not written for now: the ``held`` of a plan
-    force: tuple[str, ...] = ()  # names the user wants written even if they do not resolve
-
-    def __post_init__(self) -> None:
-        for name in ("hold", "force"):
-            value = getattr(self, name)
-            if not isinstance(value, tuple) or not all(isinstance(v, str) and len(v) <= 200 for v in value):
-                raise BadRequest(f"'{name}' must be a list of distribution names")
-        if not PYTHON_VERSION.match(self.python_version):
-            raise BadRequest(f"'python_version' must look like 3.11, not {self.python_version!r}")
-        _choice(self.format, FORMATS, "format")
-        _choice(self.target, TARGETS, "target folder")
-
-
 SOURCES = ("pip", "conda", "editable", "vcs", "archive", "not-installed", "unknown", "local")
 
 
@@ -713,59 +698,6 @@ def _trust(value: Any, at: str) -> Trust:
     if value not in TRUST_LEVELS:
         raise validate.InvalidInput(at, f"must be one of: {', '.join(TRUST_LEVELS)}")
     return value
-
-
-@dataclass(frozen=True)
-class HeldRow:
-    """A row the resolution check held back: with it the REES does not resolve."""
-
-    name: str
-    reason: str  # the resolver's message, on one line
-
-
-@dataclass(frozen=True)
-class ResolutionCheck:
-    """What the resolver said about the planned REES before writing. ``ok``: True (it
-    resolves), False (it does not, even with ``held`` left out), None (not asked: the
-    index or the resolver could not be reached; the REES is written unchanged)."""
-
-    ok: bool | None
-    tool: str
-    python_version: str
-    checked: tuple[str, ...] = ()  # the lines not pinned from the kernel that were checked
-    message: str = ""
-    attempts: int = 0  # how many times the resolver was asked
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What writing a ReesRequest would change: one FileChange per file, sorted by
-    path, and layout notes (files Binder would ignore, a Python version it cannot build).
-    With ``resolve``: ``held`` are rows left out because the REES does not resolve with
-    them (``apply`` needs them back in ``hold``), ``resolution`` what the resolver said
-    (None when every line is pinned from the kernel: nothing to ask)."""
-
-    path: str
-    changes: tuple[FileChange, ...]
-    notes: tuple[ReesNote, ...] = ()
-    held: tuple[HeldRow, ...] = ()
-    resolution: ResolutionCheck | None = None
-
-    @property
-    def expected(self) -> dict[str, str | None]:
-        """The hashes ``apply`` needs: path -> sha256 of what the preview read."""
-        return {c.path: c.old_sha256 for c in self.changes}
-
-
-@dataclass(frozen=True)
-class Written:
-    """What a write changed; ``binder`` is repo2docker's summary of the folder after a
-    REES write (None for a README; ``{"installed": false, "message": ...}`` saying how to
-    install it when repo2docker is not installed)."""
-
-    path: str
-    changes: tuple[FileChange, ...]
-    binder: dict[str, Any] | None = None
 
 
 def export(rows: Sequence[ProposedRequirement], python_version: str, fmt: str) -> str:
@@ -885,6 +817,7 @@ def plan(request: ReesRequest, *, cancel: Any = None) -> Plan:
     (a ``threading.Event``) is set, the resolution check stops its resolver and
     ``Cancelled`` is raised (the client went away)."""
     from .adapters import rees_files
+    from .workflow_types import Plan
 
     _refuse_non_python(request.folder)
     with _domain_errors(request.folder):
@@ -949,6 +882,7 @@ def _check_resolution(request: ReesRequest, cancel: Any = None) -> tuple[tuple[H
 
     from .adapters import resolver
     from .core.check import requirement_names
+    from .workflow_types import HeldRow, ResolutionCheck
 
     forced = {canonicalize_name(n) for n in request.force}
     already = {canonicalize_name(n) for n in request.hold}
@@ -1110,6 +1044,7 @@ def apply(request: ReesRequest, expected: Mapping[str, str | None]) -> Written:
     when a file that would change is missing from ``expected`` (path -> the hash its
     preview returned: a file is never overwritten without a preview)."""
     from .adapters import rees_files, repo2docker_check
+    from .workflow_types import Written
 
     if not isinstance(expected, Mapping):
         raise BadRequest("'expected' must map file paths to the hashes shown in the preview")
@@ -1122,21 +1057,11 @@ def apply(request: ReesRequest, expected: Mapping[str, str | None]) -> Written:
     return Written(request.folder.api_path, tuple(written), repo2docker_check.summarize(request.folder.path))
 
 
-@dataclass(frozen=True)
-class BuildCheck:
-    """repo2docker's verdict on the previewed REES, before anything is written;
-    ``available`` False (with the command that installs it) when it is not installed."""
-
-    path: str
-    available: bool
-    install: str
-    binder: dict[str, Any] | None = None
-
-
 def check_build(request: ReesRequest) -> BuildCheck:
     """What Binder would build if the reviewed rows were written: repo2docker's dry run
     on a temporary copy of the folder's configuration with the planned files in it."""
     from .adapters import repo2docker_check
+    from .workflow_types import BuildCheck
 
     if not repo2docker_check.available():
         return BuildCheck(request.folder.api_path, False, repo2docker_check.INSTALL_HINT)
@@ -1147,43 +1072,6 @@ def check_build(request: ReesRequest) -> BuildCheck:
 
 
 # ----------------------------------------------------------------------------- badge
-
-
-@dataclass(frozen=True)
-class BadgeRequest:
-    """The Binder link for the folder's git remote, or for a DOI entered by hand, or
-    (``env_repo``) the folder opened in another repository's image with nbgitpuller."""
-
-    folder: Folder
-    remote: str | None = None
-    ref: str | None = None
-    notebook: str | None = None
-    mode: str = "lab"
-    doi: str | None = None
-    provider: str | None = None
-    env_repo: str | None = None
-    env_ref: str = "HEAD"
-    readme: str | None = None  # the README to insert the badge into (default: found)
-
-    def __post_init__(self) -> None:
-        _choice(self.mode, MODES, "mode")
-
-
-@dataclass(frozen=True)
-class BadgeReply:
-    path: str
-    link: str | None  # None, with ``message`` saying why there is none
-    notes: tuple[str, ...] = ()
-    repository: bool = False  # inside a git repository (so the commit step applies)
-    remotes: tuple[str, ...] = ()
-    message: str | None = None
-    remote: str | None = None
-    ref: str | None = None
-    pushed: bool | None = None
-    snippets: Mapping[str, str] | None = None  # markdown, rst, html
-    readme: FileChange | None = None  # the change inserting the badge into the README
-    refs: Mapping[str, Sequence[str]] | None = None  # branches and tags to offer as refs
-    mode: str = "lab"
 
 
 def _link(request: BadgeRequest) -> tuple[Any, dict[str, Any]]:
@@ -1224,6 +1112,7 @@ def badge(request: BadgeRequest, *, strict: bool = False) -> BadgeReply:
     ``strict`` raises that as an error instead."""
     from .adapters import git, rees_files
     from .core import binder
+    from .workflow_types import BadgeReply
 
     folder = request.folder
     refs = None
@@ -1274,35 +1163,11 @@ def snippet(link: str, fmt: str) -> str:
     return binder.badge(link, fmt)
 
 
-@dataclass(frozen=True)
-class WriteBadgeRequest:
-    """Insert the badge of ``link`` into the README. The link is taken apart (a launch
-    link of mybinder.org or one of ``binderhubs``, provider, spec, urlpath) and built
-    again from its checked parts: free text never reaches the README."""
-
-    folder: Folder
-    link: str
-    expected: Mapping[str, str | None] = field(default_factory=dict)
-    readme: str | None = None
-    binderhubs: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        from .core import binder
-
-        try:
-            binder.parse_link(self.link, self.binderhubs)
-        except binder.BinderError as exc:
-            raise BadRequest(f"link: {exc}") from exc
-        if self.readme is not None and not isinstance(self.readme, str):
-            raise BadRequest("readme: must be a string")
-        if not isinstance(self.expected, Mapping):
-            raise BadRequest("'expected' must map file paths to the hashes shown in the preview")
-
-
 def write_badge(request: WriteBadgeRequest) -> Written:
     """Insert the badge into the README (between markers) as previewed."""
     from .adapters import rees_files
     from .core import binder
+    from .workflow_types import Written
 
     link = binder.parse_link(request.link, request.binderhubs)
     with _domain_errors(request.folder), rees_files.folder_lock(request.folder.path):
@@ -1318,33 +1183,13 @@ def write_badge(request: WriteBadgeRequest) -> Written:
 DEFAULT_MESSAGE = "Add Binder configuration (REES) written by jupyter-rees-ui"
 
 
-@dataclass(frozen=True)
-class CommitRequest:
-    """Commit exactly ``files`` (relative to the folder) and nothing else."""
-
-    folder: Folder
-    files: tuple[str, ...]
-    message: str = DEFAULT_MESSAGE
-
-    def __post_init__(self) -> None:
-        if not self.files:
-            raise BadRequest("'files' lists nothing to commit")
-        if not all(isinstance(f, str) for f in self.files):
-            raise BadRequest("'files' must be a list of strings")
-
-
-@dataclass(frozen=True)
-class CommitReply:
-    path: str
-    commit: CommitResult
-
-
 def commit(request: CommitRequest) -> CommitReply:
     """Commit the files, each refused (before git runs) unless it is one this tool
     manages and holds what it wrote: a REES file in the config folder or at the root
     (or its deletion), the README with our badge."""
     from .adapters import git, rees_files
     from .core import validate
+    from .workflow_types import CommitReply
 
     try:
         message = validate.message(request.message, "message").strip() or DEFAULT_MESSAGE
@@ -1513,34 +1358,6 @@ INSTALLERS = ("auto", "uv", "pip")
 MAX_TIMEOUT = 24 * 3600.0
 
 
-@dataclass(frozen=True)
-class VerifyRequest:
-    """Rebuild the folder's REES in a clean environment and check its notebooks there:
-    imports always, execution with ``run`` (``cell_timeout`` per cell, ``total_timeout``
-    for all). ``python`` gives the pins for suggestions and the interpreter to fall back
-    on when the REES's Python is not on this machine. ``index_args`` go to the installer
-    (``--no-index --find-links DIR``); ``kernel_index_args`` to install ipykernel for
-    ``run`` (None: the same); ``notebooks`` limits ``run`` to these notebooks."""
-
-    folder: Folder
-    run: bool = False
-    cell_timeout: float = 300
-    total_timeout: float = 1800
-    python: str | None = None
-    installer: str = "auto"
-    index_args: tuple[str, ...] = ()
-    kernel_index_args: tuple[str, ...] | None = None
-    notebooks: tuple[str, ...] = ()  # with run: only these (relative to the folder)
-    max_bytes: int | None = 256 << 20  # larger files are reported, not read (None: no limit)
-
-    def __post_init__(self) -> None:
-        _choice(self.installer, INSTALLERS, "installer")
-        for name in ("cell_timeout", "total_timeout"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_TIMEOUT:
-                raise BadRequest(f"'{name}' must be a number of seconds above 0 and at most {MAX_TIMEOUT:.0f}")
-
-
 def verify(request: VerifyRequest, *, cache: Any = None, progress: Any = None, cancel: Any = None) -> Any:
     """The ``adapters.verify.Verification`` of the folder's REES. A folder without a
     Python REES is a ``BadRequest``; ``Cancelled`` once ``cancel`` is set."""
@@ -1600,6 +1417,21 @@ def register_kernel(folder: Folder, verification: Any, *, index_args: Sequence[s
         return verifier.register_kernel(verification.environment, folder.path.resolve().name, index_args=index_args)
     except verifier.VerifyError as exc:
         raise BadRequest(str(exc)) from exc
+
+
+#: The request and reply types of the steps after the proposal (write, badge, commit,
+#: verify): defined in ``workflow_types``, given here on first use. A proposal (the
+#: command line's first run) never creates them: making a dataclass costs about half a
+#: millisecond, and these twelve were most of importing this module.
+STEP_TYPES = frozenset({"ReesRequest", "HeldRow", "ResolutionCheck", "Plan", "Written", "BuildCheck", "BadgeRequest", "BadgeReply", "WriteBadgeRequest", "CommitRequest", "CommitReply", "VerifyRequest"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in STEP_TYPES:
+        from . import workflow_types
+
+        return getattr(workflow_types, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
