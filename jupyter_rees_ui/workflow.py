@@ -539,6 +539,9 @@ class _Preparation:
             self.environment, self.index = environment, index_environment(environment)
             scans, self.waiting = self.waiting, []
         self.index.prepare(site.module for scan in scans if scan is not None for site in scan.imports)
+        from .core.resolve import prepare_install_lines
+
+        prepare_install_lines(hint for scan in scans if scan is not None for hint in scan.installs)
 
 
 def _installed_pins(env: Any, pin: str) -> dict[str, InstalledPin]:

@@ -376,6 +376,15 @@ def _hint_requirement(hint: InstallHint) -> tuple[str | None, str | None]:
     return (str(req.specifier) or None), req.url
 
 
+def prepare_install_lines(hints: Iterable[InstallHint]) -> None:
+    """Parse the requirements of these install lines now (``_requirement`` remembers
+    them): a caller with time to spare while the folder is read makes the proposal's
+    own reading of them instant."""
+    for hint in hints:
+        if hint.manager == "pip":
+            _requirement(hint.requirement)
+
+
 @functools.lru_cache(maxsize=4096)
 def _requirement(text: str) -> Requirement | None:
     """An install line's requirement (None when it is not one), parsed once per text:

@@ -925,3 +925,15 @@ def test_each_prefix_is_owned_as_the_eager_index_said(entries, queries):
         assert found.own_file == frozenset(own_file.get(prefix, ()))
         assert {k: v for k, v in found.weight.items()} == {k: v for (p, k), v in weight.items() if p == prefix}
         assert top.real_case(prefix.upper()) == lower.get(prefix.upper().casefold())
+
+
+def test_prepared_install_lines_are_read_as_the_proposal_reads_them():
+    from jupyter_rees_ui.core import resolve
+    from jupyter_rees_ui.core.model import InstallHint, Location
+
+    hints = [InstallHint("pandas>=2", "pandas", Location("a.ipynb", 0)), InstallHint("not a req!", None, Location("a.ipynb", 1)),
+             InstallHint("numpy=1.26", "numpy", Location("a.ipynb", 2), "conda")]
+    resolve._requirement.cache_clear()
+    resolve.prepare_install_lines(hints)
+    assert resolve._requirement.cache_info().currsize == 2  # the pip lines only
+    assert str(resolve._requirement("pandas>=2").specifier) == ">=2" and resolve._requirement("not a req!") is None
