@@ -749,10 +749,11 @@ def _run(argv: list[str] | None) -> int:
             # line is parsed and the folder listed; the workflow takes it over when it
             # asks for the same one.
             from .adapters.environment import NOTEBOOK_KERNEL, start_early
-            from .adapters.listing import start_early as start_listing
 
             python = plain[0]
             start_early(python, None if python else NOTEBOOK_KERNEL, None, remember=True)
+            from .adapters.listing import start_early as start_listing  # imported once that runs
+
             start_listing(plain[1])  # git lists the folder meanwhile, on another CPU
     parser = build_parser(words[0] if words and words[0] in COMMANDS else None)
     args, extra = parser.parse_known_args(argv)
