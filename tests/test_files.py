@@ -538,6 +538,26 @@ def test_a_forked_read_imports_no_process_pool(tmp_path: Path) -> None:
     assert json.loads(done.stdout) == [[], True, 40]
 
 
+def _forking_here(monkeypatch: pytest.MonkeyPatch, files, child=None) -> list[int]:
+    """Have a scan of a few files fork its readers, and note their pids (``child`` runs
+    first in each child)."""
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counted_fork() -> int:
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        elif child is not None:
+            child()
+        return pid
+
+    monkeypatch.setattr(files.os, "fork", counted_fork)
+    monkeypatch.setattr(files, "_start_method", lambda available: "fork")
+    monkeypatch.setattr(files, "PARALLEL_MIN_FORKED", 2)
+    return forks
+
+
 @pytest.mark.slow
 def test_a_batch_whose_child_ended_is_read_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A forked child that ends without sending its batch back (killed, crashed) costs
@@ -555,19 +575,8 @@ def test_a_batch_whose_child_ended_is_read_here(tmp_path: Path, monkeypatch: pyt
             os._exit(3)
         return real(job)
 
-    forks: list[int] = []
-    real_fork = os.fork
-
-    def counted_fork() -> int:
-        pid = real_fork()
-        if pid:
-            forks.append(pid)
-        return pid
-
     monkeypatch.setattr(files, "_read_batch", dies_in_a_child)
-    monkeypatch.setattr(files.os, "fork", counted_fork)
-    monkeypatch.setattr(files, "_start_method", lambda available: "fork")
-    monkeypatch.setattr(files, "PARALLEL_MIN_FORKED", 2)
+    forks = _forking_here(monkeypatch, files)
     calls: list[list] = []
     assert scan_folder(tmp_path, workers=2, meanwhile=calls.append) == serial
     assert calls[0] == [] and sorted(s.path for batch in calls for s in batch) == sorted(serial.files)
@@ -585,20 +594,7 @@ def test_a_cancelled_forked_read_stops_its_children(tmp_path: Path, monkeypatch:
 
     _forked_folder(tmp_path)
     cancel = threading.Event()
-    forks: list[int] = []
-    real_fork = os.fork
-
-    def counted_fork() -> int:
-        pid = real_fork()
-        if pid:
-            forks.append(pid)
-        else:
-            time.sleep(5)  # the children are slow: the cancel comes first
-        return pid
-
-    monkeypatch.setattr(files.os, "fork", counted_fork)
-    monkeypatch.setattr(files, "_start_method", lambda available: "fork")
-    monkeypatch.setattr(files, "PARALLEL_MIN_FORKED", 2)
+    forks = _forking_here(monkeypatch, files, child=lambda: time.sleep(5))  # slow: the cancel comes first
     seen: list[tuple[int, int]] = []
 
     def progress(phase: str, done: int, total: int, path: str) -> None:
