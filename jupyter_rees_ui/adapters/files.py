@@ -130,9 +130,10 @@ class ScanCache:
         # Local module names of the last listing: recomputed only when the listing changes.
         self._layout: tuple[tuple[str, ...], LocalNames] | None = None
         self._listings: dict[str, tuple[str, ...]] = {}  # folder -> its last listing
-        # Set by a StoredScans that will save this cache's scans: processes that read
-        # files then also make each scan's stored form, in parallel (``_Entry.form``).
-        self.keep_forms = False
+        # How a StoredScans that will save this cache's scans stores one (packed scan ->
+        # bytes), set by it: processes that read files then also make each scan's stored
+        # form, in parallel (``_Entry.form``).
+        self.stored_form: Callable[[tuple[Any, ...] | None], bytes] | None = None
 
     def last_listing(self, folder: str) -> tuple[str, ...]:
         return self._listings.get(folder, ())
@@ -266,10 +267,11 @@ def scan_folder(
     if cancel is not None and cancel.is_set():
         raise Cancelled("scan cancelled")
     readers = cache.readers if cache is not None else None
-    forms: dict[str, bytes] | None = {} if cache is not None and cache.keep_forms else None
+    stored_form = cache.stored_form if cache is not None else None
+    forms: dict[str, bytes] | None = {} if stored_form is not None else None
     read = _read_all(
         pending, workers, all_syntax, progress=progress, cancel=cancel, readers=readers, meanwhile=meanwhile,
-        forms=forms,
+        forms=(forms, stored_form) if forms is not None else None,
     )
     for (path, _, size, mtime_ns, slot), scan in zip(pending, read, strict=True):
         slots[slot] = scan
@@ -368,11 +370,12 @@ def _read_all(
     cancel: threading.Event | None = None,
     readers: Any = None,
     meanwhile: Callable[[list[CodeScan | None]], None] | None = None,
-    forms: dict[str, bytes] | None = None,
+    forms: tuple[dict[str, bytes], Callable[[tuple[Any, ...] | None], bytes]] | None = None,
 ) -> list[CodeScan | None]:
     """Read and scan files: in ``readers`` (a server's reader processes) when given, else
-    in parallel processes when there are many, else here. ``forms`` (when given) hears
-    the stored form of the scans that forked children made (path -> bytes)."""
+    in parallel processes when there are many, else here. ``forms``: (a dict, a function
+    making a packed scan's stored form): forked children make the forms, the dict hears
+    them by path."""
     if readers is not None and pending:
         try:
             read = _read_in_readers(readers, pending, all_syntax, progress=progress, cancel=cancel)
@@ -475,7 +478,7 @@ def _read_in_processes(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
     meanwhile: Callable[[list[CodeScan | None]], None] | None = None,
-    forms: dict[str, bytes] | None = None,
+    forms: tuple[dict[str, bytes], Callable[[tuple[Any, ...] | None], bytes]] | None = None,
 ) -> list[CodeScan | None]:
     _notebook_reader()  # imported once here, not in every worker
     batch = max(16, len(pending) // (count * 8))
@@ -536,11 +539,12 @@ def _read_in_forks(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
     meanwhile: Callable[[list[CodeScan | None]], None] | None = None,
-    forms: dict[str, bytes] | None = None,
+    forms: tuple[dict[str, bytes], Callable[[tuple[Any, ...] | None], bytes]] | None = None,
 ) -> list[CodeScan | None]:
     """Read ``jobs`` (batches of files) in ``count`` forked children, from a process
-    with no other thread (the command line). With ``forms``, the children also make
-    each scan's stored form (``store.stored_form``), which ``forms`` receives by path.
+    with no other thread (the command line). With ``forms`` (a dict, the function that
+    makes a packed scan's stored form), the children also make each scan's stored form,
+    which the dict receives by path.
 
     Forked children start with everything this process has imported and with the
     jobs in their memory, so nothing is sent to them but a job's number: all numbers
@@ -568,7 +572,7 @@ def _read_in_forks(
                 try:
                     for unused in (ticket_writer, reader, *children):
                         os.close(unused)
-                    _serve_jobs(jobs, tickets, writer, forms is not None)
+                    _serve_jobs(jobs, tickets, writer, forms[1] if forms is not None else None)
                     code = 0
                 finally:
                     os._exit(code)
@@ -610,7 +614,7 @@ def _read_in_forks(
                     index, batch, made = marshal.loads(bytes(buffer[8 : 8 + size]))
                     packed[index] = batch
                     if made is not None and forms is not None:
-                        forms.update(zip((path for path, _, _ in jobs[index]), made))
+                        forms[0].update(zip((path for path, _, _ in jobs[index]), made))
                     del buffer[: 8 + size]
             if cancel is not None and cancel.is_set():
                 raise Cancelled("scan cancelled")
@@ -654,15 +658,16 @@ def _stop_children(children: dict[int, int], *, kill: bool = True) -> None:
             os.waitpid(pid, 0)
 
 
-def _serve_jobs(jobs: list[list[tuple[str, str, bool]]], tickets: int, out: int, with_forms: bool = False) -> None:
+def _serve_jobs(
+    jobs: list[list[tuple[str, str, bool]]],
+    tickets: int,
+    out: int,
+    stored_form: Callable[[tuple[Any, ...] | None], bytes] | None = None,
+) -> None:
     """A forked child's work: take the next job number until none is left, send back
     ``(number, packed scans, their stored forms or None)`` as marshal data after its
     length."""
     import signal
-
-    stored_form = None
-    if with_forms:
-        from .store import stored_form
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     while True:

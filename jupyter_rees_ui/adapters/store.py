@@ -269,7 +269,7 @@ class StoredScans:
         """Put the stored scans into ``cache``; the number of files they cover."""
         from .files import _Entry, _joining, _unpack
 
-        cache.keep_forms = True  # its readers make the stored forms save_from will write
+        cache.stored_form = stored_form  # its readers make the forms save_from will write
         stored = self.store.get(self.key)
         if not isinstance(stored, dict):
             return 0
