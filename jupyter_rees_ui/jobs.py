@@ -22,7 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from . import workflow
+from .core.model import Cancelled, to_json
+from .workflow_base import Busy, WorkflowError
 
 JobState = Literal["queued", "running", "done", "failed", "cancelled"]
 Work = Callable[[Callable[[str, int, int, str], None], threading.Event], Any]
@@ -77,7 +78,7 @@ class Jobs:
             self._expire()
             active = sum(1 for job in self._jobs.values() if not job.finished.is_set())
             if active >= self.limit:
-                raise workflow.Busy(f"{active} jobs are already running: wait for one to end, or cancel one")
+                raise Busy(f"{active} jobs are already running: wait for one to end, or cancel one")
             job = Job(uuid.uuid4().hex, kind)
             self._jobs[job.id] = job
             if len(self._threads) < min(self.workers, active + 1):
@@ -124,13 +125,13 @@ class Jobs:
     def _run(job: Job, work: Work) -> None:
         try:
             if job.cancel.is_set():
-                raise workflow.Cancelled("cancelled before it started")
+                raise Cancelled("cancelled before it started")
             job.state = "running"
             job.result = work(job.report, job.cancel)
             job.state = "done"
-        except workflow.Cancelled:
+        except Cancelled:
             job.state = "cancelled"
-        except workflow.WorkflowError as exc:
+        except WorkflowError as exc:
             job.state, job.error = "failed", {"message": str(exc), "kind": type(exc).__name__}
         except Exception as exc:  # the job fails, the server goes on
             job.state, job.error = "failed", {"message": f"{type(exc).__name__}: {exc}", "kind": "internal"}
@@ -146,7 +147,7 @@ class Jobs:
 
 def _encode(job: Job) -> bytes | None:
     try:
-        return json.dumps(workflow.to_json(job.to_json())).encode()
+        return json.dumps(to_json(job.to_json())).encode()
     except (TypeError, ValueError):  # a result that is no JSON: polls say so themselves
         return None
 

@@ -47,11 +47,28 @@ from .core.model import (
     to_json,
 )
 from .core.vocabulary import EXPORT_FILES  # propose can also print a Guix manifest
+from .workflow_base import (  # the errors, the folder and the field checks the request types share
+    DEFAULT_MESSAGE,
+    INSTALLERS,
+    MAX_TIMEOUT,
+    MODES,
+    PYTHON_VERSION,
+    BadRequest,
+    Busy,
+    Conflict,
+    EnvironmentUnreadable,
+    Folder,
+    Forbidden,
+    GitFailed,
+    NotFound,
+    NothingToCommit,
+    NotPython,
+    WorkflowError,
+    _choice,
+)
 
 ROW_STATUSES = tuple(s.value for s in RowStatus)
 BADGE_FORMATS = ("markdown", "rst", "html")
-MODES = BINDER_MODES
-PYTHON_VERSION = re.compile(r"^3\.\d{1,2}$")
 PYPI_JSON = "https://pypi.org/pypi"
 
 if TYPE_CHECKING:  # the adapters' reply types, imported where they are used (contract.py resolves them)
@@ -72,74 +89,6 @@ if TYPE_CHECKING:  # the adapters' reply types, imported where they are used (co
         WriteBadgeRequest,
         Written,
     )
-
-
-# ----------------------------------------------------------------------------- errors
-
-
-class WorkflowError(Exception):
-    """A request the workflow cannot carry out; the message is for the user."""
-
-
-class BadRequest(WorkflowError):
-    """The input is not valid (a pin, a name, a format, a path that is not a path)."""
-
-
-class NotPython(BadRequest):
-    """The project is not a Python one (R, Julia): no Python REES is written."""
-
-
-class Forbidden(WorkflowError):
-    """A path the workflow must not touch (outside the root, hidden)."""
-
-
-class Busy(WorkflowError):
-    """Too much work is already running: try again later."""
-
-
-class NotFound(WorkflowError):
-    """No such folder or kernel."""
-
-
-class Conflict(WorkflowError):
-    """A file changed since its preview, or was written without being previewed."""
-
-
-class GitFailed(WorkflowError):
-    """git refused (no repository, no identity, a hook failed, ...)."""
-
-
-class NothingToCommit(GitFailed):
-    """The files to commit are already committed as they are."""
-
-
-class EnvironmentUnreadable(WorkflowError):
-    """The kernel's environment could not be read."""
-
-
-# ----------------------------------------------------------------------------- folders
-
-
-@dataclass(frozen=True)
-class Folder:
-    """A folder on disk, and the root its paths are reported against (the server root;
-    for the CLI the folder itself)."""
-
-    path: Path
-    root: Path | None = None
-
-    @property
-    def api_path(self) -> str:
-        """The folder relative to the root, POSIX ('' for the root itself)."""
-        from .adapters.paths import api_path
-
-        return "" if self.root is None else api_path(self.root, self.path)
-
-    def quiet(self, message: str) -> str:
-        """``message`` without the server's absolute root in it."""
-        if self.root is None:
-            return message
-        return message.replace(str(self.root.resolve()) + "/", "")
 
 
 def locate(root_dir: str | Path, path: str, *, allow_hidden: bool = False) -> Folder:
@@ -188,12 +137,6 @@ def _domain_errors(folder: Folder) -> Iterator[None]:
         raise NothingToCommit(folder.quiet(str(exc))) from exc
     except git.GitError as exc:
         raise GitFailed(folder.quiet(str(exc))) from exc
-
-
-def _choice(value: str, choices: Sequence[str], what: str) -> str:
-    if value not in choices:
-        raise BadRequest(f"unknown {what} {value!r}; expected one of: {', '.join(choices)}")
-    return value
 
 
 # ----------------------------------------------------------------------------- settings
@@ -1183,9 +1126,6 @@ def write_badge(request: WriteBadgeRequest) -> Written:
 # ----------------------------------------------------------------------------- commit
 
 
-DEFAULT_MESSAGE = "Add Binder configuration (REES) written by jupyter-rees-ui"
-
-
 def commit(request: CommitRequest) -> CommitReply:
     """Commit the files, each refused (before git runs) unless it is one this tool
     manages and holds what it wrote: a REES file in the config folder or at the root
@@ -1356,9 +1296,6 @@ def _pip_section(yml: str) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- verify
-
-INSTALLERS = ("auto", "uv", "pip")
-MAX_TIMEOUT = 24 * 3600.0
 
 
 def verify(request: VerifyRequest, *, cache: Any = None, progress: Any = None, cancel: Any = None) -> Any:

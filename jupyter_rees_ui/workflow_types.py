@@ -1,7 +1,8 @@
 """The request and reply types of the workflow's steps after the proposal: writing the
 REES (plan, apply, the resolution check), checking a build, the Binder badge, the commit
 and the verification. ``workflow`` gives them under its own name (``workflow.Plan``);
-they live here so that a proposal, which needs none of them, does not create them."""
+they live here so that a proposal, which needs none of them, does not create them. What
+they share with the workflow (errors, the folder, field checks) is in ``workflow_base``."""
 
 from __future__ import annotations
 
@@ -9,15 +10,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .core.model import ProposedRequirement
-from .workflow import (
+from .core.model import FORMATS, TARGETS, ProposedRequirement
+from .workflow_base import (
     DEFAULT_MESSAGE,
-    FORMATS,
     INSTALLERS,
     MAX_TIMEOUT,
     MODES,
     PYTHON_VERSION,
-    TARGETS,
     BadRequest,
     Folder,
     _choice,
