@@ -17,7 +17,8 @@ SERVER_SIDE = ("IPython", "jupyter_client", "jupyter_server", "tornado", "zmq", 
 # What propose needs only for some inputs: YAML for environment.yml, git's and the
 # writer's modules for other commands.
 NOT_FOR_PROPOSE = ("ruamel", "jupyter_rees_ui.adapters.git", "jupyter_rees_ui.adapters.rees_files",
-                   "jupyter_rees_ui.core.binder", "jupyter_rees_ui.adapters.repo2docker_check")
+                   "jupyter_rees_ui.core.binder", "jupyter_rees_ui.adapters.repo2docker_check",
+                   "jupyter_rees_ui.workflow_types")  # the later steps' request and reply types
 
 PROBE = """
 import json, sys

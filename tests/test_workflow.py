@@ -72,6 +72,22 @@ def test_front_ends_go_through_the_workflow(front_end):
     assert _imports(PACKAGE / front_end) <= {"workflow", "config", "__version__", *BEFORE_THE_WORKFLOW[front_end]}
 
 
+@pytest.mark.parametrize("module", ["workflow_base.py", "workflow_types.py", "jobs.py"])
+def test_what_the_workflow_builds_on_does_not_import_it(module):
+    """The shared errors and folder, the later steps' types and the job runner sit below
+    the workflow: none of them imports it (no import loop)."""
+    assert "workflow" not in _imports(PACKAGE / module)
+
+
+def test_the_later_steps_types_are_the_workflows_own():
+    from jupyter_rees_ui import workflow_types
+
+    for name in workflow.STEP_TYPES:
+        assert getattr(workflow, name) is getattr(workflow_types, name)
+    with pytest.raises(AttributeError):
+        workflow.NoSuchType  # noqa: B018
+
+
 def test_the_cli_module_does_not_load_the_server_stack():
     code = "import sys, jupyter_rees_ui.cli; print(sorted(m for m in ('jupyter_server', 'jupyter_client', 'IPython') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

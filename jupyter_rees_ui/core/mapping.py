@@ -511,10 +511,9 @@ class _DecodedOnUse(Mapping[str, tuple[str, ...]]):
     def __getitem__(self, module: str) -> tuple[str, ...]:
         found = self._decoded.get(module)
         if found is None:
+            raw = self._raw[module]  # KeyError: no such entry
             try:
-                found = self._decoded[module] = self._decode(self._raw[module])
-            except KeyError:
-                raise
+                found = self._decoded[module] = self._decode(raw)
             except Exception as error:  # the bundled file is checked by the tests: a damaged copy
                 raise ValueError(f"import-name data: the entry of {module!r} is not a list of names") from error
         return found
